@@ -1,0 +1,4 @@
+//! The crate's typed errors.
+/// Placeholder.
+#[derive(Debug)]
+pub enum Error {}

@@ -1,0 +1,2 @@
+//! Test server (pending).
+fn main() {}
