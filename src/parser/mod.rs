@@ -1,16 +1,96 @@
 //! Streaming `text/event-stream` parser (WHATWG HTML §9.2.5 parsing, §9.2.6
 //! interpreting), sans-IO: bytes in, events out through a callback.
 //!
-//! CONTRACT (implementation pending): the signatures below are the public API
-//! the rest of the crate codes against.
+//! # Usage
+//!
+//! ```
+//! use std::ops::ControlFlow;
+//! use sse_wasm::parser::Parser;
+//!
+//! let mut parser = Parser::new();
+//! let mut seen = Vec::new();
+//! for chunk in [&b"event: greet\r\ndata: hel"[..], b"lo\r", b"\nid: 7\r\n\r\n"] {
+//!     parser
+//!         .feed(chunk, |ev| {
+//!             seen.push((ev.event_type.to_owned(), ev.data.to_owned(), ev.last_event_id.to_owned()));
+//!             ControlFlow::Continue(())
+//!         })
+//!         .unwrap();
+//! }
+//! parser.finish(); // end of the response body
+//! assert_eq!(seen, [("greet".to_owned(), "hello".to_owned(), "7".to_owned())]);
+//! assert_eq!(parser.last_event_id(), "7");
+//! ```
+//!
+//! # What the parser guarantees
+//!
+//! * **Chunking is invisible.** Feeding a stream in any split (inside a CRLF,
+//!   inside a UTF-8 character, inside the leading BOM) yields exactly the
+//!   same events, last event ID and retry value as feeding it at once.
+//! * **Decoding** is the WHATWG UTF-8 decoder: invalid bytes become U+FFFD
+//!   (one per maximal invalid subpart, as [`String::from_utf8_lossy`]); one
+//!   leading BOM (EF BB BF) is dropped at the start of each stream and
+//!   nowhere else.
+//! * **Lines** end at CRLF, LF or a lone CR. A CR that ends one chunk ends
+//!   the line, and an LF that starts the next chunk is the rest of that CRLF,
+//!   not an empty line. U+2028, U+0085, form feed and vertical tab are not
+//!   line ends.
+//! * **Fields** follow §9.2.6: an empty line dispatches; a line starting with
+//!   `:` is a comment and never produces an event; `data` lines accumulate
+//!   (joined with LF); `event` sets the type of the next event only; `id`
+//!   values containing U+0000 are ignored, an empty `id` clears the ID;
+//!   `retry` is accepted only as ASCII digits; names are case-sensitive and
+//!   unknown names are ignored.
+//! * **Dispatch** sets the last event ID even when no event fires (a block
+//!   without `data`), then fires an event only if the data buffer is
+//!   non-empty. The ID of a block only becomes the last event ID when the
+//!   block's empty line arrives: [`Parser::finish`] discards an unterminated
+//!   block together with its `id` and `event`.
+//! * **No allocation per line or per event** once the internal buffers have
+//!   grown to the size of the largest event: lines that lie within one chunk
+//!   are read in place, and valid UTF-8 is handed out without copying.
+//!
+//! # The size cap
+//!
+//! [`ParserConfig::max_event_size`] bounds memory against a hostile or broken
+//! server. The measured size, checked at every line, is the event's data
+//! buffer (each `data` value plus one byte for its LF) plus the raw bytes of
+//! the line being read (field name included, terminator excluded). An event
+//! whose size stays at or below the cap is accepted; it is refused as soon as
+//! it would exceed it, even in the middle of a line. A refused event:
+//!
+//! * is discarded: the parser skips, storing nothing, to the empty line that
+//!   ends it, so memory stays bounded even for an endless line with no
+//!   newline. The skipped lines are not interpreted (an `id` or `retry` after
+//!   the overflow point is lost), and the empty line that ends the skip sets
+//!   the last event ID from the `id` lines seen before the overflow, as a
+//!   dispatch would, but fires nothing;
+//! * is reported once: the [`Parser::feed`] call that detected the overflow
+//!   still processes the rest of its chunk (events after the refused one are
+//!   delivered) and then returns [`ParseError::EventTooLarge`]. Later chunks
+//!   of the same refused event do not report it again. Several overflows
+//!   detected in one call give one error.
+//!
+//! Because comments and unknown fields are lines too, a single line longer
+//! than the cap is refused in the same way even outside an event.
 
 use std::ops::ControlFlow;
+
+mod scan;
+mod utf8;
+#[cfg(test)]
+mod tests;
+
+use scan::find_line_end;
+use utf8::push_lossy;
 
 /// Default cap on the bytes one event may buffer (data buffer plus the line
 /// being read): 1 MiB.
 pub const DEFAULT_MAX_EVENT_SIZE: usize = 1 << 20;
 
 /// One dispatched event, borrowed from the parser's buffers.
+///
+/// The borrow ends when the callback returns: copy what you keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Event<'a> {
     /// The event type: the last `event:` field, or `"message"`.
@@ -25,6 +105,9 @@ pub struct Event<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseError {
     /// An event (its buffered data plus the line being read) outgrew the cap.
+    ///
+    /// The event was discarded; parsing went on after it and the parser is
+    /// still usable (see the module docs, "The size cap").
     EventTooLarge {
         /// The configured cap, in bytes.
         limit: usize,
@@ -34,7 +117,9 @@ pub enum ParseError {
 /// Parser settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParserConfig {
-    /// Cap on one event's buffered bytes; see [`DEFAULT_MAX_EVENT_SIZE`].
+    /// Cap on one event's buffered bytes; see [`DEFAULT_MAX_EVENT_SIZE`] and
+    /// the module docs, "The size cap". An event exactly at the cap is
+    /// accepted.
     pub max_event_size: usize,
 }
 
@@ -44,59 +129,423 @@ impl Default for ParserConfig {
     }
 }
 
+/// The UTF-8 byte order mark, dropped once at the start of a stream.
+const BOM: &[u8; 3] = b"\xEF\xBB\xBF";
+/// `bom_matched` value once the start of the stream has been decided.
+const BOM_DONE: u8 = 3;
+
 /// The streaming parser. One per client; [`Parser::reset`] between connections.
+///
+/// It holds the spec's per-stream state (data buffer, event type buffer,
+/// last event ID buffer, an unfinished line, a pending CR, the BOM sniffer)
+/// and the per-client state that outlives a connection (the last event ID
+/// string and the reconnection time).
 #[derive(Debug, Clone)]
 pub struct Parser {
-    _private: (),
+    /// [`ParserConfig::max_event_size`].
+    max_event_size: usize,
+    /// How many BOM bytes have been seen at the start of the stream (0..=2),
+    /// or [`BOM_DONE`].
+    bom_matched: u8,
+    /// The previous chunk ended with a CR: an LF starting the next chunk is
+    /// the second half of that CRLF.
+    pending_cr: bool,
+    /// Raw bytes of a line begun in an earlier chunk (not yet terminated).
+    /// Empty whenever `skipping`.
+    line: Vec<u8>,
+    /// The spec's data buffer, raw: each `data` value followed by LF. Decoded
+    /// at dispatch (equivalent to decoding each line: LF is ASCII).
+    data: Vec<u8>,
+    /// The event type buffer, decoded.
+    event_type: String,
+    /// The last event ID buffer, decoded.
+    id_buffer: String,
+    /// The last event ID string, set from `id_buffer` at each dispatch.
+    last_event_id: String,
+    /// The last valid `retry` value.
+    retry: Option<u64>,
+    /// An oversized event is being discarded up to its empty line.
+    skipping: bool,
+    /// While `skipping`: the current line already has bytes (so its
+    /// terminator does not end the event).
+    skip_line_started: bool,
+    /// Reused output buffer for data that is not valid UTF-8.
+    lossy_data: String,
 }
 
 impl Parser {
     /// A parser with the default config and an empty last event ID.
     pub fn new() -> Self {
-        todo!()
+        Self::with_config(ParserConfig::default())
     }
 
     /// A parser with the given config.
-    pub fn with_config(_config: ParserConfig) -> Self {
-        todo!()
+    pub fn with_config(config: ParserConfig) -> Self {
+        Self {
+            max_event_size: config.max_event_size,
+            bom_matched: 0,
+            pending_cr: false,
+            line: Vec::new(),
+            data: Vec::new(),
+            event_type: String::new(),
+            id_buffer: String::new(),
+            last_event_id: String::new(),
+            retry: None,
+            skipping: false,
+            skip_line_started: false,
+            lossy_data: String::new(),
+        }
     }
 
     /// Seeds the last event ID (to resume from a known id).
-    pub fn set_last_event_id(&mut self, _id: &str) {
-        todo!()
+    ///
+    /// Meant for before the first [`feed`](Self::feed) or between
+    /// connections: it also replaces the `id` of a block being read. The
+    /// value is taken as is (it is not checked for U+0000).
+    pub fn set_last_event_id(&mut self, id: &str) {
+        self.last_event_id.clear();
+        self.last_event_id.push_str(id);
+        self.id_buffer.clear();
+        self.id_buffer.push_str(id);
     }
 
     /// Feeds one chunk of the response body. See the module docs.
-    pub fn feed<F>(&mut self, _chunk: &[u8], _on_event: F) -> Result<(), ParseError>
+    ///
+    /// Calls `on_event` for each event completed by this chunk, in order.
+    /// If `on_event` returns [`ControlFlow::Break`], the rest of the chunk
+    /// is dropped unparsed and `feed` returns `Ok(())` at once (even if an
+    /// oversized event was refused earlier in this chunk: the caller has
+    /// stopped listening); call [`reset`](Self::reset) before feeding the
+    /// parser again.
+    ///
+    /// # Errors
+    ///
+    /// [`ParseError::EventTooLarge`] if this chunk made an event exceed
+    /// [`ParserConfig::max_event_size`]. The whole chunk has still been
+    /// parsed: the events around the refused one were delivered, and the
+    /// parser keeps going with the next chunk.
+    pub fn feed<F>(&mut self, chunk: &[u8], mut on_event: F) -> Result<(), ParseError>
     where
         F: FnMut(Event<'_>) -> ControlFlow<()>,
     {
-        todo!()
+        let Some((replay, body)) = self.take_bom(chunk) else {
+            return Ok(());
+        };
+        let mut overflowed = false;
+        if !replay.is_empty() && self.process(replay, &mut on_event, &mut overflowed).is_break() {
+            return Ok(());
+        }
+        if self.process(body, &mut on_event, &mut overflowed).is_break() {
+            return Ok(());
+        }
+        if overflowed {
+            Err(ParseError::EventTooLarge { limit: self.max_event_size })
+        } else {
+            Ok(())
+        }
     }
 
     /// The body ended: discard an unterminated event, its `id` included.
+    ///
+    /// The partial line, the data and event type buffers and an `id` not yet
+    /// dispatched are dropped (§9.2.6: "any pending data must be
+    /// discarded"); the last event ID and the retry value stay. The parser is
+    /// then ready for the next stream, exactly as after
+    /// [`reset`](Self::reset).
     pub fn finish(&mut self) {
-        todo!()
+        self.reset();
     }
 
     /// Prepares for a new connection; keeps the last event ID and retry.
+    ///
+    /// Clears the data buffer, the event type, any partial line, pending CR,
+    /// UTF-8 state and skip state, re-arms the BOM sniffer, and sets the last
+    /// event ID buffer back to the last event ID (so events of the next
+    /// connection carry it until a new `id` arrives). Buffers keep their
+    /// capacity for reuse.
     pub fn reset(&mut self) {
-        todo!()
+        self.bom_matched = 0;
+        self.pending_cr = false;
+        self.line.clear();
+        self.data.clear();
+        self.event_type.clear();
+        if self.id_buffer != self.last_event_id {
+            self.id_buffer.clear();
+            self.id_buffer.push_str(&self.last_event_id);
+        }
+        self.skipping = false;
+        self.skip_line_started = false;
     }
 
     /// The current last event ID (the spec's "last event ID string").
     pub fn last_event_id(&self) -> &str {
-        todo!()
+        &self.last_event_id
     }
 
     /// The last valid `retry:` value in milliseconds (saturating), if any.
+    ///
+    /// This is the raw value from the stream: the caller applies its own
+    /// floor and clamp before using it as a delay.
     pub fn retry(&self) -> Option<u64> {
-        todo!()
+        self.retry
+    }
+
+    /// Strips the leading BOM, which may arrive split over several chunks.
+    /// Returns `None` while the chunk is still a prefix of the BOM (all of it
+    /// consumed), else the bytes to parse: `replay`, earlier-chunk bytes that
+    /// turned out not to be a BOM, then `body`.
+    fn take_bom<'c>(&mut self, chunk: &'c [u8]) -> Option<(&'static [u8], &'c [u8])> {
+        let matched = usize::from(self.bom_matched);
+        if matched >= BOM.len() {
+            return Some((&[], chunk));
+        }
+        let rest_of_bom = &BOM[matched..];
+        let n = rest_of_bom.len().min(chunk.len());
+        if chunk[..n] == rest_of_bom[..n] {
+            if n == rest_of_bom.len() {
+                self.bom_matched = BOM_DONE;
+                return Some((&[], &chunk[n..]));
+            }
+            // `n < 3` here, so the cast is lossless.
+            self.bom_matched += n as u8;
+            return None;
+        }
+        self.bom_matched = BOM_DONE;
+        Some((&BOM[..matched], chunk))
+    }
+
+    /// Splits `bytes` into lines and interprets them.
+    fn process<F>(&mut self, mut rest: &[u8], on_event: &mut F, overflowed: &mut bool) -> ControlFlow<()>
+    where
+        F: FnMut(Event<'_>) -> ControlFlow<()>,
+    {
+        if self.pending_cr && !rest.is_empty() {
+            self.pending_cr = false;
+            if rest[0] == b'\n' {
+                rest = &rest[1..];
+            }
+        }
+        while let Some(pos) = find_line_end(rest) {
+            let mut next = pos + 1;
+            if rest[pos] == b'\r' {
+                match rest.get(next) {
+                    Some(b'\n') => next += 1,
+                    Some(_) => {}
+                    // The LF, if any, is in the next chunk.
+                    None => self.pending_cr = true,
+                }
+            }
+            let flow = self.end_line(&rest[..pos], on_event, overflowed);
+            rest = &rest[next..];
+            flow?;
+        }
+        self.keep_partial_line(rest, overflowed);
+        ControlFlow::Continue(())
+    }
+
+    /// A line terminator was found; `tail` is the part of the line in the
+    /// current chunk (the line may have begun in an earlier one).
+    fn end_line<F>(&mut self, tail: &[u8], on_event: &mut F, overflowed: &mut bool) -> ControlFlow<()>
+    where
+        F: FnMut(Event<'_>) -> ControlFlow<()>,
+    {
+        if self.skipping {
+            let empty = tail.is_empty() && !self.skip_line_started;
+            self.skip_line_started = false;
+            if empty {
+                self.end_skipped_event();
+            }
+            return ControlFlow::Continue(());
+        }
+        if self.line.is_empty() {
+            // Fast path: the whole line lies in this chunk; read it in place.
+            return self.interpret(tail, on_event, overflowed);
+        }
+        if self.exceeds_cap(self.line.len() + tail.len()) {
+            self.start_skip(overflowed);
+            self.skip_line_started = false; // the line has ended
+            return ControlFlow::Continue(());
+        }
+        self.line.extend_from_slice(tail);
+        let mut line = std::mem::take(&mut self.line);
+        let flow = self.interpret(&line, on_event, overflowed);
+        line.clear();
+        self.line = line;
+        flow
+    }
+
+    /// Stores the unterminated end of a chunk until the next chunk.
+    fn keep_partial_line(&mut self, bytes: &[u8], overflowed: &mut bool) {
+        if bytes.is_empty() {
+            return;
+        }
+        if self.skipping {
+            self.skip_line_started = true;
+            return;
+        }
+        if self.exceeds_cap(self.line.len() + bytes.len()) {
+            // Mid-line overflow: skip stays on the current line
+            // (`skip_line_started`), so its terminator does not end the event.
+            self.start_skip(overflowed);
+            return;
+        }
+        reserve_within(&mut self.line, bytes.len(), self.max_event_size);
+        self.line.extend_from_slice(bytes);
+    }
+
+    /// Whether a line of `line_len` bytes on top of the data buffer would
+    /// exceed the cap.
+    #[inline]
+    fn exceeds_cap(&self, line_len: usize) -> bool {
+        self.data.len().saturating_add(line_len) > self.max_event_size
+    }
+
+    /// Interprets one complete line (§9.2.6), without its terminator.
+    fn interpret<F>(&mut self, line: &[u8], on_event: &mut F, overflowed: &mut bool) -> ControlFlow<()>
+    where
+        F: FnMut(Event<'_>) -> ControlFlow<()>,
+    {
+        if self.exceeds_cap(line.len()) {
+            self.start_skip(overflowed);
+            self.skip_line_started = false; // the line has ended
+            return ControlFlow::Continue(());
+        }
+        let Some(&first) = line.first() else {
+            return self.dispatch(on_event);
+        };
+        if first == b':' {
+            // Comment: keeps the connection alive, never an event.
+            return ControlFlow::Continue(());
+        }
+        let (name, value) = match line.iter().position(|&b| b == b':') {
+            Some(colon) => {
+                let value = &line[colon + 1..];
+                (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))
+            }
+            None => (line, &[][..]),
+        };
+        match name {
+            b"data" => {
+                // `value.len() + 1 <= line.len()`, so the cap check above
+                // bounds the data buffer too.
+                reserve_within(&mut self.data, value.len() + 1, self.max_event_size);
+                self.data.extend_from_slice(value);
+                self.data.push(b'\n');
+            }
+            b"event" => {
+                self.event_type.clear();
+                push_lossy(&mut self.event_type, value);
+            }
+            b"id" => {
+                // U+0000 is only ever encoded as the byte 0x00, and decoding
+                // never produces it from other bytes.
+                if !value.contains(&0) {
+                    self.id_buffer.clear();
+                    push_lossy(&mut self.id_buffer, value);
+                }
+            }
+            b"retry" => {
+                if let Some(ms) = parse_retry(value) {
+                    self.retry = Some(ms);
+                }
+            }
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// The empty line: "dispatch the event" (§9.2.6).
+    fn dispatch<F>(&mut self, on_event: &mut F) -> ControlFlow<()>
+    where
+        F: FnMut(Event<'_>) -> ControlFlow<()>,
+    {
+        self.commit_last_event_id();
+        let Some((&b'\n', raw)) = self.data.split_last() else {
+            // No data: nothing fires, and the type does not leak into the
+            // next event.
+            self.event_type.clear();
+            return ControlFlow::Continue(());
+        };
+        let data = match std::str::from_utf8(raw) {
+            Ok(valid) => valid,
+            Err(_) => {
+                self.lossy_data.clear();
+                push_lossy(&mut self.lossy_data, raw);
+                self.lossy_data.as_str()
+            }
+        };
+        let event_type = if self.event_type.is_empty() { "message" } else { self.event_type.as_str() };
+        let flow = on_event(Event { event_type, data, last_event_id: &self.last_event_id });
+        self.data.clear();
+        self.event_type.clear();
+        flow
+    }
+
+    /// Sets the last event ID string from its buffer.
+    #[inline]
+    fn commit_last_event_id(&mut self) {
+        if self.last_event_id != self.id_buffer {
+            self.last_event_id.clear();
+            self.last_event_id.push_str(&self.id_buffer);
+        }
+    }
+
+    /// The current event outgrew the cap: drop it and skip to its end.
+    #[cold]
+    fn start_skip(&mut self, overflowed: &mut bool) {
+        *overflowed = true;
+        self.skipping = true;
+        self.skip_line_started = true;
+        self.line.clear();
+        self.data.clear();
+        self.event_type.clear();
+    }
+
+    /// The empty line that ends a refused event.
+    #[cold]
+    fn end_skipped_event(&mut self) {
+        self.skipping = false;
+        self.commit_last_event_id();
+        self.data.clear();
+        self.event_type.clear();
+    }
+
+    /// Bytes held by the parser's buffers (their capacities), for tests that
+    /// check memory stays bounded.
+    #[cfg(test)]
+    pub(crate) fn retained_bytes(&self) -> usize {
+        self.line.capacity()
+            + self.data.capacity()
+            + self.event_type.capacity()
+            + self.id_buffer.capacity()
+            + self.last_event_id.capacity()
+            + self.lossy_data.capacity()
     }
 }
 
 impl Default for Parser {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// A `retry` value: one or more ASCII digits (no sign, no spaces), base ten,
+/// saturating at `u64::MAX`.
+fn parse_retry(value: &[u8]) -> Option<u64> {
+    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(value.iter().fold(0u64, |ms, &digit| ms.saturating_mul(10).saturating_add(u64::from(digit - b'0'))))
+}
+
+/// Grows `buf` for `additional` more bytes, geometrically as `Vec` does, but
+/// never past `limit` (unless the content itself needs more): a buffer
+/// guarded by the size cap never holds more than the cap.
+#[inline]
+fn reserve_within(buf: &mut Vec<u8>, additional: usize, limit: usize) {
+    let needed = buf.len() + additional;
+    if needed > buf.capacity() {
+        let target = needed.max(buf.capacity().saturating_mul(2)).max(64).min(limit.max(needed));
+        buf.reserve_exact(target - buf.len());
     }
 }

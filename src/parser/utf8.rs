@@ -1,0 +1,64 @@
+//! UTF-8 decoding with U+FFFD replacement, as the WHATWG "UTF-8 decode"
+//! algorithm does (Encoding Standard §4.1, HTML §9.2.5).
+//!
+//! The parser decodes whole lines (or the whole data buffer), never a piece of
+//! one, so a character split across reads has been joined before it gets
+//! here. Splitting lines on raw bytes first is equivalent to decoding first:
+//! the decoder never swallows an ASCII byte into an invalid sequence (it
+//! emits U+FFFD and reprocesses the byte), and every syntax byte is ASCII.
+
+/// Appends `bytes` to `dst`, replacing each maximal invalid subpart with one
+/// U+FFFD. This is the same replacement as [`String::from_utf8_lossy`] and
+/// the WHATWG decoder, but into a reused buffer: no allocation once `dst`
+/// has grown.
+#[inline]
+pub(super) fn push_lossy(dst: &mut String, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => dst.push_str(s),
+        Err(_) => push_lossy_slow(dst, bytes),
+    }
+}
+
+#[cold]
+fn push_lossy_slow(dst: &mut String, bytes: &[u8]) {
+    for chunk in bytes.utf8_chunks() {
+        dst.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            dst.push(char::REPLACEMENT_CHARACTER);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_lossy;
+
+    fn lossy(bytes: &[u8]) -> String {
+        let mut s = String::from("x");
+        push_lossy(&mut s, bytes);
+        s
+    }
+
+    #[test]
+    fn replacement_follows_maximal_subparts_like_from_utf8_lossy() {
+        let cases: &[&[u8]] = &[
+            b"",
+            b"plain",
+            "caf\u{e9} \u{2026} \u{1F600}".as_bytes(),
+            b"\xff",
+            b"a\xc3",            // truncated 2-byte sequence
+            b"\xe2\x82",         // truncated 3-byte sequence: one U+FFFD
+            b"\xf0\x9f\x98",     // truncated 4-byte sequence: one U+FFFD
+            b"\xed\xa0\x80",     // surrogate: three U+FFFD
+            b"\xe0\x80\x80",     // overlong: three U+FFFD
+            b"\xf4\x90\x80\x80", // above U+10FFFF: four U+FFFD
+            b"\xc0\xaf",         // overlong slash
+            b"\x80\x80ok\xbf",
+        ];
+        for &case in cases {
+            assert_eq!(lossy(case), format!("x{}", String::from_utf8_lossy(case)), "{case:x?}");
+        }
+        assert_eq!(lossy(b"\xe2\x82"), "x\u{FFFD}");
+        assert_eq!(lossy(b"\xed\xa0\x80"), "x\u{FFFD}\u{FFFD}\u{FFFD}");
+    }
+}
