@@ -436,13 +436,12 @@ impl Parser {
                 self.event_type.clear();
                 push_lossy(&mut self.event_type, value);
             }
-            b"id" => {
-                // U+0000 is only ever encoded as the byte 0x00, and decoding
-                // never produces it from other bytes.
-                if !value.contains(&0) {
-                    self.id_buffer.clear();
-                    push_lossy(&mut self.id_buffer, value);
-                }
+            // U+0000 is only ever encoded as the byte 0x00, and decoding
+            // never produces it from other bytes: an id with a NUL byte is
+            // ignored (falls through to `_`).
+            b"id" if !value.contains(&0) => {
+                self.id_buffer.clear();
+                push_lossy(&mut self.id_buffer, value);
             }
             b"retry" => {
                 if let Some(ms) = parse_retry(value) {

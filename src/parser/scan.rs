@@ -58,7 +58,7 @@ mod tests {
                 let mut hay = vec![fill; len];
                 assert_eq!(find_line_end(&hay), naive(&hay));
                 for at in 0..len {
-                    for &eol in &[b'\n', b'\r'] {
+                    for &eol in b"\n\r" {
                         hay[at] = eol;
                         assert_eq!(find_line_end(&hay), naive(&hay), "len {len} at {at}");
                         // A second terminator later must not win.
