@@ -1,1 +1,4 @@
 //! Sans-IO connection core.
+
+pub mod http;
+pub mod retry;
