@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs whatever the build and the test suites need and this machine
+# lacks: the wasm32 target, the wasm-bindgen CLI pinned to the crate's
+# wasm-bindgen version, Debian's browsers, drivers and binaryen, geckodriver,
+# and the npm packages. Idempotent and quiet when everything is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m[deps]\033[0m %s\n' "$*"; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# 1. The wasm32 target.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. wasm-bindgen CLI: must match the `=x.y.z` pin in Cargo.toml exactly.
+wbg_version=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg_version" ]; then
+  say "installing wasm-bindgen-cli $wbg_version (about 4 minutes)"
+  cargo install wasm-bindgen-cli --version "$wbg_version" --force
+fi
+
+# 3. Debian packages: browsers, chromedriver, wasm-opt.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+command -v wasm-opt >/dev/null || missing+=(binaryen)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  say "installing ${missing[*]} with apt-get"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# 4. geckodriver (Debian does not package it).
+if ! command -v geckodriver >/dev/null; then
+  say "installing geckodriver from crates.io"
+  cargo install geckodriver --version 0.37.1
+fi
+
+# 5. npm packages, when package.json changed since the last install.
+if [ -f package.json ]; then
+  stamp=node_modules/.install-stamp
+  if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || { [ -f package-lock.json ] && [ package-lock.json -nt "$stamp" ]; }; then
+    say "installing npm packages"
+    if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+    touch "$stamp"
+  fi
+fi

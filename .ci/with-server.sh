@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Usage: .ci/with-server.sh COMMAND...
+# Starts the test server on a free 127.0.0.1 port, exports its URL as
+# SSE_TEST_SERVER, runs COMMAND, and stops the server whatever happens.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build -q -p sse-test-server
+port_file=$(mktemp)
+rm -f "$port_file"
+target/debug/sse-test-server --port-file "$port_file" >/dev/null &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; rm -f "$port_file"' EXIT
+
+for _ in $(seq 1 100); do
+  [ -s "$port_file" ] && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "test server exited" >&2; exit 1; }
+  sleep 0.1
+done
+[ -s "$port_file" ] || { echo "test server did not start" >&2; exit 1; }
+export SSE_TEST_SERVER="http://127.0.0.1:$(cat "$port_file")"
+echo "test server at $SSE_TEST_SERVER"
+"$@"

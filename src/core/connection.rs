@@ -1,0 +1,415 @@
+//! The connection state machine, sans-IO.
+//!
+//! Inputs are user calls ([`Connection::start`], [`Connection::close`]),
+//! transport outcomes ([`Connection::on_open`], [`Connection::on_failure`]),
+//! timer expiries and environment changes (online, visibility). Outputs are
+//! [`Action`]s, drained with [`Connection::poll_action`]: connect, abort, set
+//! or clear a timer, ask the auth hook, notify the user. Time and randomness
+//! are inputs too, so every transition is deterministic under test.
+//!
+//! The machine never sees event bytes: the parser runs beside it in the
+//! transport's read loop, and only liveness ([`Connection::on_activity`]) and
+//! the server's `retry:` value ([`Connection::on_server_retry`]) reach it.
+
+use std::collections::VecDeque;
+
+use crate::core::retry::{Backoff, Decision, GiveUp, RetryOptions};
+use crate::error::Error;
+
+/// Where the connection stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// No subscription yet (or none left): nothing is connected.
+    Idle,
+    /// A request is in flight, waiting for the response.
+    Connecting,
+    /// The response was accepted; events flow.
+    Open,
+    /// A failure happened; a reconnect is scheduled (or waits for the
+    /// network to come back).
+    Reconnecting,
+    /// `pauseWhenHidden`: disconnected while the page is hidden.
+    Paused,
+    /// Closed for good: by `close()`, a fatal error or an exhausted budget.
+    Closed,
+}
+
+impl State {
+    /// The `EventSource.readyState` this maps to: 0 connecting (also while a
+    /// reconnect is pending or paused), 1 open, 2 closed (also idle).
+    pub fn ready_state(self) -> u16 {
+        match self {
+            State::Connecting | State::Reconnecting | State::Paused => 0,
+            State::Open => 1,
+            State::Idle | State::Closed => 2,
+        }
+    }
+
+    /// The lower-case name used by the JavaScript `status` getter.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Idle => "idle",
+            State::Connecting => "connecting",
+            State::Open => "open",
+            State::Reconnecting => "reconnecting",
+            State::Paused => "paused",
+            State::Closed => "closed",
+        }
+    }
+}
+
+/// The timers the machine asks for; at most one of each kind runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    /// The wait before the next connection attempt.
+    Reconnect,
+    /// The idle watchdog (`idleTimeoutMs`).
+    Idle,
+}
+
+/// What the machine asks the shell to do, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Start a new connection attempt (the shell first drops any previous
+    /// one and resets the parser, keeping the last event ID).
+    Connect {
+        /// 1 for the first attempt, growing with consecutive failures.
+        attempt: u32,
+    },
+    /// Abort the attempt in flight, if any, without reporting it.
+    Abort,
+    /// Start (or restart) a timer.
+    SetTimer {
+        /// Which timer.
+        timer: Timer,
+        /// Delay in milliseconds, already clamped for `setTimeout`.
+        delay_ms: u32,
+    },
+    /// Cancel a timer if it runs.
+    ClearTimer(Timer),
+    /// Call the `onUnauthorized` hook, then report with
+    /// [`Connection::on_authorized`].
+    Authorize {
+        /// The 401/403 that triggered it.
+        error: Error,
+    },
+    /// Tell the user.
+    Notify(Notice),
+}
+
+/// Lifecycle notifications for the user's callbacks.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    /// The state changed.
+    StateChanged(State),
+    /// A response was accepted.
+    Open,
+    /// A connection failed and will be retried.
+    Reconnecting {
+        /// The number of the attempt that will be made.
+        attempt: u32,
+        /// How long until then.
+        delay_ms: u32,
+        /// Why the connection failed.
+        cause: Error,
+    },
+    /// An error the user should handle: fatal ones are followed by
+    /// [`Notice::Closed`]; data errors (JSON, event too large) are not.
+    Error(Error),
+    /// The client closed itself (fatal error, exhausted budget, or the
+    /// user's AbortSignal). Not sent after `close()`.
+    Closed,
+}
+
+/// The machine's settings (validated options).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Config {
+    /// Retry policy; `None` means `retry: false`.
+    pub retry: Option<RetryOptions>,
+    /// Idle watchdog; `None` means off.
+    pub idle_timeout_ms: Option<u32>,
+    /// Disconnect while the page is hidden.
+    pub pause_when_hidden: bool,
+    /// Whether an `onUnauthorized` hook exists.
+    pub has_auth_hook: bool,
+}
+
+/// The connection state machine. See the module docs.
+#[derive(Debug)]
+pub struct Connection {
+    config: Config,
+    state: State,
+    backoff: Backoff,
+    actions: VecDeque<Action>,
+    online: bool,
+    hidden: bool,
+    /// Offline during a failure: the next attempt waits for `online`
+    /// instead of a timer, and burns no budget.
+    waiting_for_network: bool,
+    /// One immediate retry per run of 401/403s, so a hook that hands out
+    /// bad tokens cannot loop.
+    auth_retry_used: bool,
+    last_activity_ms: f64,
+}
+
+impl Connection {
+    /// A new machine, idle.
+    pub fn new(config: Config) -> Self {
+        Self {
+            backoff: Backoff::new(config.retry),
+            config,
+            state: State::Idle,
+            actions: VecDeque::new(),
+            online: true,
+            hidden: false,
+            waiting_for_network: false,
+            auth_retry_used: false,
+            last_activity_ms: 0.0,
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The next action to carry out, oldest first.
+    pub fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    /// First subscription: connect, unless already connected or closed.
+    pub fn start(&mut self, now_ms: f64) {
+        if self.state == State::Idle {
+            if self.hidden && self.config.pause_when_hidden {
+                self.set_state(State::Paused);
+            } else {
+                self.connect(now_ms);
+            }
+        }
+    }
+
+    /// Last subscription gone: disconnect quietly and go idle. A later
+    /// [`Connection::start`] reconnects (keeping the last event ID).
+    pub fn stop(&mut self) {
+        if !matches!(self.state, State::Idle | State::Closed) {
+            self.actions.clear();
+            self.disconnect();
+            self.state = State::Idle;
+        }
+    }
+
+    /// `close()`: disconnect for good. Nothing is notified, now or later.
+    pub fn close(&mut self) {
+        if self.state != State::Closed {
+            // Drop queued notices: nothing may fire after close().
+            self.actions.clear();
+            self.disconnect();
+            self.state = State::Closed;
+        }
+    }
+
+    /// The user's AbortSignal fired: close for good and say so.
+    pub fn on_signal_abort(&mut self) {
+        if self.state != State::Closed {
+            self.actions.clear();
+            self.disconnect();
+            self.set_state(State::Closed);
+            self.notify(Notice::Closed);
+        }
+    }
+
+    /// The user asked to reconnect now: abort whatever runs, forget past
+    /// failures, connect at once. Ignored when idle or closed.
+    pub fn reconnect_now(&mut self, now_ms: f64) {
+        if !matches!(self.state, State::Idle | State::Closed) {
+            self.disconnect();
+            self.backoff.reset();
+            self.connect(now_ms);
+        }
+    }
+
+    /// The response was accepted (status 200, `text/event-stream`).
+    pub fn on_open(&mut self, now_ms: f64) {
+        if self.state != State::Connecting {
+            return;
+        }
+        self.backoff.on_open(now_ms);
+        self.auth_retry_used = false;
+        self.last_activity_ms = now_ms;
+        self.set_state(State::Open);
+        self.notify(Notice::Open);
+    }
+
+    /// Bytes arrived (comments included): the connection is alive.
+    pub fn on_activity(&mut self, now_ms: f64) {
+        self.last_activity_ms = now_ms;
+    }
+
+    /// The stream's `retry:` field set the reconnection time.
+    pub fn on_server_retry(&mut self, retry_ms: u64) {
+        self.backoff.set_server_retry(retry_ms);
+    }
+
+    /// A data error that does not end the connection (bad JSON, event too
+    /// large): notify only.
+    pub fn on_data_error(&mut self, error: Error) {
+        if !matches!(self.state, State::Idle | State::Closed) {
+            self.notify(Notice::Error(error));
+        }
+    }
+
+    /// The attempt or the open connection failed. Decides between an auth
+    /// retry, a scheduled reconnect, waiting for the network, and giving up.
+    /// `random` is uniform in `[0, 1)` (jitter).
+    pub fn on_failure(&mut self, error: Error, now_ms: f64, random: f64) {
+        if !matches!(self.state, State::Connecting | State::Open) {
+            return; // a late report from an attempt we already left
+        }
+        self.disconnect();
+
+        if let Error::Unauthorized { .. } = error {
+            if self.config.has_auth_hook && !self.auth_retry_used {
+                self.auth_retry_used = true;
+                self.set_state(State::Reconnecting);
+                self.actions.push_back(Action::Authorize { error });
+                return;
+            }
+        }
+
+        let failure = error.failure();
+        if !self.online && failure.is_retryable() {
+            self.waiting_for_network = true;
+            self.set_state(State::Reconnecting);
+            return;
+        }
+
+        match self.backoff.on_failure(&failure, now_ms, random) {
+            Decision::Retry { attempt, delay_ms } => {
+                self.set_state(State::Reconnecting);
+                self.actions.push_back(Action::SetTimer { timer: Timer::Reconnect, delay_ms });
+                self.notify(Notice::Reconnecting { attempt, delay_ms, cause: error });
+            }
+            Decision::GiveUp(give_up) => {
+                let error = match give_up {
+                    GiveUp::Exhausted { attempts } => {
+                        Error::RetriesExhausted { attempts, cause: Box::new(error) }
+                    }
+                    GiveUp::NotRetryable | GiveUp::Disabled => error,
+                };
+                self.set_state(State::Closed);
+                self.notify(Notice::Error(error));
+                self.notify(Notice::Closed);
+            }
+        }
+    }
+
+    /// The `onUnauthorized` hook answered: `renewed` means it supplied new
+    /// credentials, so reconnect at once; otherwise close with `error`.
+    pub fn on_authorized(&mut self, renewed: bool, error: Error, now_ms: f64) {
+        if self.state != State::Reconnecting {
+            return;
+        }
+        if renewed {
+            self.connect(now_ms);
+        } else {
+            self.set_state(State::Closed);
+            self.notify(Notice::Error(error));
+            self.notify(Notice::Closed);
+        }
+    }
+
+    /// A timer fired.
+    pub fn on_timer(&mut self, timer: Timer, now_ms: f64, random: f64) {
+        match timer {
+            Timer::Reconnect if self.state == State::Reconnecting && !self.waiting_for_network => {
+                self.connect(now_ms)
+            }
+            Timer::Idle if matches!(self.state, State::Connecting | State::Open) => {
+                let Some(idle_ms) = self.config.idle_timeout_ms else { return };
+                let quiet_ms = now_ms - self.last_activity_ms;
+                if quiet_ms >= f64::from(idle_ms) {
+                    self.on_failure(Error::IdleTimeout { idle_ms }, now_ms, random);
+                } else {
+                    // Bytes came since the timer was set: wait out the rest.
+                    let rest = (f64::from(idle_ms) - quiet_ms).ceil() as u32;
+                    self.actions.push_back(Action::SetTimer { timer: Timer::Idle, delay_ms: rest.max(1) });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The browser's `online`/`offline` events. Offline: a pending reconnect
+    /// waits for the network instead of burning attempts. Online: reconnect
+    /// at once if the stream is down.
+    pub fn on_network(&mut self, online: bool, now_ms: f64) {
+        self.online = online;
+        if self.state != State::Reconnecting {
+            return;
+        }
+        if online {
+            self.waiting_for_network = false;
+            self.actions.push_back(Action::ClearTimer(Timer::Reconnect));
+            self.connect(now_ms);
+        } else {
+            self.waiting_for_network = true;
+            self.actions.push_back(Action::ClearTimer(Timer::Reconnect));
+        }
+    }
+
+    /// Page visibility changed. With `pauseWhenHidden`, hiding disconnects
+    /// and showing reconnects at once (with the last event ID).
+    pub fn on_visibility(&mut self, hidden: bool, now_ms: f64) {
+        self.hidden = hidden;
+        if !self.config.pause_when_hidden {
+            return;
+        }
+        match (hidden, self.state) {
+            (true, State::Connecting | State::Open | State::Reconnecting) => {
+                self.disconnect();
+                self.waiting_for_network = false;
+                self.set_state(State::Paused);
+            }
+            (false, State::Paused) => self.connect(now_ms),
+            _ => {}
+        }
+    }
+
+    /// `pageshow` (back/forward cache restore): reconnect at once if the
+    /// stream is down and nothing else holds it back.
+    pub fn on_pageshow(&mut self, now_ms: f64) {
+        if self.state == State::Reconnecting && self.online {
+            self.waiting_for_network = false;
+            self.actions.push_back(Action::ClearTimer(Timer::Reconnect));
+            self.connect(now_ms);
+        }
+    }
+
+    fn connect(&mut self, now_ms: f64) {
+        self.set_state(State::Connecting);
+        self.last_activity_ms = now_ms;
+        self.actions.push_back(Action::Connect { attempt: self.backoff.attempts() + 1 });
+        if let Some(idle_ms) = self.config.idle_timeout_ms {
+            self.actions.push_back(Action::SetTimer { timer: Timer::Idle, delay_ms: idle_ms });
+        }
+    }
+
+    /// Drops the current attempt and every timer.
+    fn disconnect(&mut self) {
+        self.actions.push_back(Action::Abort);
+        self.actions.push_back(Action::ClearTimer(Timer::Reconnect));
+        self.actions.push_back(Action::ClearTimer(Timer::Idle));
+    }
+
+    fn set_state(&mut self, state: State) {
+        if self.state != state {
+            self.state = state;
+            self.notify(Notice::StateChanged(state));
+        }
+    }
+
+    fn notify(&mut self, notice: Notice) {
+        self.actions.push_back(Action::Notify(notice));
+    }
+}

@@ -1,0 +1,189 @@
+//! The `SSEClient` JavaScript class: a thin handle over [`Shared`].
+
+use std::rc::{Rc, Weak};
+
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+
+use super::error::to_js;
+use super::listen::global_property;
+use super::options::{self, js_message, Transport};
+use super::registry::Lifecycle;
+use super::shared::Shared;
+use crate::core::connection::State;
+use crate::error::Error;
+
+/// A Server-Sent Events client.
+///
+/// The connection opens lazily on the first `subscribe` and closes when the
+/// last subscription goes, on `close()`, or when the client is freed. After
+/// `close()` (or `unsubscribe()` with no arguments) returns, no handler or
+/// callback is ever called again, even for events already received.
+#[wasm_bindgen(js_name = SSEClient)]
+pub struct SseClient {
+    shared: Rc<Shared>,
+}
+
+#[wasm_bindgen(js_class = SSEClient)]
+impl SseClient {
+    /// Creates a client for `url` (absolute, or relative to the page).
+    /// Throws an `SSEError` (kind `invalid-url` or `invalid-option`) naming
+    /// what is wrong. Nothing connects until the first `subscribe`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(url: &str, #[wasm_bindgen(unchecked_param_type = "SSEOptions")] options: JsValue) -> Result<SseClient, JsValue> {
+        let options = options::parse(&options).map_err(|e| to_js(&e))?;
+        let url = resolve_url(url).map_err(|e| to_js(&e))?;
+        Ok(SseClient { shared: Shared::new(url, options) })
+    }
+
+    /// Calls `handler(data, event)` for every event of type `type`
+    /// (`"message"` for events without `event:`). With `json: true`, `data`
+    /// is the parsed value. Opens the connection if it is the first
+    /// subscription. Returns a `Subscription`; throws if the client is closed.
+    pub fn subscribe(
+        &self,
+        #[wasm_bindgen(js_name = "type")] event_type: &str,
+        #[wasm_bindgen(unchecked_param_type = "(data: any, event: SSEEvent) => void")] handler: Function,
+    ) -> Result<Subscription, JsValue> {
+        if self.shared.state() == State::Closed {
+            return Err(to_js(&Error::Closed));
+        }
+        let (id, new_type) = self.shared.registry.borrow_mut().subscribe(event_type, handler);
+        if new_type && self.shared.options.transport == Transport::EventSource {
+            self.shared.add_native_type(event_type);
+        }
+        self.shared.start();
+        Ok(Subscription { shared: Rc::downgrade(&self.shared), id })
+    }
+
+    /// Removes handlers: with no arguments, all of them, and closes the
+    /// client (like `close()`); with a type, every handler of that type;
+    /// with a type and a handler, that handler. The connection closes when
+    /// no handler is left (a later `subscribe` reconnects).
+    pub fn unsubscribe(
+        &self,
+        #[wasm_bindgen(js_name = "type")] event_type: Option<String>,
+        handler: Option<Function>,
+    ) {
+        match event_type {
+            None => self.close(),
+            Some(event_type) => {
+                self.shared.registry.borrow_mut().remove_type(&event_type, handler.as_ref());
+                self.stop_if_unused();
+            }
+        }
+    }
+
+    /// Closes the client for good: aborts the request, clears every timer.
+    /// Nothing fires afterwards, including events already received.
+    pub fn close(&self) {
+        self.shared.close();
+    }
+
+    /// Drops the current connection (or the pending reconnect wait) and
+    /// connects again at once, forgetting past failures.
+    pub fn reconnect(&self) {
+        self.shared.reconnect();
+    }
+
+    /// Registers a lifecycle callback: `open`, `error` (an `SSEError`),
+    /// `reconnecting` (`{ attempt, delayMs, error }`), `close`, or
+    /// `statechange` (the new `status`). Returns a `Subscription`.
+    pub fn on(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "'open' | 'error' | 'reconnecting' | 'close' | 'statechange'")] name: &str,
+        callback: Function,
+    ) -> Result<Subscription, JsValue> {
+        let kind = Lifecycle::parse(name).ok_or_else(|| {
+            to_js(&Error::InvalidOption {
+                option: "on".into(),
+                message: format!("unknown callback name {name:?}; expected one of {}", Lifecycle::NAMES),
+            })
+        })?;
+        let id = self.shared.registry.borrow_mut().on(kind, &callback);
+        Ok(Subscription { shared: Rc::downgrade(&self.shared), id })
+    }
+
+    /// 0 connecting (also while waiting to reconnect), 1 open, 2 closed or idle.
+    #[wasm_bindgen(getter, js_name = readyState)]
+    pub fn ready_state(&self) -> u16 {
+        self.shared.state().ready_state()
+    }
+
+    /// `"idle"`, `"connecting"`, `"open"`, `"reconnecting"`, `"paused"` or `"closed"`.
+    #[wasm_bindgen(getter, unchecked_return_type = "SSEStatus")]
+    pub fn status(&self) -> String {
+        self.shared.state().as_str().to_owned()
+    }
+
+    /// The absolute URL of the stream.
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> String {
+        self.shared.url.clone()
+    }
+
+    /// The last event ID received (or the `lastEventId` option).
+    #[wasm_bindgen(getter, js_name = lastEventId)]
+    pub fn last_event_id(&self) -> String {
+        self.shared.last_event_id()
+    }
+
+    /// `"fetch"` or `"eventsource"`: the transport `auto` resolved to.
+    #[wasm_bindgen(getter, unchecked_return_type = "'fetch' | 'eventsource'")]
+    pub fn transport(&self) -> String {
+        match self.shared.options.transport {
+            Transport::Fetch => "fetch",
+            Transport::EventSource => "eventsource",
+        }
+        .to_owned()
+    }
+
+    fn stop_if_unused(&self) {
+        if self.shared.registry.borrow().has_no_handlers() {
+            self.shared.stop();
+        }
+    }
+}
+
+impl Drop for SseClient {
+    /// Freeing the client (explicitly or by garbage collection) closes it.
+    fn drop(&mut self) {
+        self.shared.close();
+    }
+}
+
+/// One handler or callback registration. `unsubscribe()` removes it (and
+/// closes the connection if it was the last handler); calling it twice, or
+/// after the client is gone, does nothing.
+#[wasm_bindgen]
+pub struct Subscription {
+    shared: Weak<Shared>,
+    id: u32,
+}
+
+#[wasm_bindgen]
+impl Subscription {
+    /// Removes this handler or callback.
+    pub fn unsubscribe(&self) {
+        let Some(shared) = self.shared.upgrade() else { return };
+        shared.registry.borrow_mut().remove_id(self.id);
+        if shared.registry.borrow().has_no_handlers() {
+            shared.stop();
+        }
+    }
+}
+
+/// Resolves `url` against the page (or worker) location and checks the scheme.
+fn resolve_url(url: &str) -> Result<String, Error> {
+    let invalid = |reason: String| Error::InvalidUrl { url: url.to_owned(), reason };
+    let base = global_property("location").and_then(|location| js_sys::Reflect::get(&location, &"href".into()).ok());
+    let parsed = match base.and_then(|b| b.as_string()) {
+        Some(base) => web_sys::Url::new_with_base(url, &base),
+        None => web_sys::Url::new(url),
+    }
+    .map_err(|e| invalid(js_message(&e)))?;
+    match parsed.protocol().as_str() {
+        "http:" | "https:" => Ok(parsed.href()),
+        other => Err(invalid(format!("the scheme {other:?} is not supported; use http: or https:"))),
+    }
+}

@@ -1,0 +1,15 @@
+//! The browser shell (wasm32 only): the `SSEClient` class, the fetch and
+//! native EventSource transports, timers and listeners. It moves bytes,
+//! timers and callbacks between the browser and the sans-IO core.
+
+mod client;
+mod error;
+mod eventsource;
+mod fetch;
+mod listen;
+mod options;
+mod registry;
+mod shared;
+mod sys;
+
+pub use client::{SseClient, Subscription};

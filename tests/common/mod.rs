@@ -1,0 +1,204 @@
+//! Helpers shared by the browser suites (`tests/browser_*.rs`): the test
+//! server's address, handlers that record what they receive, waiting for a
+//! condition, and the server's per-tag statistics.
+#![allow(dead_code)] // each suite uses a different subset
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_timers::future::TimeoutFuture;
+use js_sys::{Function, Object, Reflect, JSON};
+use sse_wasm::web::SseClient;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// The test server's base URL, baked in at compile time by `.ci/with-server.sh`.
+pub fn server() -> &'static str {
+    option_env!("SSE_TEST_SERVER").expect("run the browser suites through `make test` (SSE_TEST_SERVER is unset)")
+}
+
+/// A tag no other test uses, so the server's statistics are this test's own.
+pub fn unique_tag(prefix: &str) -> String {
+    format!("{prefix}-{}", (js_sys::Math::random() * 1e12) as u64)
+}
+
+/// `SERVER/path?tag=TAG&query`.
+pub fn url(path: &str, tag: &str, query: &str) -> String {
+    let sep = if query.is_empty() { "" } else { "&" };
+    format!("{}{path}?tag={tag}{sep}{query}", server())
+}
+
+/// Options from a JSON literal.
+pub fn options(json: &str) -> JsValue {
+    JSON::parse(json).expect("options JSON")
+}
+
+/// Sets `key` on an options object (for functions and objects JSON cannot hold).
+pub fn set(object: &JsValue, key: &str, value: &JsValue) {
+    Reflect::set(object, &key.into(), value).expect("set option");
+}
+
+/// One delivered event as a handler saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seen {
+    /// The first argument (data, or the parsed JSON value).
+    pub value: JsValue,
+    /// `event.type`.
+    pub event_type: String,
+    /// `event.data`.
+    pub data: String,
+    /// `event.lastEventId`.
+    pub last_event_id: String,
+}
+
+/// A handler that records every call.
+pub struct Recorder {
+    pub seen: Rc<RefCell<Vec<Seen>>>,
+    closure: Closure<dyn FnMut(JsValue, JsValue)>,
+}
+
+impl Recorder {
+    pub fn new() -> Self {
+        Self::with_hook(|_| {})
+    }
+
+    /// Records, then runs `hook` with the number of events seen so far.
+    pub fn with_hook(mut hook: impl FnMut(usize) + 'static) -> Self {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let sink = seen.clone();
+        let closure = Closure::new(move |value: JsValue, event: JsValue| {
+            let text = |key: &str| Reflect::get(&event, &key.into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+            let count = {
+                let mut seen = sink.borrow_mut();
+                seen.push(Seen { value, event_type: text("type"), data: text("data"), last_event_id: text("lastEventId") });
+                seen.len()
+            };
+            hook(count);
+        });
+        Self { seen, closure }
+    }
+
+    pub fn handler(&self) -> Function {
+        self.closure.as_ref().unchecked_ref::<Function>().clone()
+    }
+
+    pub fn len(&self) -> usize {
+        self.seen.borrow().len()
+    }
+
+    pub fn data(&self) -> Vec<String> {
+        self.seen.borrow().iter().map(|s| s.data.clone()).collect()
+    }
+}
+
+/// A one-argument callback that records its argument.
+pub struct Callback {
+    pub calls: Rc<RefCell<Vec<JsValue>>>,
+    closure: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Callback {
+    pub fn new() -> Self {
+        let calls = Rc::new(RefCell::new(Vec::new()));
+        let sink = calls.clone();
+        Self { calls, closure: Closure::new(move |v: JsValue| sink.borrow_mut().push(v)) }
+    }
+
+    pub fn function(&self) -> Function {
+        self.closure.as_ref().unchecked_ref::<Function>().clone()
+    }
+
+    pub fn len(&self) -> usize {
+        self.calls.borrow().len()
+    }
+
+    /// `calls[i][key]`.
+    pub fn field(&self, i: usize, key: &str) -> JsValue {
+        Reflect::get(&self.calls.borrow()[i], &key.into()).unwrap_or(JsValue::UNDEFINED)
+    }
+}
+
+/// Subscribes a recorder to `event_type`; returns it and the subscription.
+pub fn record(client: &SseClient, event_type: &str) -> (Recorder, sse_wasm::web::Subscription) {
+    let recorder = Recorder::new();
+    let subscription = client.subscribe(event_type, recorder.handler()).expect("subscribe");
+    (recorder, subscription)
+}
+
+/// Registers a lifecycle callback.
+pub fn on(client: &SseClient, name: &str) -> Callback {
+    let callback = Callback::new();
+    // A Subscription is a plain handle (no Drop): dropping it keeps the callback.
+    drop(client.on(name, callback.function()).expect("on"));
+    callback
+}
+
+pub async fn sleep(ms: u32) {
+    TimeoutFuture::new(ms).await;
+}
+
+/// Waits until `condition` holds; panics naming `what` after 15 s. (A
+/// liveness bound, not a timing assertion.)
+pub async fn wait_for(what: &str, condition: impl Fn() -> bool) {
+    for _ in 0..1500 {
+        if condition() {
+            return;
+        }
+        sleep(10).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// The server's statistics for `tag`.
+pub struct Stats {
+    pub requests: u32,
+    pub open: u32,
+    pub records: JsValue,
+}
+
+impl Stats {
+    /// Header `name` (lower-case) of request `i`, if sent.
+    pub fn header(&self, i: u32, name: &str) -> Option<String> {
+        let record = Reflect::get(&self.records, &i.into()).ok()?;
+        let headers = Reflect::get(&record, &"headers".into()).ok()?;
+        Reflect::get(&headers, &name.into()).ok()?.as_string()
+    }
+
+    /// The request line's URI of request `i`.
+    pub fn uri(&self, i: u32) -> String {
+        let record = Reflect::get(&self.records, &i.into()).unwrap_or(JsValue::UNDEFINED);
+        Reflect::get(&record, &"uri".into()).ok().and_then(|v| v.as_string()).unwrap_or_default()
+    }
+}
+
+pub async fn stats(tag: &str) -> Stats {
+    let global: web_sys::Window = js_sys::global().unchecked_into();
+    let response = JsFuture::from(global.fetch_with_str(&format!("{}/stats?tag={tag}", server())))
+        .await
+        .expect("fetch /stats");
+    let response: web_sys::Response = response.unchecked_into();
+    let json = JsFuture::from(response.json().expect("json")).await.expect("stats json");
+    let number = |key: &str| Reflect::get(&json, &key.into()).ok().and_then(|v| v.as_f64()).unwrap_or(-1.0) as u32;
+    Stats { requests: number("requests"), open: number("open"), records: Reflect::get(&json, &"records".into()).unwrap_or(JsValue::UNDEFINED) }
+}
+
+/// Waits until the server counts no open stream for `tag`.
+pub async fn wait_closed_server_side(tag: &str) {
+    for _ in 0..300 {
+        if stats(tag).await.open == 0 {
+            return;
+        }
+        sleep(50).await;
+    }
+    panic!("the server still counts an open stream for {tag}");
+}
+
+/// A property of a JS value, as a string.
+pub fn prop(value: &JsValue, key: &str) -> String {
+    Reflect::get(value, &key.into()).ok().and_then(|v| v.as_string().or_else(|| v.as_f64().map(|n| n.to_string()))).unwrap_or_default()
+}
+
+/// A fresh empty object.
+pub fn object() -> JsValue {
+    Object::new().into()
+}
