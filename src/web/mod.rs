@@ -2,6 +2,7 @@
 //! native EventSource transports, timers and listeners. It moves bytes,
 //! timers and callbacks between the browser and the sans-IO core.
 
+mod classes;
 mod client;
 mod error;
 mod eventsource;

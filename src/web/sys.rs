@@ -70,3 +70,14 @@ extern "C" {
     #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
     pub static GLOBAL: web_sys::EventTarget;
 }
+
+#[wasm_bindgen(module = "/src/web/runtime.js")]
+extern "C" {
+    /// The `SSEError` class itself (for `instanceof` in user code).
+    #[wasm_bindgen(thread_local_v2, js_name = SSEError)]
+    pub static SSE_ERROR_CLASS: JsValue;
+
+    /// The `SSEEvent` class itself.
+    #[wasm_bindgen(thread_local_v2, js_name = SSEEvent)]
+    pub static SSE_EVENT_CLASS: JsValue;
+}
