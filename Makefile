@@ -61,12 +61,15 @@ browser-firefox:
 	$(WASM_TEST_ENV) GECKODRIVER="$$(command -v geckodriver)" \
 	  cargo test --target $(WASM_TARGET) $(BROWSER_TESTS)
 
-test-js:
-	@if [ -f tests/js/run.sh ]; then tests/js/run.sh; else echo "== no JS suites yet"; fi
+## test-js: the npm package, types and React hooks (tests/js), then the
+## examples end to end (tests/demo); both drive Debian's Chromium.
+test-js: build
+	.ci/with-server.sh tests/js/run.sh
+	tests/demo/run.sh
 
 ## demo: build, start the example server, print the example pages' URLs
 demo: build
-	@echo "The example server and pages come with the examples; for now, 'make build' produced pkg/."
+	examples/demo.sh
 
 clean:
 	cargo clean

@@ -413,3 +413,347 @@ impl Connection {
         self.actions.push_back(Action::Notify(notice));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn machine(config: Config) -> Connection {
+        Connection::new(config)
+    }
+
+    fn retrying(max_attempts: u32) -> Config {
+        Config {
+            retry: Some(RetryOptions { max_attempts: Some(max_attempts), ..RetryOptions::default() }),
+            ..Config::default()
+        }
+    }
+
+    fn drain(c: &mut Connection) -> Vec<Action> {
+        std::iter::from_fn(|| c.poll_action()).collect()
+    }
+
+    fn connects(actions: &[Action]) -> usize {
+        actions.iter().filter(|a| matches!(a, Action::Connect { .. })).count()
+    }
+
+    fn notices(actions: &[Action]) -> Vec<&Notice> {
+        actions.iter().filter_map(|a| if let Action::Notify(n) = a { Some(n) } else { None }).collect()
+    }
+
+    fn reconnect_delay(actions: &[Action]) -> Option<u32> {
+        actions.iter().find_map(|a| match a {
+            Action::SetTimer { timer: Timer::Reconnect, delay_ms } => Some(*delay_ms),
+            _ => None,
+        })
+    }
+
+    fn http(status: u16) -> Error {
+        Error::Http { status, headers: Vec::new(), retry_after_ms: None }
+    }
+
+    #[test]
+    fn start_connects_once_and_open_notifies() {
+        let mut c = machine(retrying(3));
+        c.start(0.0);
+        c.start(0.0);
+        let actions = drain(&mut c);
+        assert_eq!(connects(&actions), 1);
+        assert_eq!(c.state(), State::Connecting);
+        c.on_open(10.0);
+        assert_eq!(notices(&drain(&mut c)), [&Notice::StateChanged(State::Open), &Notice::Open]);
+    }
+
+    #[test]
+    fn a_retryable_failure_schedules_a_reconnect_and_the_timer_connects() {
+        let mut c = machine(retrying(3));
+        c.start(0.0);
+        c.on_open(0.0);
+        drain(&mut c);
+        c.on_failure(Error::StreamEnded, 100.0, 0.0);
+        let actions = drain(&mut c);
+        assert_eq!(c.state(), State::Reconnecting);
+        assert!(actions.contains(&Action::Abort));
+        let delay = reconnect_delay(&actions).expect("a reconnect timer");
+        assert!(delay >= 100, "{delay}");
+        assert!(matches!(notices(&actions)[1], Notice::Reconnecting { attempt: 2, cause: Error::StreamEnded, .. }));
+        c.on_timer(Timer::Reconnect, 2000.0, 0.0);
+        assert_eq!(connects(&drain(&mut c)), 1);
+        assert_eq!(c.state(), State::Connecting);
+    }
+
+    #[test]
+    fn an_always_failing_server_gets_exactly_max_attempts_requests() {
+        let mut c = machine(retrying(3));
+        c.start(0.0);
+        let mut requests = connects(&drain(&mut c));
+        let mut now = 0.0;
+        let mut last = Vec::new();
+        while c.state() != State::Closed {
+            c.on_failure(http(500), now, 0.5);
+            last = drain(&mut c);
+            now += 60_000.0;
+            c.on_timer(Timer::Reconnect, now, 0.5);
+            requests += connects(&drain(&mut c));
+        }
+        assert_eq!(requests, 3);
+        let n = notices(&last);
+        match n[n.len() - 2] {
+            Notice::Error(Error::RetriesExhausted { attempts: 3, cause }) => assert_eq!(cause.status(), Some(500)),
+            other => panic!("expected the exhausted error, got {other:?}"),
+        }
+        assert_eq!(n[n.len() - 1], &Notice::Closed);
+    }
+
+    #[test]
+    fn no_content_stops_for_good_without_a_timer() {
+        let mut c = machine(retrying(10));
+        c.start(0.0);
+        drain(&mut c);
+        c.on_failure(http(204), 5.0, 0.0);
+        let actions = drain(&mut c);
+        assert_eq!(reconnect_delay(&actions), None);
+        assert_eq!(c.state(), State::Closed);
+        assert!(matches!(notices(&actions)[1], Notice::Error(Error::Http { status: 204, .. })));
+        c.on_timer(Timer::Reconnect, 10_000.0, 0.0);
+        assert_eq!(connects(&drain(&mut c)), 0);
+    }
+
+    #[test]
+    fn retry_false_gives_up_on_the_first_failure() {
+        let mut c = machine(Config::default());
+        c.start(0.0);
+        drain(&mut c);
+        c.on_failure(Error::Network { message: "offline".into() }, 0.0, 0.0);
+        let actions = drain(&mut c);
+        assert_eq!(c.state(), State::Closed);
+        assert!(matches!(notices(&actions)[1], Notice::Error(Error::Network { .. })));
+    }
+
+    #[test]
+    fn close_drops_queued_notices_and_notifies_nothing() {
+        let mut c = machine(retrying(3));
+        c.start(0.0);
+        c.on_open(0.0);
+        // Notices are queued but not yet carried out when the user closes.
+        c.close();
+        let actions = drain(&mut c);
+        assert!(notices(&actions).is_empty(), "{actions:?}");
+        assert!(actions.contains(&Action::Abort));
+        assert!(actions.contains(&Action::ClearTimer(Timer::Reconnect)));
+        // Late reports from the aborted attempt change nothing.
+        c.on_failure(Error::StreamEnded, 1.0, 0.0);
+        c.on_open(1.0);
+        c.on_timer(Timer::Reconnect, 5_000.0, 0.0);
+        assert!(drain(&mut c).is_empty());
+        assert_eq!(c.state(), State::Closed);
+    }
+
+    #[test]
+    fn close_during_the_backoff_wait_cancels_the_reconnect() {
+        let mut c = machine(retrying(5));
+        c.start(0.0);
+        c.on_failure(http(503), 0.0, 0.0);
+        drain(&mut c);
+        c.close();
+        assert!(drain(&mut c).contains(&Action::ClearTimer(Timer::Reconnect)));
+        c.on_timer(Timer::Reconnect, 60_000.0, 0.0);
+        assert_eq!(connects(&drain(&mut c)), 0);
+    }
+
+    #[test]
+    fn stop_goes_idle_quietly_and_start_reconnects() {
+        let mut c = machine(retrying(3));
+        c.start(0.0);
+        c.on_open(0.0);
+        drain(&mut c);
+        c.stop();
+        let actions = drain(&mut c);
+        assert!(notices(&actions).is_empty());
+        assert_eq!(c.state(), State::Idle);
+        c.start(10.0);
+        assert_eq!(connects(&drain(&mut c)), 1);
+    }
+
+    #[test]
+    fn unauthorized_asks_the_hook_once_then_gives_up() {
+        let mut c = machine(Config { has_auth_hook: true, ..retrying(5) });
+        let unauthorized = Error::Unauthorized { status: 401, headers: Vec::new() };
+        c.start(0.0);
+        drain(&mut c);
+        c.on_failure(unauthorized.clone(), 0.0, 0.0);
+        let actions = drain(&mut c);
+        assert!(actions.iter().any(|a| matches!(a, Action::Authorize { .. })));
+        assert_eq!(reconnect_delay(&actions), None, "the hook answers, not a timer");
+        c.on_authorized(true, unauthorized.clone(), 1.0);
+        assert_eq!(connects(&drain(&mut c)), 1, "renewed: reconnect at once");
+        // The renewed credentials are refused too: no second hook call.
+        c.on_failure(unauthorized.clone(), 2.0, 0.0);
+        let actions = drain(&mut c);
+        assert!(!actions.iter().any(|a| matches!(a, Action::Authorize { .. })));
+        assert_eq!(c.state(), State::Closed);
+    }
+
+    #[test]
+    fn unauthorized_without_a_hook_closes() {
+        let mut c = machine(retrying(5));
+        c.start(0.0);
+        drain(&mut c);
+        c.on_failure(Error::Unauthorized { status: 403, headers: Vec::new() }, 0.0, 0.0);
+        let actions = drain(&mut c);
+        assert!(matches!(notices(&actions)[1], Notice::Error(Error::Unauthorized { status: 403, .. })));
+        assert_eq!(c.state(), State::Closed);
+    }
+
+    #[test]
+    fn a_hook_that_declines_closes_with_the_error() {
+        let mut c = machine(Config { has_auth_hook: true, ..retrying(5) });
+        let unauthorized = Error::Unauthorized { status: 401, headers: Vec::new() };
+        c.start(0.0);
+        c.on_failure(unauthorized.clone(), 0.0, 0.0);
+        drain(&mut c);
+        c.on_authorized(false, unauthorized, 1.0);
+        let actions = drain(&mut c);
+        assert_eq!(c.state(), State::Closed);
+        assert!(matches!(notices(&actions)[1], Notice::Error(Error::Unauthorized { .. })));
+    }
+
+    #[test]
+    fn offline_failures_wait_for_the_network_without_burning_attempts() {
+        let mut c = machine(retrying(2));
+        c.start(0.0);
+        drain(&mut c);
+        c.on_network(false, 0.0);
+        for i in 0..5 {
+            c.on_failure(Error::Network { message: "offline".into() }, f64::from(i), 0.0);
+            let actions = drain(&mut c);
+            assert_eq!(reconnect_delay(&actions), None, "no timer while offline");
+            assert_eq!(c.state(), State::Reconnecting);
+            c.on_pageshow(0.0); // offline: pageshow does not reconnect either
+            assert_eq!(connects(&drain(&mut c)), 0);
+            c.on_network(true, 0.0);
+            assert_eq!(connects(&drain(&mut c)), 1, "online: reconnect at once");
+            c.on_network(false, 0.0);
+            drain(&mut c);
+        }
+        assert_ne!(c.state(), State::Closed, "a budget of 2 was not burned by offline failures");
+    }
+
+    #[test]
+    fn going_offline_during_the_wait_cancels_the_timer_and_online_reconnects() {
+        let mut c = machine(retrying(5));
+        c.start(0.0);
+        c.on_failure(http(503), 0.0, 0.0);
+        drain(&mut c);
+        c.on_network(false, 1.0);
+        assert!(drain(&mut c).contains(&Action::ClearTimer(Timer::Reconnect)));
+        c.on_timer(Timer::Reconnect, 5_000.0, 0.0);
+        assert_eq!(connects(&drain(&mut c)), 0, "a stale timer does not connect while offline");
+        c.on_network(true, 6_000.0);
+        assert_eq!(connects(&drain(&mut c)), 1);
+    }
+
+    #[test]
+    fn pause_when_hidden_disconnects_and_resumes() {
+        let mut c = machine(Config { pause_when_hidden: true, ..retrying(3) });
+        c.start(0.0);
+        c.on_open(0.0);
+        drain(&mut c);
+        c.on_visibility(true, 1.0);
+        let actions = drain(&mut c);
+        assert!(actions.contains(&Action::Abort));
+        assert_eq!(c.state(), State::Paused);
+        c.on_visibility(false, 2.0);
+        assert_eq!(connects(&drain(&mut c)), 1);
+        assert_eq!(c.state(), State::Connecting);
+    }
+
+    #[test]
+    fn starting_while_hidden_with_pause_when_hidden_waits_for_visibility() {
+        let mut c = machine(Config { pause_when_hidden: true, ..retrying(3) });
+        c.on_visibility(true, 0.0);
+        c.start(0.0);
+        assert_eq!(connects(&drain(&mut c)), 0);
+        assert_eq!(c.state(), State::Paused);
+        c.on_visibility(false, 1.0);
+        assert_eq!(connects(&drain(&mut c)), 1);
+    }
+
+    #[test]
+    fn visibility_is_ignored_without_pause_when_hidden() {
+        let mut c = machine(retrying(3));
+        c.start(0.0);
+        c.on_open(0.0);
+        drain(&mut c);
+        c.on_visibility(true, 1.0);
+        assert!(drain(&mut c).is_empty());
+        assert_eq!(c.state(), State::Open);
+    }
+
+    #[test]
+    fn the_idle_watchdog_rearms_after_activity_and_fails_after_silence() {
+        let mut c = machine(Config { idle_timeout_ms: Some(1000), ..retrying(3) });
+        c.start(0.0);
+        let actions = drain(&mut c);
+        assert!(actions.contains(&Action::SetTimer { timer: Timer::Idle, delay_ms: 1000 }));
+        c.on_open(100.0);
+        c.on_activity(700.0);
+        drain(&mut c);
+        c.on_timer(Timer::Idle, 1000.0, 0.0);
+        // 300 ms of silence so far: wait the remaining 700 ms.
+        assert_eq!(drain(&mut c), [Action::SetTimer { timer: Timer::Idle, delay_ms: 700 }]);
+        c.on_timer(Timer::Idle, 1700.0, 0.0);
+        let actions = drain(&mut c);
+        assert_eq!(c.state(), State::Reconnecting);
+        assert!(notices(&actions)
+            .iter()
+            .any(|n| matches!(n, Notice::Reconnecting { cause: Error::IdleTimeout { idle_ms: 1000 }, .. })));
+    }
+
+    #[test]
+    fn the_signal_closes_with_a_close_notice() {
+        let mut c = machine(retrying(3));
+        c.start(0.0);
+        c.on_open(0.0);
+        c.on_signal_abort();
+        let actions = drain(&mut c);
+        assert_eq!(notices(&actions), [&Notice::StateChanged(State::Closed), &Notice::Closed]);
+        assert_eq!(c.state(), State::Closed);
+    }
+
+    #[test]
+    fn reconnect_now_skips_the_wait_and_forgets_failures() {
+        let mut c = machine(retrying(2));
+        c.start(0.0);
+        c.on_failure(http(503), 0.0, 0.0);
+        drain(&mut c);
+        c.reconnect_now(1.0);
+        assert_eq!(connects(&drain(&mut c)), 1);
+        // The budget starts afresh: one more failure is retried.
+        c.on_failure(http(503), 2.0, 0.0);
+        drain(&mut c);
+        assert_eq!(c.state(), State::Reconnecting);
+    }
+
+    #[test]
+    fn data_errors_notify_without_changing_state() {
+        let mut c = machine(retrying(3));
+        c.start(0.0);
+        c.on_open(0.0);
+        drain(&mut c);
+        c.on_data_error(Error::EventTooLarge { limit: 10 });
+        assert_eq!(drain(&mut c), [Action::Notify(Notice::Error(Error::EventTooLarge { limit: 10 }))]);
+        assert_eq!(c.state(), State::Open);
+    }
+
+    #[test]
+    fn the_server_retry_sets_the_base_delay() {
+        let mut c = machine(retrying(5));
+        c.start(0.0);
+        c.on_open(0.0);
+        c.on_server_retry(7_000);
+        drain(&mut c);
+        c.on_failure(Error::StreamEnded, 10.0, 0.99);
+        assert!(reconnect_delay(&drain(&mut c)).expect("timer") >= 7_000);
+    }
+}
