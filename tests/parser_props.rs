@@ -208,16 +208,10 @@ fn reference(stream: &[u8]) -> Outcome {
                 data.push('\n');
             }
             "event" => event_type = value.to_owned(),
-            "id" => {
-                if !value.contains('\0') {
-                    id_buffer = value.to_owned();
-                }
-            }
-            "retry" => {
-                if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-                    // Saturating, like the parser; the spec's integers are unbounded.
-                    retry = Some(value.parse::<u64>().unwrap_or(u64::MAX));
-                }
+            "id" if !value.contains('\0') => id_buffer = value.to_owned(),
+            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+                // Saturating, like the parser; the spec's integers are unbounded.
+                retry = Some(value.parse::<u64>().unwrap_or(u64::MAX));
             }
             _ => {}
         }
