@@ -292,8 +292,10 @@ fn retry(reader: &Reader<'_>) -> Result<Option<RetryOptions>, Error> {
                 }
                 options.initial_delay_ms = milliseconds("retry.initialDelayMs", ms)?;
             }
-            if let Some(ms) = nested.number_at("maxDelayMs", "retry.maxDelayMs")? {
-                options.max_delay_ms = milliseconds("retry.maxDelayMs", ms)?;
+            match nested.number_at("maxDelayMs", "retry.maxDelayMs")? {
+                Some(ms) => options.max_delay_ms = milliseconds("retry.maxDelayMs", ms)?,
+                // Only the default cap: let it rise to an explicit initial delay.
+                None => options.max_delay_ms = options.max_delay_ms.max(options.initial_delay_ms),
             }
             if let Some(factor) = nested.number_at("factor", "retry.factor")? {
                 options.factor = factor;
