@@ -160,6 +160,9 @@ pub struct Parser {
     event_type: String,
     /// The last event ID buffer, decoded.
     id_buffer: String,
+    /// `id_buffer` was set by an `id` line since the last dispatch (so it
+    /// may differ from `last_event_id`). Saves a string compare per event.
+    id_pending: bool,
     /// The last event ID string, set from `id_buffer` at each dispatch.
     last_event_id: String,
     /// The last valid `retry` value.
@@ -189,6 +192,7 @@ impl Parser {
             data: Vec::new(),
             event_type: String::new(),
             id_buffer: String::new(),
+            id_pending: false,
             last_event_id: String::new(),
             retry: None,
             skipping: false,
@@ -207,6 +211,7 @@ impl Parser {
         self.last_event_id.push_str(id);
         self.id_buffer.clear();
         self.id_buffer.push_str(id);
+        self.id_pending = false;
     }
 
     /// Feeds one chunk of the response body. See the module docs.
@@ -269,7 +274,8 @@ impl Parser {
         self.line.clear();
         self.data.clear();
         self.event_type.clear();
-        if self.id_buffer != self.last_event_id {
+        if self.id_pending {
+            self.id_pending = false;
             self.id_buffer.clear();
             self.id_buffer.push_str(&self.last_event_id);
         }
@@ -442,6 +448,7 @@ impl Parser {
             b"id" if !value.contains(&0) => {
                 self.id_buffer.clear();
                 push_lossy(&mut self.id_buffer, value);
+                self.id_pending = true;
             }
             b"retry" => {
                 if let Some(ms) = parse_retry(value) {
@@ -483,7 +490,8 @@ impl Parser {
     /// Sets the last event ID string from its buffer.
     #[inline]
     fn commit_last_event_id(&mut self) {
-        if self.last_event_id != self.id_buffer {
+        if self.id_pending {
+            self.id_pending = false;
             self.last_event_id.clear();
             self.last_event_id.push_str(&self.id_buffer);
         }
