@@ -1,0 +1,43 @@
+//! Loopback HTTP server with scripted Server-Sent Events scenarios, used by
+//! the sse-wasm browser tests. See README.md for the endpoints.
+//!
+//! The router is exposed so the server's own tests can run it in-process.
+
+mod cors;
+mod json;
+mod params;
+mod scenarios;
+mod sse;
+mod stats;
+
+use axum::middleware::from_fn_with_state;
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use stats::AppState;
+
+/// The full application: every endpoint, wrapped in request recording and,
+/// outermost, CORS (so even 404s and preflights carry CORS headers).
+pub fn app(state: AppState) -> Router {
+    use scenarios::*;
+    Router::new()
+        .route("/events", get(events).post(events))
+        .route("/echo", get(echo).post(echo))
+        .route("/status/{code}", get(status).post(status))
+        .route("/flaky", get(flaky).post(flaky))
+        .route("/drop", get(drop_conn).post(drop_conn))
+        .route("/raw", get(raw).post(raw))
+        .route("/stall", get(stall).post(stall))
+        .route("/stats", get(stats::stats))
+        .route("/stream-counter", get(stats::stream_counter))
+        .route("/health", get(|| async { "ok" }))
+        .layer(from_fn_with_state(state.clone(), stats::record))
+        .layer(from_fn_with_state(state.clone(), cors::cors))
+        .with_state(state)
+}
+
+/// Serves [`app`] on `listener` until the task is dropped.
+pub async fn serve(listener: TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, app(AppState::new())).await
+}

@@ -1,0 +1,349 @@
+//! The scenario endpoints. Each one turns its query parameters into a plan
+//! and lets a small async function play it on the response stream.
+
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+
+use crate::json;
+use crate::params::{BadRequest, Params};
+use crate::sse::{event, stream_response, Gone, Writer, DEFAULT_KEEPALIVE_MS};
+use crate::stats::{AppState, Ctx};
+
+const EVENT_STREAM: &str = "text/event-stream";
+
+/// How a stream ends once its events are sent.
+#[derive(Clone, Copy)]
+enum End {
+    /// End the chunked body cleanly.
+    Close,
+    /// Stay open until the client goes.
+    Hold,
+    /// Cut the connection after `after` events, optionally after half an
+    /// event (`mid`).
+    Abort { after: u64, mid: bool },
+}
+
+/// A run of numbered events, as described by the `/events` parameters.
+struct EventsPlan {
+    /// Index of the first event to send (0, or later when resuming).
+    start: u64,
+    /// Total number of events; indices run `start..count`.
+    count: u64,
+    interval: Duration,
+    name: Option<String>,
+    id_start: Option<u64>,
+    retry: Option<u64>,
+    data: Option<String>,
+    json: bool,
+    keepalive: Duration,
+    end: End,
+}
+
+impl EventsPlan {
+    /// Reads the `/events` parameters; `default_id_start` is used when the
+    /// request has no `id_start` (`/drop` always numbers its events).
+    fn new(ctx: &Ctx, default_id_start: Option<u64>) -> Result<Self, BadRequest> {
+        let p = &ctx.params;
+        let id_start = p.num("id_start")?.or(default_id_start);
+        // Resume: continue after the last id the client saw. Only meaningful
+        // with numbered events.
+        let start = match (id_start, last_event_id(ctx)) {
+            (Some(k), Some(l)) => l.saturating_add(1).saturating_sub(k),
+            _ => 0,
+        };
+        Ok(EventsPlan {
+            start,
+            count: p.num_or("count", 3)?,
+            interval: p.millis_or("interval_ms", 0)?,
+            name: p.get("event").map(str::to_owned),
+            id_start,
+            retry: p.num("retry")?,
+            data: p.get("data").map(str::to_owned),
+            json: p.flag("json"),
+            keepalive: p.millis_or("keepalive_ms", DEFAULT_KEEPALIVE_MS)?,
+            end: if p.flag("hold") {
+                End::Hold
+            } else {
+                End::Close
+            },
+        })
+    }
+
+    fn id(&self, i: u64) -> Option<String> {
+        self.id_start.map(|k| k.saturating_add(i).to_string())
+    }
+
+    fn render(&self, i: u64) -> String {
+        let data = match &self.data {
+            Some(text) => text.clone(),
+            None if self.json => format!("{{\"n\":{i}}}"),
+            None => i.to_string(),
+        };
+        event(self.name.as_deref(), self.id(i).as_deref(), &data)
+    }
+
+    /// Index after the last event this response sends.
+    fn stop(&self) -> u64 {
+        match self.end {
+            End::Abort { after, .. } => self.count.min(self.start.saturating_add(after)),
+            _ => self.count,
+        }
+    }
+
+    async fn run(self, w: Writer) {
+        if self.play(&w).await.is_err() {
+            return;
+        }
+        match self.end {
+            End::Close => {}
+            End::Hold => w.hold(self.keepalive).await,
+            End::Abort { mid, .. } => {
+                if mid {
+                    let id = self.id(self.stop()).unwrap_or_default();
+                    let half = format!("id: {id}\ndata: partial");
+                    if w.pause(self.interval).await.is_err() || w.send(half).await.is_err() {
+                        return;
+                    }
+                }
+                w.abort().await;
+            }
+        }
+    }
+
+    /// Sends the optional `retry:` block, then the events.
+    async fn play(&self, w: &Writer) -> Result<(), Gone> {
+        if let Some(ms) = self.retry {
+            w.send(format!("retry: {ms}\n\n")).await?;
+        }
+        for i in self.start..self.stop() {
+            if i > self.start {
+                w.pause(self.interval).await?;
+            }
+            w.send(self.render(i)).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The id to resume after: a numeric `Last-Event-ID` header, else a numeric
+/// `last_event_id` query parameter (the fallback when the header is not
+/// allowed by CORS).
+fn last_event_id(ctx: &Ctx) -> Option<u64> {
+    let from_header = ctx
+        .record
+        .header("last-event-id")
+        .and_then(|v| v.trim().parse().ok());
+    from_header.or_else(|| {
+        ctx.params
+            .get("last_event_id")
+            .and_then(|v| v.trim().parse().ok())
+    })
+}
+
+/// A status code in 200..=599 (1xx cannot be sent as a final answer).
+fn final_status(code: &str) -> Result<StatusCode, BadRequest> {
+    code.parse::<u16>()
+        .ok()
+        .filter(|c| (200..=599).contains(c))
+        .and_then(|c| StatusCode::from_u16(c).ok())
+        .ok_or_else(|| BadRequest(format!("invalid status code {code:?}")))
+}
+
+fn header_value(name: &str, value: &str) -> Result<HeaderValue, BadRequest> {
+    HeaderValue::from_str(value).map_err(|_| BadRequest(format!("invalid {name} {value:?}")))
+}
+
+/// A plain (non-streaming) answer with an optional `Retry-After`.
+fn plain(
+    status: StatusCode,
+    content_type: &str,
+    body: String,
+    p: &Params,
+) -> Result<Response, BadRequest> {
+    let mut resp = (status, body).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        header_value("content_type", content_type)?,
+    );
+    if let Some(v) = p.get("retry_after") {
+        h.insert(header::RETRY_AFTER, header_value("retry_after", v)?);
+    }
+    Ok(resp)
+}
+
+/// `/events`: numbered events, see the README.
+pub async fn events(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, BadRequest> {
+    let plan = EventsPlan::new(&ctx, None)?;
+    stream_response(&state, &ctx, EVENT_STREAM, |w| plan.run(w))
+}
+
+/// `/echo`: one `echo` event whose data describes the request as JSON.
+pub async fn echo(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, BadRequest> {
+    let r = &ctx.record;
+    let mut data = String::from("{");
+    json::push_key(&mut data, "method");
+    json::push_str(&mut data, &r.method);
+    data.push(',');
+    json::push_key(&mut data, "headers");
+    r.push_headers_json(&mut data);
+    data.push(',');
+    json::push_key(&mut data, "body");
+    json::push_str(&mut data, &r.body);
+    data.push(',');
+    json::push_key(&mut data, "query");
+    json::push_str(&mut data, &ctx.query);
+    data.push('}');
+    let hold = ctx.params.flag("hold");
+    let keepalive = ctx.params.millis_or("keepalive_ms", DEFAULT_KEEPALIVE_MS)?;
+    stream_response(&state, &ctx, EVENT_STREAM, move |w| async move {
+        if w.send(event(Some("echo"), None, &data)).await.is_ok() && hold {
+            w.hold(keepalive).await;
+        }
+    })
+}
+
+/// `/status/CODE`: a fixed answer with any final status.
+pub async fn status(
+    Path(code): Path<String>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, BadRequest> {
+    let p = &ctx.params;
+    let body = p.get("body").unwrap_or("").to_owned();
+    plain(
+        final_status(&code)?,
+        p.get("content_type").unwrap_or("text/html"),
+        body,
+        p,
+    )
+}
+
+/// `/flaky`: the first `fail` requests of the tag fail, later ones are
+/// `/events`.
+pub async fn flaky(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, BadRequest> {
+    let p = &ctx.params;
+    let fail: u64 = p.num_or("fail", 1)?;
+    if ctx.path_requests <= fail {
+        let status = final_status(p.get("status").unwrap_or("503"))?;
+        let body = format!("flaky: failure {} of {fail}", ctx.path_requests);
+        return plain(status, "text/plain", body, p);
+    }
+    let plan = EventsPlan::new(&ctx, None)?;
+    stream_response(&state, &ctx, EVENT_STREAM, |w| plan.run(w))
+}
+
+/// `/drop`: numbered events, then the connection is cut.
+pub async fn drop_conn(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, BadRequest> {
+    let p = &ctx.params;
+    let mut plan = EventsPlan::new(&ctx, Some(0))?;
+    let drops: Option<u64> = p.num("drops")?;
+    if drops.map_or(true, |d| ctx.path_requests <= d) {
+        plan.end = End::Abort {
+            after: p.num_or("after", 1)?,
+            mid: p.flag("mid"),
+        };
+    }
+    stream_response(&state, &ctx, EVENT_STREAM, |w| plan.run(w))
+}
+
+/// Decodes `chunks=HEX,HEX,...`; empty items are skipped (an empty body
+/// frame would mean nothing on the wire).
+fn hex_chunks(list: &str) -> Result<Vec<Vec<u8>>, BadRequest> {
+    let bad = || BadRequest(format!("invalid hex in chunks={list:?}"));
+    list.split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            if c.len() % 2 != 0 || !c.is_ascii() {
+                return Err(bad());
+            }
+            (0..c.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&c[i..i + 2], 16).map_err(|_| bad()))
+                .collect()
+        })
+        .collect()
+}
+
+/// `/raw`: exact bytes, one body frame per chunk.
+pub async fn raw(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, BadRequest> {
+    let p = &ctx.params;
+    let chunks = hex_chunks(p.get("chunks").unwrap_or(""))?;
+    let delay = p.millis_or("delay_ms", 30)?;
+    let hold = p.flag("hold");
+    // Off by default: a keepalive line could land in the middle of an
+    // unfinished line of the raw bytes and change its meaning.
+    let keepalive = p.millis_or("keepalive_ms", 0)?;
+    stream_response(&state, &ctx, EVENT_STREAM, move |w| async move {
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            let paused = if i == 0 { Ok(()) } else { w.pause(delay).await };
+            if paused.is_err() || w.send(chunk).await.is_err() {
+                return;
+            }
+        }
+        if hold {
+            w.hold(keepalive).await;
+        }
+    })
+}
+
+/// `/stall`: headers, an optional first event, then silence until the
+/// client goes (no keepalive: it is for idle-timeout tests).
+pub async fn stall(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, BadRequest> {
+    let first = ctx.params.get("first").map(|t| event(None, None, t));
+    stream_response(&state, &ctx, EVENT_STREAM, move |w| async move {
+        if let Some(first) = first {
+            if w.send(first).await.is_err() {
+                return;
+            }
+        }
+        w.hold(Duration::ZERO).await;
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_hex_chunks() {
+        assert_eq!(
+            hex_chunks("0d,0A,,e282").unwrap(),
+            vec![vec![13], vec![10], vec![0xe2, 0x82]]
+        );
+        assert!(hex_chunks("0").is_err());
+        assert!(hex_chunks("zz").is_err());
+        assert!(hex_chunks("é0").is_err());
+    }
+
+    #[test]
+    fn status_codes() {
+        assert!(final_status("204").is_ok());
+        assert!(final_status("599").is_ok());
+        assert!(final_status("101").is_err());
+        assert!(final_status("600").is_err());
+        assert!(final_status("abc").is_err());
+    }
+}
