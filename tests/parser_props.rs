@@ -36,13 +36,22 @@ fn run(mut parser: Parser, chunks: &[&[u8]]) -> Outcome {
     let mut refused = false;
     for chunk in chunks {
         let result = parser.feed(chunk, |e| {
-            events.push(Ev { ty: e.event_type.into(), data: e.data.into(), id: e.last_event_id.into() });
+            events.push(Ev {
+                ty: e.event_type.into(),
+                data: e.data.into(),
+                id: e.last_event_id.into(),
+            });
             ControlFlow::Continue(())
         });
         refused |= result.is_err();
     }
     parser.finish();
-    Outcome { events, last_event_id: parser.last_event_id().into(), retry: parser.retry(), refused }
+    Outcome {
+        events,
+        last_event_id: parser.last_event_id().into(),
+        retry: parser.retry(),
+        refused,
+    }
 }
 
 /// Cuts `stream` at the given points (as indices into its length).
@@ -90,8 +99,20 @@ const VALUE_PIECES: &[&[u8]] = &[
 ];
 
 const NAMES: &[&[u8]] = &[
-    b"data", b"data", b"data", b"event", b"id", b"retry", b"Data", b" data", b"dat", b"datas", b"foo", b"",
-    b"\xef\xbb\xbfdata", b"\xffid",
+    b"data",
+    b"data",
+    b"data",
+    b"event",
+    b"id",
+    b"retry",
+    b"Data",
+    b" data",
+    b"dat",
+    b"datas",
+    b"foo",
+    b"",
+    b"\xef\xbb\xbfdata",
+    b"\xffid",
 ];
 
 const SEPARATORS: &[&[u8]] = &[b":", b": ", b":  ", b""];
@@ -102,8 +123,25 @@ const TERMINATORS: &[&[u8]] = &[b"\n", b"\r", b"\r\n"];
 
 /// Tokens for unstructured streams: syntax, field names, BOM pieces.
 const TOKENS: &[&[u8]] = &[
-    b"\r", b"\n", b"\n", b"\r\n", b":", b" ", b"data", b"data:", b"event:", b"id:", b"retry:", b"7", b"x",
-    b"\xef\xbb\xbf", b"\xef", b"\xbb", b"\xbf", b"\0", b"\xe2\x80",
+    b"\r",
+    b"\n",
+    b"\n",
+    b"\r\n",
+    b":",
+    b" ",
+    b"data",
+    b"data:",
+    b"event:",
+    b"id:",
+    b"retry:",
+    b"7",
+    b"x",
+    b"\xef\xbb\xbf",
+    b"\xef",
+    b"\xbb",
+    b"\xbf",
+    b"\0",
+    b"\xe2\x80",
 ];
 
 fn value() -> impl Strategy<Value = Vec<u8>> {
@@ -186,8 +224,16 @@ fn reference(stream: &[u8]) -> Outcome {
             if data.ends_with('\n') {
                 data.pop();
             }
-            let ty = if event_type.is_empty() { "message".to_owned() } else { event_type.clone() };
-            events.push(Ev { ty, data: data.clone(), id: last_event_id.clone() });
+            let ty = if event_type.is_empty() {
+                "message".to_owned()
+            } else {
+                event_type.clone()
+            };
+            events.push(Ev {
+                ty,
+                data: data.clone(),
+                id: last_event_id.clone(),
+            });
             data.clear();
             event_type.clear();
             continue;
@@ -216,7 +262,12 @@ fn reference(stream: &[u8]) -> Outcome {
             _ => {}
         }
     }
-    Outcome { events, last_event_id, retry, refused: false }
+    Outcome {
+        events,
+        last_event_id,
+        retry,
+        refused: false,
+    }
 }
 
 // ---- Properties ----------------------------------------------------------------
@@ -283,12 +334,21 @@ proptest! {
 
 #[test]
 fn reference_sanity() {
-    let out = reference(b"\xef\xbb\xbfid:1\r\ndata:a\rdata\n\nevent:x\ndata:\xff\n\nretry:7\ndata:tail");
+    let out =
+        reference(b"\xef\xbb\xbfid:1\r\ndata:a\rdata\n\nevent:x\ndata:\xff\n\nretry:7\ndata:tail");
     assert_eq!(
         out.events,
         [
-            Ev { ty: "message".into(), data: "a\n".into(), id: "1".into() },
-            Ev { ty: "x".into(), data: "\u{FFFD}".into(), id: "1".into() },
+            Ev {
+                ty: "message".into(),
+                data: "a\n".into(),
+                id: "1".into()
+            },
+            Ev {
+                ty: "x".into(),
+                data: "\u{FFFD}".into(),
+                id: "1".into()
+            },
         ]
     );
     assert_eq!(out.retry, Some(7));

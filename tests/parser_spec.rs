@@ -23,7 +23,11 @@ struct Ev {
 }
 
 fn ev(ty: &str, data: &str, id: &str) -> Ev {
-    Ev { ty: ty.into(), data: data.into(), id: id.into() }
+    Ev {
+        ty: ty.into(),
+        data: data.into(),
+        id: id.into(),
+    }
 }
 
 fn msg(data: &str) -> Ev {
@@ -54,7 +58,11 @@ fn run_chunks(parser: &mut Parser, chunks: &[&[u8]]) -> Outcome {
             .expect("no parse error");
     }
     parser.finish();
-    Outcome { events, last_event_id: parser.last_event_id().to_owned(), retry: parser.retry() }
+    Outcome {
+        events,
+        last_event_id: parser.last_event_id().to_owned(),
+        retry: parser.retry(),
+    }
 }
 
 /// Runs `body` as one connection on a clone of `parser` in every chunking
@@ -64,10 +72,18 @@ fn connect(parser: &mut Parser, body: &[u8]) -> Outcome {
     let start = parser.clone();
     let whole = run_chunks(parser, &[body]);
     let bytes: Vec<&[u8]> = body.chunks(1).collect();
-    assert_eq!(run_chunks(&mut start.clone(), &bytes), whole, "byte by byte");
+    assert_eq!(
+        run_chunks(&mut start.clone(), &bytes),
+        whole,
+        "byte by byte"
+    );
     for cut in 0..=body.len() {
         let (a, b) = body.split_at(cut);
-        assert_eq!(run_chunks(&mut start.clone(), &[a, b]), whole, "split at {cut}");
+        assert_eq!(
+            run_chunks(&mut start.clone(), &[a, b]),
+            whole,
+            "split at {cut}"
+        );
     }
     parser.reset();
     whole
@@ -92,20 +108,25 @@ fn message_py_newline_none(message: &[u8]) -> Vec<u8> {
 
 #[test]
 fn wpt_format_bom_drops_only_the_first_bom() {
-    let out = parse(&message_py(b"\xef\xbb\xbfdata:1\n\n\xef\xbb\xbfdata:2\n\ndata:3"));
+    let out = parse(&message_py(
+        b"\xef\xbb\xbfdata:1\n\n\xef\xbb\xbfdata:2\n\ndata:3",
+    ));
     assert_eq!(out.events, [msg("1"), msg("3")]);
 }
 
 #[test]
 fn wpt_format_bom_2_second_bom_makes_an_unknown_field() {
-    let out = parse(&message_py(b"\xef\xbb\xbf\xef\xbb\xbfdata:1\n\ndata:2\n\ndata:3"));
+    let out = parse(&message_py(
+        b"\xef\xbb\xbf\xef\xbb\xbfdata:1\n\ndata:2\n\ndata:3",
+    ));
     assert_eq!(out.events, [msg("2"), msg("3")]);
 }
 
 #[test]
 fn wpt_format_comments_in_every_line_ending_style() {
     let long = "x".repeat(2048);
-    let message = format!("data:1\r:\0\n:\r\ndata:2\n:{long}\rdata:3\n:data:fail\r:{long}\ndata:4\n");
+    let message =
+        format!("data:1\r:\0\n:\r\ndata:2\n:{long}\rdata:3\n:data:fail\r:{long}\ndata:4\n");
     let out = parse(&message_py_newline_none(message.as_bytes()));
     assert_eq!(out.events, [msg("1\n2\n3\n4")]);
 }
@@ -175,16 +196,30 @@ fn wpt_format_field_id_3_persists_until_changed() {
     let out = parse(b"id:1\ndata:1\n\ndata:2\n\nid:2\ndata:3\n\ndata:4\n\n");
     assert_eq!(
         out.events,
-        [ev("message", "1", "1"), ev("message", "2", "1"), ev("message", "3", "2"), ev("message", "4", "2")]
+        [
+            ev("message", "1", "1"),
+            ev("message", "2", "1"),
+            ev("message", "3", "2"),
+            ev("message", "4", "2")
+        ]
     );
 }
 
 #[test]
 fn wpt_format_field_id_3_resets_with_empty_id() {
     for reset_line in [&b"id:\n"[..], b"id\n"] {
-        let body = [&b"id:1\ndata:1\n\n"[..], reset_line, b"data:2\n\ndata:3\n\n"].concat();
+        let body = [
+            &b"id:1\ndata:1\n\n"[..],
+            reset_line,
+            b"data:2\n\ndata:3\n\n",
+        ]
+        .concat();
         let out = parse(&body);
-        assert_eq!(out.events, [ev("message", "1", "1"), msg("2"), msg("3")], "{reset_line:?}");
+        assert_eq!(
+            out.events,
+            [ev("message", "1", "1"), msg("2"), msg("3")],
+            "{reset_line:?}"
+        );
         assert_eq!(out.last_event_id, "");
     }
 }
@@ -231,7 +266,9 @@ fn wpt_format_field_retry_empty_is_ignored() {
 
 #[test]
 fn wpt_format_field_unknown_and_parsing_fun() {
-    let out = parse(&message_py(b"data:test\n data\ndata\nfoobar:xxx\njustsometext\n:thisisacommentyay\ndata:test"));
+    let out = parse(&message_py(
+        b"data:test\n data\ndata\nfoobar:xxx\njustsometext\n:thisisacommentyay\ndata:test",
+    ));
     assert_eq!(out.events, [msg("test\n\ntest")]);
 }
 
@@ -243,7 +280,9 @@ fn wpt_format_leading_space_only_one_space_removed() {
 
 #[test]
 fn wpt_format_newlines_crlf_lf_cr() {
-    let out = parse(&message_py_newline_none(b"data:test\r\ndata\ndata:test\r\n\r"));
+    let out = parse(&message_py_newline_none(
+        b"data:test\r\ndata\ndata:test\r\n\r",
+    ));
     assert_eq!(out.events, [msg("test\n\ntest")]);
 }
 
@@ -283,14 +322,20 @@ fn peer_bug_every_data_line_is_kept_not_only_the_last() {
 #[test]
 fn peer_bug_crlf_across_reads_does_not_split_an_event() {
     let mut parser = Parser::new();
-    let out = run_chunks(&mut parser, &[b"data:first\r", b"\ndata:second\r", b"\n\r", b"\n"]);
+    let out = run_chunks(
+        &mut parser,
+        &[b"data:first\r", b"\ndata:second\r", b"\n\r", b"\n"],
+    );
     assert_eq!(out.events, [msg("first\nsecond")]);
 }
 
 #[test]
 fn peer_bug_id_containing_nul_is_not_accepted() {
     let out = parse(b"id:good\ndata:a\n\nid:ba\0d\ndata:b\n\n");
-    assert_eq!(out.events, [ev("message", "a", "good"), ev("message", "b", "good")]);
+    assert_eq!(
+        out.events,
+        [ev("message", "a", "good"), ev("message", "b", "good")]
+    );
     assert_eq!(out.last_event_id, "good");
 }
 
@@ -322,13 +367,20 @@ fn default_cap_refuses_one_byte_more_and_recovers() {
     let body = format!("data:before\n\ndata:{value}\n\ndata:after\n\n");
     let mut parser = Parser::new();
     let (events, result) = feed_collect(&mut parser, body.as_bytes());
-    assert_eq!(result, Err(ParseError::EventTooLarge { limit: DEFAULT_MAX_EVENT_SIZE }));
+    assert_eq!(
+        result,
+        Err(ParseError::EventTooLarge {
+            limit: DEFAULT_MAX_EVENT_SIZE
+        })
+    );
     assert_eq!(events, [msg("before"), msg("after")]);
 }
 
 #[test]
 fn oversized_event_streamed_in_small_chunks_is_reported_once() {
-    let mut parser = Parser::with_config(ParserConfig { max_event_size: 100 });
+    let mut parser = Parser::with_config(ParserConfig {
+        max_event_size: 100,
+    });
     let mut events = Vec::new();
     let mut errors = Vec::new();
     let mut chunks: Vec<Vec<u8>> = vec![b"data:small\n\ndata:".to_vec()];

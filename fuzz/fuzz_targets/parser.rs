@@ -16,26 +16,47 @@ use sse_wasm::parser::{Parser, ParserConfig, DEFAULT_MAX_EVENT_SIZE};
 type Outcome = (Vec<(String, String, String)>, String, Option<u64>, bool);
 
 fn run(cap: usize, chunks: &[&[u8]]) -> Outcome {
-    let mut parser = Parser::with_config(ParserConfig { max_event_size: cap });
+    let mut parser = Parser::with_config(ParserConfig {
+        max_event_size: cap,
+    });
     let mut events = Vec::new();
     let mut refused = false;
     for chunk in chunks {
         let result = parser.feed(chunk, |e| {
-            assert!(!e.event_type.contains(['\r', '\n']), "type {:?}", e.event_type);
-            assert!(!e.last_event_id.contains(['\r', '\n', '\0']), "id {:?}", e.last_event_id);
+            assert!(
+                !e.event_type.contains(['\r', '\n']),
+                "type {:?}",
+                e.event_type
+            );
+            assert!(
+                !e.last_event_id.contains(['\r', '\n', '\0']),
+                "id {:?}",
+                e.last_event_id
+            );
             assert!(!e.data.contains('\r'), "data {:?}", e.data);
             assert!(!e.event_type.is_empty());
-            events.push((e.event_type.to_owned(), e.data.to_owned(), e.last_event_id.to_owned()));
+            events.push((
+                e.event_type.to_owned(),
+                e.data.to_owned(),
+                e.last_event_id.to_owned(),
+            ));
             ControlFlow::Continue(())
         });
         refused |= result.is_err();
     }
     parser.finish();
-    (events, parser.last_event_id().to_owned(), parser.retry(), refused)
+    (
+        events,
+        parser.last_event_id().to_owned(),
+        parser.retry(),
+        refused,
+    )
 }
 
 fuzz_target!(|input: &[u8]| {
-    let Some((&cap_byte, rest)) = input.split_first() else { return };
+    let Some((&cap_byte, rest)) = input.split_first() else {
+        return;
+    };
     if rest.len() < 4 {
         return;
     }
@@ -45,7 +66,11 @@ fuzz_target!(|input: &[u8]| {
     if sizes == [0; 4] {
         sizes[0] = 1;
     }
-    let cap = if cap_byte == 0xFF { DEFAULT_MAX_EVENT_SIZE } else { usize::from(cap_byte) };
+    let cap = if cap_byte == 0xFF {
+        DEFAULT_MAX_EVENT_SIZE
+    } else {
+        usize::from(cap_byte)
+    };
 
     let whole = run(cap, &[body]);
 
@@ -65,6 +90,10 @@ fuzz_target!(|input: &[u8]| {
     for (_, data, _) in &whole.0 {
         // Valid bytes are at most the raw line; each U+FFFD replaces at
         // least one byte with three.
-        assert!(data.len() <= 3 * cap, "event of {} bytes under cap {cap}", data.len());
+        assert!(
+            data.len() <= 3 * cap,
+            "event of {} bytes under cap {cap}",
+            data.len()
+        );
     }
 });

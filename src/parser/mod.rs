@@ -26,7 +26,8 @@
 //!
 //! * **Chunking is invisible.** Feeding a stream in any split (inside a CRLF,
 //!   inside a UTF-8 character, inside the leading BOM) yields exactly the
-//!   same events, last event ID and retry value as feeding it at once.
+//!   same events, last event ID and retry value as feeding it at once (only
+//!   which `feed` call reports a size-cap error may differ).
 //! * **Decoding** is the WHATWG UTF-8 decoder: invalid bytes become U+FFFD
 //!   (one per maximal invalid subpart, as [`String::from_utf8_lossy`]); one
 //!   leading BOM (EF BB BF) is dropped at the start of each stream and
@@ -48,7 +49,8 @@
 //!   block together with its `id` and `event`.
 //! * **No allocation per line or per event** once the internal buffers have
 //!   grown to the size of the largest event: lines that lie within one chunk
-//!   are read in place, and valid UTF-8 is handed out without copying.
+//!   are read in place (only `data` values are copied, into the reused data
+//!   buffer), and valid UTF-8 reaches the callback without a second copy.
 //!
 //! # The size cap
 //!
@@ -73,13 +75,17 @@
 //!
 //! Because comments and unknown fields are lines too, a single line longer
 //! than the cap is refused in the same way even outside an event.
+//!
+//! Buffers keep their capacity for reuse, so the memory a parser holds is
+//! bounded by a small multiple of the cap (U+FFFD replacement can make the
+//! decoded text up to three times the raw bytes), never by the stream.
 
 use std::ops::ControlFlow;
 
 mod scan;
-mod utf8;
 #[cfg(test)]
 mod tests;
+mod utf8;
 
 use scan::find_line_end;
 use utf8::push_lossy;
@@ -125,7 +131,9 @@ pub struct ParserConfig {
 
 impl Default for ParserConfig {
     fn default() -> Self {
-        Self { max_event_size: DEFAULT_MAX_EVENT_SIZE }
+        Self {
+            max_event_size: DEFAULT_MAX_EVENT_SIZE,
+        }
     }
 }
 
@@ -237,14 +245,23 @@ impl Parser {
             return Ok(());
         };
         let mut overflowed = false;
-        if !replay.is_empty() && self.process(replay, &mut on_event, &mut overflowed).is_break() {
+        if !replay.is_empty()
+            && self
+                .process(replay, &mut on_event, &mut overflowed)
+                .is_break()
+        {
             return Ok(());
         }
-        if self.process(body, &mut on_event, &mut overflowed).is_break() {
+        if self
+            .process(body, &mut on_event, &mut overflowed)
+            .is_break()
+        {
             return Ok(());
         }
         if overflowed {
-            Err(ParseError::EventTooLarge { limit: self.max_event_size })
+            Err(ParseError::EventTooLarge {
+                limit: self.max_event_size,
+            })
         } else {
             Ok(())
         }
@@ -321,7 +338,12 @@ impl Parser {
     }
 
     /// Splits `bytes` into lines and interprets them.
-    fn process<F>(&mut self, mut rest: &[u8], on_event: &mut F, overflowed: &mut bool) -> ControlFlow<()>
+    fn process<F>(
+        &mut self,
+        mut rest: &[u8],
+        on_event: &mut F,
+        overflowed: &mut bool,
+    ) -> ControlFlow<()>
     where
         F: FnMut(Event<'_>) -> ControlFlow<()>,
     {
@@ -351,7 +373,12 @@ impl Parser {
 
     /// A line terminator was found; `tail` is the part of the line in the
     /// current chunk (the line may have begun in an earlier one).
-    fn end_line<F>(&mut self, tail: &[u8], on_event: &mut F, overflowed: &mut bool) -> ControlFlow<()>
+    fn end_line<F>(
+        &mut self,
+        tail: &[u8],
+        on_event: &mut F,
+        overflowed: &mut bool,
+    ) -> ControlFlow<()>
     where
         F: FnMut(Event<'_>) -> ControlFlow<()>,
     {
@@ -407,7 +434,12 @@ impl Parser {
     }
 
     /// Interprets one complete line (§9.2.6), without its terminator.
-    fn interpret<F>(&mut self, line: &[u8], on_event: &mut F, overflowed: &mut bool) -> ControlFlow<()>
+    fn interpret<F>(
+        &mut self,
+        line: &[u8],
+        on_event: &mut F,
+        overflowed: &mut bool,
+    ) -> ControlFlow<()>
     where
         F: FnMut(Event<'_>) -> ControlFlow<()>,
     {
@@ -480,8 +512,16 @@ impl Parser {
                 self.lossy_data.as_str()
             }
         };
-        let event_type = if self.event_type.is_empty() { "message" } else { self.event_type.as_str() };
-        let flow = on_event(Event { event_type, data, last_event_id: &self.last_event_id });
+        let event_type = if self.event_type.is_empty() {
+            "message"
+        } else {
+            self.event_type.as_str()
+        };
+        let flow = on_event(Event {
+            event_type,
+            data,
+            last_event_id: &self.last_event_id,
+        });
         self.data.clear();
         self.event_type.clear();
         flow
@@ -542,7 +582,10 @@ fn parse_retry(value: &[u8]) -> Option<u64> {
     if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    Some(value.iter().fold(0u64, |ms, &digit| ms.saturating_mul(10).saturating_add(u64::from(digit - b'0'))))
+    Some(value.iter().fold(0u64, |ms, &digit| {
+        ms.saturating_mul(10)
+            .saturating_add(u64::from(digit - b'0'))
+    }))
 }
 
 /// Grows `buf` for `additional` more bytes, geometrically as `Vec` does, but
@@ -552,7 +595,10 @@ fn parse_retry(value: &[u8]) -> Option<u64> {
 fn reserve_within(buf: &mut Vec<u8>, additional: usize, limit: usize) {
     let needed = buf.len() + additional;
     if needed > buf.capacity() {
-        let target = needed.max(buf.capacity().saturating_mul(2)).max(64).min(limit.max(needed));
+        let target = needed
+            .max(buf.capacity().saturating_mul(2))
+            .max(64)
+            .min(limit.max(needed));
         buf.reserve_exact(target - buf.len());
     }
 }

@@ -52,7 +52,18 @@ mod tests {
     fn swar_scan_matches_a_bytewise_scan_at_every_offset() {
         // Every position in and around a word, every byte value that could
         // confuse the bit trick (0x00, 0x0B, 0x0C, 0x0E, 0x8A, 0x8D, 0xFF).
-        let fillers = [b'a', 0x00, 0x0B, 0x0C, 0x0E, 0x09, 0x8A, 0x8D, 0xFF, 0x0D ^ 0x80];
+        let fillers = [
+            b'a',
+            0x00,
+            0x0B,
+            0x0C,
+            0x0E,
+            0x09,
+            0x8A,
+            0x8D,
+            0xFF,
+            0x0D ^ 0x80,
+        ];
         for len in 0..40 {
             for &fill in &fillers {
                 let mut hay = vec![fill; len];

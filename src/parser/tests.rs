@@ -15,7 +15,11 @@ struct Ev {
 }
 
 fn ev(ty: &str, data: &str, id: &str) -> Ev {
-    Ev { ty: ty.into(), data: data.into(), id: id.into() }
+    Ev {
+        ty: ty.into(),
+        data: data.into(),
+        id: id.into(),
+    }
 }
 
 fn msg(data: &str) -> Ev {
@@ -61,7 +65,9 @@ fn feed_result(parser: &mut Parser, chunk: &[u8]) -> (Vec<Ev>, Result<(), ParseE
 }
 
 fn capped(limit: usize) -> Parser {
-    Parser::with_config(ParserConfig { max_event_size: limit })
+    Parser::with_config(ParserConfig {
+        max_event_size: limit,
+    })
 }
 
 // ---- Defaults ----------------------------------------------------------
@@ -124,7 +130,10 @@ fn cr_cr_lf_lf_is_three_line_ends() {
 #[test]
 fn unicode_separators_form_feed_and_vertical_tab_are_not_line_ends() {
     let s = "data:a\u{2028}b\u{85}c\u{2029}d\x0ce\x0bf\n\n";
-    assert_eq!(parse(s.as_bytes()), [msg("a\u{2028}b\u{85}c\u{2029}d\x0ce\x0bf")]);
+    assert_eq!(
+        parse(s.as_bytes()),
+        [msg("a\u{2028}b\u{85}c\u{2029}d\x0ce\x0bf")]
+    );
 }
 
 // ---- Fields --------------------------------------------------------------
@@ -192,12 +201,18 @@ fn only_one_trailing_lf_is_removed_from_data() {
 
 #[test]
 fn event_field_sets_the_type_of_this_event_only() {
-    assert_eq!(parse(b"event:add\ndata:1\n\ndata:2\n\n"), [ev("add", "1", ""), msg("2")]);
+    assert_eq!(
+        parse(b"event:add\ndata:1\n\ndata:2\n\n"),
+        [ev("add", "1", ""), msg("2")]
+    );
 }
 
 #[test]
 fn empty_event_field_means_message() {
-    assert_eq!(parse(b"event:\ndata:1\n\nevent: \ndata:2\n\n"), [msg("1"), msg("2")]);
+    assert_eq!(
+        parse(b"event:\ndata:1\n\nevent: \ndata:2\n\n"),
+        [msg("1"), msg("2")]
+    );
 }
 
 #[test]
@@ -221,14 +236,21 @@ fn block_without_data_fires_nothing_but_sets_last_event_id() {
 fn id_persists_across_events_until_changed() {
     assert_eq!(
         parse(b"id:1\ndata:a\n\ndata:b\n\nid:2\ndata:c\n\n"),
-        [ev("message", "a", "1"), ev("message", "b", "1"), ev("message", "c", "2")]
+        [
+            ev("message", "a", "1"),
+            ev("message", "b", "1"),
+            ev("message", "c", "2")
+        ]
     );
 }
 
 #[test]
 fn empty_id_clears_the_last_event_id() {
     let mut p = Parser::new();
-    let evs = feed_chunks(&mut p, &[b"id:1\ndata:a\n\nid\ndata:b\n\nid:3\n\nid:\ndata:c\n\n"]);
+    let evs = feed_chunks(
+        &mut p,
+        &[b"id:1\ndata:a\n\nid\ndata:b\n\nid:3\n\nid:\ndata:c\n\n"],
+    );
     assert_eq!(evs, [ev("message", "a", "1"), msg("b"), msg("c")]);
     assert_eq!(p.last_event_id(), "");
 }
@@ -236,7 +258,10 @@ fn empty_id_clears_the_last_event_id() {
 #[test]
 fn id_containing_nul_is_ignored() {
     let mut p = Parser::new();
-    let evs = feed_chunks(&mut p, &[b"id:1\ndata:a\n\nid:2\x00\ndata:b\n\nid:\x00\n\n"]);
+    let evs = feed_chunks(
+        &mut p,
+        &[b"id:1\ndata:a\n\nid:2\x00\ndata:b\n\nid:\x00\n\n"],
+    );
     assert_eq!(evs, [ev("message", "a", "1"), ev("message", "b", "1")]);
     assert_eq!(p.last_event_id(), "1");
 }
@@ -263,7 +288,17 @@ fn retry_accepts_ascii_digits_only() {
     let mut p = Parser::new();
     feed_chunks(&mut p, &[b"retry:03000\n"]);
     assert_eq!(p.retry(), Some(3000));
-    for bogus in [&b"retry:\n"[..], b"retry\n", b"retry:-1\n", b"retry:+1\n", b"retry:1x\n", b"retry:1 \n", b"retry:  1\n", b"retry:1.5\n", b"retry:\xd9\xa1\n"] {
+    for bogus in [
+        &b"retry:\n"[..],
+        b"retry\n",
+        b"retry:-1\n",
+        b"retry:+1\n",
+        b"retry:1x\n",
+        b"retry:1 \n",
+        b"retry:  1\n",
+        b"retry:1.5\n",
+        b"retry:\xd9\xa1\n",
+    ] {
         feed_chunks(&mut p, &[bogus]);
         assert_eq!(p.retry(), Some(3000), "{bogus:?} must be ignored");
     }
@@ -295,14 +330,23 @@ fn retry_saturates_on_overflow() {
 
 #[test]
 fn invalid_utf8_becomes_replacement_characters() {
-    assert_eq!(parse(b"data:a\xffb\xe2\x82\n\n"), [msg("a\u{FFFD}b\u{FFFD}")]);
+    assert_eq!(
+        parse(b"data:a\xffb\xe2\x82\n\n"),
+        [msg("a\u{FFFD}b\u{FFFD}")]
+    );
     // Surrogates are three maximal subparts.
-    assert_eq!(parse(b"data:\xed\xa0\x80\n\n"), [msg("\u{FFFD}\u{FFFD}\u{FFFD}")]);
+    assert_eq!(
+        parse(b"data:\xed\xa0\x80\n\n"),
+        [msg("\u{FFFD}\u{FFFD}\u{FFFD}")]
+    );
 }
 
 #[test]
 fn truncated_sequence_before_line_end_is_one_replacement() {
-    assert_eq!(parse(b"data:\xf0\x9f\x98\ndata:ok\n\n"), [msg("\u{FFFD}\nok")]);
+    assert_eq!(
+        parse(b"data:\xf0\x9f\x98\ndata:ok\n\n"),
+        [msg("\u{FFFD}\nok")]
+    );
 }
 
 #[test]
@@ -317,7 +361,10 @@ fn utf8_character_split_across_chunks_is_joined() {
 
 #[test]
 fn event_type_is_decoded_lossily() {
-    assert_eq!(parse(b"event:a\xc3\ndata:x\n\n"), [ev("a\u{FFFD}", "x", "")]);
+    assert_eq!(
+        parse(b"event:a\xc3\ndata:x\n\n"),
+        [ev("a\u{FFFD}", "x", "")]
+    );
 }
 
 #[test]
@@ -335,7 +382,10 @@ fn bom_split_across_chunks_is_dropped() {
 #[test]
 fn second_bom_is_not_dropped() {
     // The second BOM becomes part of the field name: an unknown field.
-    assert_eq!(parse(b"\xef\xbb\xbf\xef\xbb\xbfdata:1\n\ndata:2\n\n"), [msg("2")]);
+    assert_eq!(
+        parse(b"\xef\xbb\xbf\xef\xbb\xbfdata:1\n\ndata:2\n\n"),
+        [msg("2")]
+    );
     assert_eq!(parse(b"data:1\n\n\xef\xbb\xbfdata:2\n\n"), [msg("1")]);
 }
 
@@ -380,9 +430,13 @@ fn reset_rearms_the_bom() {
 
 #[test]
 fn every_two_way_split_gives_the_same_events() {
-    let stream: &[u8] = b"\xef\xbb\xbfid:1\r\nevent:e\rdata:\xe2\x80\xa6\r\n\r\n:c\ndata:x\r\rretry:5\n\n";
+    let stream: &[u8] =
+        b"\xef\xbb\xbfid:1\r\nevent:e\rdata:\xe2\x80\xa6\r\n\r\n:c\ndata:x\r\rretry:5\n\n";
     let expected = feed_chunks(&mut Parser::new(), &[stream]);
-    assert_eq!(expected, [ev("e", "\u{2026}", "1"), ev("message", "x", "1")]);
+    assert_eq!(
+        expected,
+        [ev("e", "\u{2026}", "1"), ev("message", "x", "1")]
+    );
     for cut in 0..=stream.len() {
         let mut p = Parser::new();
         let evs = feed_chunks(&mut p, &[&stream[..cut], &stream[cut..]]);
@@ -436,7 +490,10 @@ fn finish_discards_pending_cr() {
 #[test]
 fn reset_keeps_last_event_id_and_retry_and_clears_the_rest() {
     let mut p = Parser::new();
-    feed_chunks(&mut p, &[b"retry:500\nid:9\ndata:a\n\nid:10\nevent:e\ndata:b\ndata:par"]);
+    feed_chunks(
+        &mut p,
+        &[b"retry:500\nid:9\ndata:a\n\nid:10\nevent:e\ndata:b\ndata:par"],
+    );
     p.reset();
     assert_eq!(p.last_event_id(), "9");
     assert_eq!(p.retry(), Some(500));
@@ -461,9 +518,15 @@ fn set_last_event_id_seeds_events_and_survives_reset() {
     let mut p = Parser::new();
     p.set_last_event_id("42");
     assert_eq!(p.last_event_id(), "42");
-    assert_eq!(feed_chunks(&mut p, &[b"data:a\n\n"]), [ev("message", "a", "42")]);
+    assert_eq!(
+        feed_chunks(&mut p, &[b"data:a\n\n"]),
+        [ev("message", "a", "42")]
+    );
     p.reset();
-    assert_eq!(feed_chunks(&mut p, &[b"data:b\n\n"]), [ev("message", "b", "42")]);
+    assert_eq!(
+        feed_chunks(&mut p, &[b"data:b\n\n"]),
+        [ev("message", "b", "42")]
+    );
 }
 
 // ---- ControlFlow::Break --------------------------------------------------
@@ -507,7 +570,10 @@ fn event_exactly_at_the_cap_is_accepted() {
 #[test]
 fn event_one_byte_over_the_cap_is_refused_and_neighbours_delivered() {
     let mut p = capped(16);
-    let (evs, r) = feed_result(&mut p, b"data:before\n\nid:x\ndata:0123456789ab\ndata:more\n\ndata:after\n\n");
+    let (evs, r) = feed_result(
+        &mut p,
+        b"data:before\n\nid:x\ndata:0123456789ab\ndata:more\n\ndata:after\n\n",
+    );
     assert_eq!(r, Err(ParseError::EventTooLarge { limit: 16 }));
     // The id seen before the overflow is committed by the skipped event's
     // empty line; nothing of the refused event fires.
@@ -572,7 +638,11 @@ fn endless_line_without_newline_keeps_memory_bounded() {
         let (evs, r) = feed_result(&mut p, &chunk);
         assert!(evs.is_empty());
         errors += usize::from(r.is_err());
-        assert!(p.retained_bytes() <= 2 * limit, "retained {} bytes", p.retained_bytes());
+        assert!(
+            p.retained_bytes() <= 2 * limit,
+            "retained {} bytes",
+            p.retained_bytes()
+        );
     }
     assert_eq!(errors, 1);
     // The parser recovers at the end of the refused event.
@@ -590,7 +660,11 @@ fn many_data_lines_cannot_outgrow_the_cap() {
         let (evs, r) = feed_result(&mut p, b"data:0123456789\n");
         assert!(evs.is_empty());
         errors += usize::from(r.is_err());
-        assert!(p.retained_bytes() <= limit + 256, "retained {} bytes", p.retained_bytes());
+        assert!(
+            p.retained_bytes() <= limit + 256,
+            "retained {} bytes",
+            p.retained_bytes()
+        );
     }
     assert_eq!(errors, 1);
     let (evs, _) = feed_result(&mut p, b"\ndata:ok\n\n");
@@ -635,7 +709,10 @@ fn reset_ends_skip_mode() {
 #[test]
 fn two_overflows_in_one_chunk_give_one_error() {
     let mut p = capped(8);
-    let (evs, r) = feed_result(&mut p, b"data:0123456789\n\ndata:a\n\ndata:0123456789\n\ndata:b\n\n");
+    let (evs, r) = feed_result(
+        &mut p,
+        b"data:0123456789\n\ndata:a\n\ndata:0123456789\n\ndata:b\n\n",
+    );
     assert_eq!(r, Err(ParseError::EventTooLarge { limit: 8 }));
     assert_eq!(evs, [msg("a"), msg("b")]);
 }

@@ -56,7 +56,11 @@ mod tests {
             b"\x80\x80ok\xbf",
         ];
         for &case in cases {
-            assert_eq!(lossy(case), format!("x{}", String::from_utf8_lossy(case)), "{case:x?}");
+            assert_eq!(
+                lossy(case),
+                format!("x{}", String::from_utf8_lossy(case)),
+                "{case:x?}"
+            );
         }
         assert_eq!(lossy(b"\xe2\x82"), "x\u{FFFD}");
         assert_eq!(lossy(b"\xed\xa0\x80"), "x\u{FFFD}\u{FFFD}\u{FFFD}");
