@@ -202,3 +202,64 @@ pub fn prop(value: &JsValue, key: &str) -> String {
 pub fn object() -> JsValue {
     Object::new().into()
 }
+
+// ----- Helpers that also work inside a dedicated Worker -------------------
+//
+// `stats` above calls `fetch` through `web_sys::Window`; the ones below look
+// `fetch` up on the global scope itself, so the worker suite can use them.
+
+/// `GET url` through the global scope's `fetch` (Window or Worker), parsed
+/// as JSON.
+pub async fn fetch_json(url: &str) -> JsValue {
+    let global = js_sys::global();
+    let fetch: Function = Reflect::get(&global, &"fetch".into()).expect("global fetch").unchecked_into();
+    let promise: js_sys::Promise = fetch.call1(&global, &url.into()).expect("call fetch").unchecked_into();
+    let response: web_sys::Response = JsFuture::from(promise).await.expect("fetch").unchecked_into();
+    JsFuture::from(response.json().expect("json")).await.expect("JSON body")
+}
+
+/// [`stats`] through the global scope's `fetch`: usable in a Worker.
+pub async fn global_stats(tag: &str) -> Stats {
+    let json = fetch_json(&format!("{}/stats?tag={tag}", server())).await;
+    let number = |key: &str| Reflect::get(&json, &key.into()).ok().and_then(|v| v.as_f64()).unwrap_or(-1.0) as u32;
+    Stats { requests: number("requests"), open: number("open"), records: Reflect::get(&json, &"records".into()).unwrap_or(JsValue::UNDEFINED) }
+}
+
+/// How many CORS preflights (`OPTIONS`) the server answered for `tag`.
+pub async fn preflights(tag: &str) -> u32 {
+    let json = fetch_json(&format!("{}/stats?tag={tag}", server())).await;
+    Reflect::get(&json, &"preflights".into()).ok().and_then(|v| v.as_f64()).unwrap_or(-1.0) as u32
+}
+
+/// [`wait_closed_server_side`] through the global scope's `fetch`.
+pub async fn global_wait_closed_server_side(tag: &str) {
+    for _ in 0..300 {
+        if global_stats(tag).await.open == 0 {
+            return;
+        }
+        sleep(50).await;
+    }
+    panic!("the server still counts an open stream for {tag}");
+}
+
+/// Hex-encodes byte chunks for the server's `/raw?chunks=` (one body frame
+/// each, so the client sees them as separate reads).
+pub fn raw_chunks(chunks: &[&[u8]]) -> String {
+    chunks.iter().map(|c| c.iter().map(|b| format!("{b:02x}")).collect::<String>()).collect::<Vec<_>>().join(",")
+}
+
+/// `JSON.parse(text)`.
+pub fn parse_json(text: &str) -> JsValue {
+    JSON::parse(text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+}
+
+/// `value[a][b]...`, `undefined` as soon as a step is missing.
+pub fn path(value: &JsValue, keys: &[&str]) -> JsValue {
+    keys.iter().fold(value.clone(), |v, key| {
+        if v.is_object() {
+            Reflect::get(&v, &(*key).into()).unwrap_or(JsValue::UNDEFINED)
+        } else {
+            JsValue::UNDEFINED
+        }
+    })
+}

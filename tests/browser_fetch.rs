@@ -1,0 +1,896 @@
+//! The fetch transport in a real browser against the test server: request
+//! headers and bodies, Last-Event-ID (header and query-parameter modes),
+//! response classification, abort paths (close, AbortSignal), the 401/403
+//! hook, byte-level streams compared with the native EventSource, handler
+//! isolation and the event size cap.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use common::*;
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use sse_wasm::web::SseClient;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const TRANSPORTS: [&str; 2] = ["eventsource", "fetch"];
+
+/// Short, deterministic reconnection delays (100 ms is the policy's floor).
+const FAST_RETRY: &str = r#""retry":{"initialDelayMs":100,"factor":1,"jitter":0}"#;
+
+/// Options `{"transport":"fetch", ...extra}` as a JS object, so functions
+/// and objects can still be added with [`set`].
+fn fetch_options(extra: &str) -> JsValue {
+    let sep = if extra.is_empty() { "" } else { "," };
+    options(&format!(r#"{{"transport":"fetch"{sep}{extra}}}"#))
+}
+
+fn fetch_client(url: &str, extra: &str) -> SseClient {
+    SseClient::new(url, fetch_options(extra)).expect("client")
+}
+
+/// A plain object of header name to value.
+fn headers_object(pairs: &[(&str, &str)]) -> JsValue {
+    let object = Object::new();
+    for (name, value) in pairs {
+        Reflect::set(&object, &(*name).into(), &(*value).into()).expect("set header");
+    }
+    object.into()
+}
+
+/// The parsed data of the `i`-th recorded `/echo` event.
+fn echoed(recorder: &Recorder, i: usize) -> JsValue {
+    parse_json(&recorder.seen.borrow()[i].data)
+}
+
+fn text(value: &JsValue) -> Option<String> {
+    value.as_string()
+}
+
+/// `(type, data, lastEventId)` of every recorded event.
+fn triples(recorder: &Recorder) -> Vec<(String, String, String)> {
+    recorder.seen.borrow().iter().map(|s| (s.event_type.clone(), s.data.clone(), s.last_event_id.clone())).collect()
+}
+
+fn owned(expected: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+    expected.iter().map(|(t, d, i)| (t.to_string(), d.to_string(), i.to_string())).collect()
+}
+
+/// The kinds of the `SSEError`s an `error` callback received.
+fn kinds(errors: &Callback) -> Vec<String> {
+    errors.calls.borrow().iter().map(|e| prop(e, "kind")).collect()
+}
+
+// ----- request headers ---------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn authorization_and_custom_headers_reach_the_server() {
+    let tag = unique_tag("headers");
+    let client = fetch_client(
+        &url("/echo", &tag, "hold=1"),
+        r#""headers":{"Authorization":"Bearer abc.def","X-Custom-Header":"value 1"}"#,
+    );
+    let (echo, _sub) = record(&client, "echo");
+    wait_for("the echo event", || echo.len() == 1).await;
+    let request = echoed(&echo, 0);
+    assert_eq!(text(&path(&request, &["method"])).as_deref(), Some("GET"));
+    assert_eq!(text(&path(&request, &["headers", "authorization"])).as_deref(), Some("Bearer abc.def"));
+    assert_eq!(text(&path(&request, &["headers", "x-custom-header"])).as_deref(), Some("value 1"));
+    assert_eq!(text(&path(&request, &["headers", "accept"])).as_deref(), Some("text/event-stream"));
+    assert!(path(&request, &["headers", "last-event-id"]).is_undefined(), "no Last-Event-ID on a first request");
+    // The server's own record of the request agrees with the echo.
+    let stats = stats(&tag).await;
+    assert_eq!(stats.requests, 1);
+    assert_eq!(stats.header(0, "authorization").as_deref(), Some("Bearer abc.def"));
+    assert_eq!(stats.header(0, "accept").as_deref(), Some("text/event-stream"));
+    assert_eq!(stats.header(0, "last-event-id"), None);
+    client.close();
+    wait_closed_server_side(&tag).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_headers_function_is_called_once_per_attempt_and_its_new_value_is_used() {
+    let tag = unique_tag("headers-fn");
+    let calls = Rc::new(Cell::new(0u32));
+    let counter = calls.clone();
+    let provider = Closure::<dyn FnMut() -> JsValue>::new(move || {
+        counter.set(counter.get() + 1);
+        headers_object(&[("Authorization", &format!("Bearer token-{}", counter.get()))])
+    });
+    // Each response carries one event and ends, so the client reconnects.
+    let options = fetch_options(FAST_RETRY);
+    set(&options, "headers", provider.as_ref());
+    let client = Rc::new(SseClient::new(&url("/events", &tag, "count=1"), options).expect("client"));
+    let weak = Rc::downgrade(&client);
+    // Closing from the third event's handler: no fourth attempt can start.
+    let messages = Recorder::with_hook(move |count| {
+        if count == 3 {
+            weak.upgrade().expect("client").close();
+        }
+    });
+    let _sub = client.subscribe("message", messages.handler()).expect("subscribe");
+    wait_for("3 events over 3 connections", || messages.len() == 3).await;
+    wait_closed_server_side(&tag).await;
+    let stats = stats(&tag).await;
+    assert_eq!(stats.requests, 3);
+    assert_eq!(calls.get(), 3, "one call per attempt");
+    for i in 0..3 {
+        assert_eq!(stats.header(i, "authorization"), Some(format!("Bearer token-{}", i + 1)), "request {i}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_async_headers_function_is_awaited_before_each_request() {
+    let tag = unique_tag("headers-async");
+    let calls = Rc::new(Cell::new(0u32));
+    let counter = calls.clone();
+    let provider = Closure::<dyn FnMut() -> Promise>::new(move || {
+        counter.set(counter.get() + 1);
+        let n = counter.get();
+        wasm_bindgen_futures::future_to_promise(async move {
+            sleep(20).await; // a token refresh that takes a moment
+            Ok(headers_object(&[("X-Token", &format!("async-{n}"))]))
+        })
+    });
+    let options = fetch_options(FAST_RETRY);
+    set(&options, "headers", provider.as_ref());
+    let client = Rc::new(SseClient::new(&url("/events", &tag, "count=1"), options).expect("client"));
+    let weak = Rc::downgrade(&client);
+    let messages = Recorder::with_hook(move |count| {
+        if count == 2 {
+            weak.upgrade().expect("client").close();
+        }
+    });
+    let _sub = client.subscribe("message", messages.handler()).expect("subscribe");
+    wait_for("2 events over 2 connections", || messages.len() == 2).await;
+    let stats = stats(&tag).await;
+    assert_eq!(stats.requests, 2);
+    assert_eq!(calls.get(), 2);
+    assert_eq!(stats.header(0, "x-token").as_deref(), Some("async-1"));
+    assert_eq!(stats.header(1, "x-token").as_deref(), Some("async-2"));
+}
+
+// ----- request bodies ------------------------------------------------------
+
+/// A `Blob` of `text` with MIME type `mime` (built through the constructor,
+/// so no extra web-sys feature is needed).
+fn blob(text: &str, mime: &str) -> JsValue {
+    let constructor: Function = Reflect::get(&js_sys::global(), &"Blob".into()).unwrap().unchecked_into();
+    let parts = Array::of1(&text.into());
+    let init = headers_object(&[("type", mime)]);
+    Reflect::construct(&constructor, &Array::of2(&parts, &init)).expect("new Blob").into()
+}
+
+#[wasm_bindgen_test]
+async fn post_bodies_arrive_intact_with_their_content_type() {
+    let form = web_sys::FormData::new().unwrap();
+    form.append_with_str("field", "form value").unwrap();
+    let cases: Vec<(&str, JsValue, &str, Option<&str>)> = vec![
+        // (name, body, expected body, expected Content-Type)
+        ("string", "plain text body ✓".into(), "plain text body ✓", Some("text/plain;charset=UTF-8")),
+        ("object", parse_json(r#"{"query":"sse","n":[1,2]}"#), r#"{"query":"sse","n":[1,2]}"#, Some("application/json")),
+        ("array", parse_json(r#"[1,"two"]"#), r#"[1,"two"]"#, Some("application/json")),
+        (
+            "URLSearchParams",
+            web_sys::UrlSearchParams::new_with_str("a=1&b=x y&c=é").unwrap().into(),
+            "a=1&b=x+y&c=%C3%A9",
+            Some("application/x-www-form-urlencoded;charset=UTF-8"),
+        ),
+        ("Blob", blob("blob body", "text/csv"), "blob body", Some("text/csv")),
+        ("ArrayBuffer", Uint8Array::from(&b"array buffer body"[..]).buffer().into(), "array buffer body", None),
+        // A view into the middle of a larger buffer: only the view's bytes go.
+        ("Uint8Array view", Uint8Array::from(&b"xxVIEW BODYyy"[..]).subarray(2, 11).into(), "VIEW BODY", None),
+    ];
+    for (name, body, expected_body, expected_type) in cases {
+        let tag = unique_tag("body");
+        let options = fetch_options(r#""method":"POST""#);
+        set(&options, "body", &body);
+        let client = SseClient::new(&url("/echo", &tag, "hold=1"), options).expect(name);
+        let (echo, _sub) = record(&client, "echo");
+        wait_for("the echo event", || echo.len() == 1).await;
+        let request = echoed(&echo, 0);
+        assert_eq!(text(&path(&request, &["method"])).as_deref(), Some("POST"), "{name}");
+        assert_eq!(text(&path(&request, &["body"])).as_deref(), Some(expected_body), "{name}: body");
+        let content_type = text(&path(&request, &["headers", "content-type"]));
+        match expected_type {
+            // Browsers differ in the case of `charset=UTF-8`; compare loosely.
+            Some(expected) => assert_eq!(
+                content_type.map(|t| t.to_ascii_lowercase()),
+                Some(expected.to_ascii_lowercase()),
+                "{name}: Content-Type"
+            ),
+            None => assert_eq!(content_type, None, "{name}: a binary body has no Content-Type"),
+        }
+        assert_eq!(text(&path(&request, &["headers", "accept"])).as_deref(), Some("text/event-stream"), "{name}");
+        client.close();
+    }
+    // FormData: a multipart body with a boundary the browser chooses.
+    let tag = unique_tag("body-form");
+    let options = fetch_options(r#""method":"POST""#);
+    set(&options, "body", &form);
+    let client = SseClient::new(&url("/echo", &tag, "hold=1"), options).expect("FormData");
+    let (echo, _sub) = record(&client, "echo");
+    wait_for("the echo event", || echo.len() == 1).await;
+    let request = echoed(&echo, 0);
+    let content_type = text(&path(&request, &["headers", "content-type"])).unwrap_or_default();
+    assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
+    let body = text(&path(&request, &["body"])).unwrap_or_default();
+    assert!(body.contains("name=\"field\"") && body.contains("form value"), "{body}");
+    client.close();
+}
+
+// ----- Last-Event-ID -------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn the_last_event_id_option_goes_out_on_the_first_request() {
+    let tag = unique_tag("lei-option");
+    // The server resumes numbered events after the id it is given.
+    let client = fetch_client(&url("/events", &tag, "id_start=40&count=5&hold=1"), r#""lastEventId":"42""#);
+    assert_eq!(client.last_event_id(), "42");
+    let (messages, _sub) = record(&client, "message");
+    wait_for("2 events", || messages.len() == 2).await;
+    assert_eq!(triples(&messages), owned(&[("message", "3", "43"), ("message", "4", "44")]));
+    assert_eq!(stats(&tag).await.header(0, "last-event-id").as_deref(), Some("42"));
+    client.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_reconnect_carries_the_last_event_id_and_resumes() {
+    let tag = unique_tag("lei-reconnect");
+    // The first response is cut after two events (ids 1, 2); the next one
+    // resumes after the id the client sends.
+    let client = fetch_client(&url("/drop", &tag, "after=2&id_start=1&drops=1&count=4&hold=1"), FAST_RETRY);
+    let reconnecting = on(&client, "reconnecting");
+    let (messages, _sub) = record(&client, "message");
+    wait_for("4 events over 2 connections", || messages.len() == 4).await;
+    assert_eq!(messages.data(), ["0", "1", "2", "3"], "nothing lost, nothing repeated");
+    let stats = stats(&tag).await;
+    assert_eq!(stats.requests, 2);
+    assert_eq!(stats.header(0, "last-event-id"), None);
+    assert_eq!(stats.header(1, "last-event-id").as_deref(), Some("2"));
+    assert_eq!(reconnecting.len(), 1);
+    assert_eq!(prop(&reconnecting.field(0, "error"), "kind"), "network", "a cut body is a network error");
+    assert_eq!(client.last_event_id(), "4");
+    client.close();
+    wait_closed_server_side(&tag).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_non_ascii_last_event_id_is_sent_as_utf8() {
+    let tag = unique_tag("lei-utf8");
+    // The id is split inside a character, and the stream ends after the
+    // event, so the client reconnects with the id.
+    let id = "日本-é";
+    let line = format!("id: {id}\ndata: x\n\n").into_bytes();
+    let chunks = raw_chunks(&[&line[..5], &line[5..]]);
+    let client = fetch_client(&url("/raw", &tag, &format!("chunks={chunks}")), FAST_RETRY);
+    let (messages, _sub) = record(&client, "message");
+    wait_for("the event", || messages.len() >= 1).await;
+    assert_eq!(messages.seen.borrow()[0].last_event_id, id);
+    assert_eq!(client.last_event_id(), id);
+    for _ in 0..300 {
+        if stats(&tag).await.requests >= 2 {
+            break;
+        }
+        sleep(20).await;
+    }
+    client.close();
+    let stats = stats(&tag).await;
+    assert!(stats.requests >= 2, "the client reconnected");
+    assert_eq!(stats.header(1, "last-event-id").as_deref(), Some(id));
+}
+
+#[wasm_bindgen_test]
+async fn the_query_parameter_mode_sends_the_id_in_the_url_and_needs_no_preflight() {
+    let tag = unique_tag("lei-param");
+    // `no_cors_lei=1`: the server's preflight refuses a Last-Event-ID header.
+    let client = fetch_client(
+        &url("/drop", &tag, "after=2&id_start=1&drops=1&count=4&hold=1&no_cors_lei=1"),
+        &format!(r#""lastEventIdParam":"last_event_id",{FAST_RETRY}"#),
+    );
+    let (messages, _sub) = record(&client, "message");
+    wait_for("4 events over 2 connections", || messages.len() == 4).await;
+    assert_eq!(messages.data(), ["0", "1", "2", "3"], "the server resumed from the parameter");
+    let stats = stats(&tag).await;
+    assert_eq!(stats.requests, 2);
+    assert!(!stats.uri(0).contains("last_event_id="), "first request: {}", stats.uri(0));
+    assert!(stats.uri(1).contains("last_event_id=2"), "reconnect: {}", stats.uri(1));
+    assert!(stats.uri(1).contains("no_cors_lei=1"), "the user's query is kept: {}", stats.uri(1));
+    assert_eq!(stats.header(1, "last-event-id"), None, "no header in parameter mode");
+    assert_eq!(preflights(&tag).await, 0, "a plain GET with Accept only needs no preflight");
+    client.close();
+    wait_closed_server_side(&tag).await;
+}
+
+#[wasm_bindgen_test]
+async fn without_the_query_parameter_mode_a_refused_preflight_fails_the_reconnect() {
+    // The control for the test above: same server, header mode.
+    let tag = unique_tag("lei-refused");
+    let client = fetch_client(
+        &url("/drop", &tag, "after=2&id_start=1&drops=1&count=4&hold=1&no_cors_lei=1"),
+        r#""retry":{"maxAttempts":3,"initialDelayMs":100,"factor":1,"jitter":0}"#,
+    );
+    let errors = on(&client, "error");
+    let closes = on(&client, "close");
+    let (messages, _sub) = record(&client, "message");
+    wait_for("the client to give up", || closes.len() == 1).await;
+    assert_eq!(messages.data(), ["0", "1"]);
+    assert_eq!(kinds(&errors), ["retries-exhausted"]);
+    assert_eq!(prop(&errors.field(0, "cause"), "kind"), "network", "CORS refusal looks like a network error");
+    assert_eq!(stats(&tag).await.requests, 1, "the reconnects never got past the preflight");
+    assert!(preflights(&tag).await >= 1);
+    assert_eq!(client.status(), "closed");
+}
+
+#[wasm_bindgen_test]
+async fn a_non_ascii_id_in_the_query_parameter_is_percent_encoded_utf8() {
+    let tag = unique_tag("lei-param-utf8");
+    let chunks = raw_chunks(&["id: é/日\ndata: x\n\n".as_bytes()]);
+    let client = fetch_client(
+        &url("/raw", &tag, &format!("chunks={chunks}")),
+        &format!(r#""lastEventIdParam":"lei",{FAST_RETRY}"#),
+    );
+    let (messages, _sub) = record(&client, "message");
+    wait_for("the event", || messages.len() >= 1).await;
+    for _ in 0..300 {
+        if stats(&tag).await.requests >= 2 {
+            break;
+        }
+        sleep(20).await;
+    }
+    client.close();
+    let stats = stats(&tag).await;
+    assert!(stats.requests >= 2, "the client reconnected");
+    assert!(stats.uri(1).contains("lei=%C3%A9%2F%E6%97%A5"), "{}", stats.uri(1));
+    assert_eq!(stats.header(1, "last-event-id"), None);
+}
+
+// ----- responses -------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn an_event_stream_with_a_charset_parameter_opens() {
+    let tag = unique_tag("charset");
+    let client = fetch_client(
+        &url("/events", &tag, "count=1&hold=1&content_type=text%2Fevent-stream%3B%20charset%3Dutf-8"),
+        "",
+    );
+    let opens = on(&client, "open");
+    let (messages, _sub) = record(&client, "message");
+    wait_for("the event", || messages.len() == 1).await;
+    assert_eq!(opens.len(), 1);
+    assert_eq!(client.status(), "open");
+    client.close();
+}
+
+#[wasm_bindgen_test]
+async fn non_200_statuses_that_are_not_retryable_close_after_one_request() {
+    for status in [204, 201, 299, 400, 404, 410] {
+        let tag = unique_tag("status");
+        let client = fetch_client(&url(&format!("/status/{status}"), &tag, "body=nope"), FAST_RETRY);
+        let errors = on(&client, "error");
+        let closes = on(&client, "close");
+        let opens = on(&client, "open");
+        let (messages, _sub) = record(&client, "message");
+        wait_for("close", || closes.len() == 1).await;
+        assert_eq!(kinds(&errors), ["http"], "{status}");
+        assert_eq!(prop(&errors.calls.borrow()[0], "status"), status.to_string());
+        let headers: web_sys::Headers = errors.field(0, "headers").dyn_into().expect("headers is a Headers object");
+        assert_eq!(headers.get("content-type").unwrap().as_deref(), Some("text/html"), "{status}");
+        assert_eq!(client.status(), "closed", "{status}");
+        assert_eq!(client.ready_state(), 2);
+        assert_eq!((opens.len(), messages.len()), (0, 0), "{status}");
+        assert_eq!(stats(&tag).await.requests, 1, "{status}: not retried");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_500_with_an_html_body_is_retried_until_the_budget_runs_out() {
+    let tag = unique_tag("500");
+    let client = fetch_client(
+        &url("/status/500", &tag, "body=%3Chtml%3E%3Cbody%3Eoops%3C%2Fbody%3E%3C%2Fhtml%3E"),
+        r#""retry":{"maxAttempts":2,"initialDelayMs":50}"#,
+    );
+    let errors = on(&client, "error");
+    let closes = on(&client, "close");
+    let reconnecting = on(&client, "reconnecting");
+    let (_messages, _sub) = record(&client, "message");
+    wait_for("close", || closes.len() == 1).await;
+    assert_eq!(stats(&tag).await.requests, 2);
+    assert_eq!(kinds(&errors), ["retries-exhausted"]);
+    let error = errors.calls.borrow()[0].clone();
+    assert_eq!(prop(&error, "attempts"), "2");
+    assert_eq!(prop(&error, "status"), "500");
+    assert_eq!(prop(&path(&error, &["cause"]), "kind"), "http");
+    assert_eq!(prop(&path(&error, &["cause"]), "status"), "500");
+    assert_eq!(reconnecting.len(), 1);
+    assert_eq!(prop(&reconnecting.calls.borrow()[0], "attempt"), "2");
+    assert_eq!(prop(&reconnecting.field(0, "error"), "status"), "500");
+    assert_eq!(client.status(), "closed");
+}
+
+#[wasm_bindgen_test]
+async fn other_retryable_statuses_are_retried() {
+    for status in [408, 429, 503] {
+        let tag = unique_tag("retryable");
+        let client = fetch_client(
+            &url(&format!("/status/{status}"), &tag, ""),
+            r#""retry":{"maxAttempts":2,"initialDelayMs":50}"#,
+        );
+        let errors = on(&client, "error");
+        let closes = on(&client, "close");
+        let (_messages, _sub) = record(&client, "message");
+        wait_for("close", || closes.len() == 1).await;
+        assert_eq!(kinds(&errors), ["retries-exhausted"], "{status}");
+        assert_eq!(prop(&errors.calls.borrow()[0], "attempts"), "2", "{status}");
+        assert_eq!(prop(&path(&errors.calls.borrow()[0], &["cause"]), "status"), status.to_string());
+        let requests = stats(&tag).await.requests;
+        if status == 408 {
+            // Chromium's network stack itself resends a request answered
+            // 408 on a reused keep-alive connection, so the server may count
+            // one more request than the client made.
+            assert!((2..=4).contains(&requests), "{status}: {requests} requests");
+        } else {
+            assert_eq!(requests, 2, "{status}");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_200_that_is_not_an_event_stream_fails_with_content_type() {
+    let tag = unique_tag("content-type");
+    let client = fetch_client(&url("/events", &tag, "count=1&content_type=text%2Fhtml"), FAST_RETRY);
+    let errors = on(&client, "error");
+    let closes = on(&client, "close");
+    let (messages, _sub) = record(&client, "message");
+    wait_for("close", || closes.len() == 1).await;
+    assert_eq!(kinds(&errors), ["content-type"]);
+    assert_eq!(prop(&errors.calls.borrow()[0], "contentType"), "text/html");
+    assert_eq!(messages.len(), 0, "the body of a refused response is not parsed");
+    assert_eq!(client.status(), "closed");
+    assert_eq!(stats(&tag).await.requests, 1);
+    wait_closed_server_side(&tag).await;
+}
+
+// ----- aborting --------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn close_mid_stream_aborts_the_request() {
+    let tag = unique_tag("close-mid");
+    let client = fetch_client(&url("/events", &tag, "count=1&hold=1&keepalive_ms=0"), "");
+    let (messages, _sub) = record(&client, "message");
+    wait_for("the event", || messages.len() == 1).await;
+    assert_eq!(stats(&tag).await.open, 1);
+    client.close();
+    // No keepalive: only the client's abort can end the stream.
+    wait_closed_server_side(&tag).await;
+    assert_eq!(stats(&tag).await.requests, 1);
+}
+
+#[wasm_bindgen_test]
+async fn close_while_connecting_leaves_nothing_open_and_delivers_nothing() {
+    let tag = unique_tag("close-connecting");
+    let client = fetch_client(&url("/stall", &tag, "first=hello"), "");
+    let opens = on(&client, "open");
+    let (messages, _sub) = record(&client, "message");
+    assert_eq!(client.status(), "connecting");
+    client.close();
+    sleep(300).await;
+    assert_eq!((opens.len(), messages.len()), (0, 0));
+    assert_eq!(client.status(), "closed");
+    // Whether or not the request had left, the server holds nothing open.
+    wait_closed_server_side(&tag).await;
+    assert!(stats(&tag).await.requests <= 1);
+}
+
+#[wasm_bindgen_test]
+async fn an_abort_signal_closes_the_client() {
+    let tag = unique_tag("signal");
+    let controller = web_sys::AbortController::new().unwrap();
+    let options = fetch_options("");
+    set(&options, "signal", &controller.signal());
+    let client = SseClient::new(&url("/events", &tag, "count=1&hold=1&keepalive_ms=0"), options).expect("client");
+    let errors = on(&client, "error");
+    let closes = on(&client, "close");
+    let (messages, _sub) = record(&client, "message");
+    wait_for("the event", || messages.len() == 1).await;
+    controller.abort();
+    wait_for("the close callback", || closes.len() == 1).await;
+    assert_eq!(client.status(), "closed");
+    wait_closed_server_side(&tag).await;
+    sleep(200).await;
+    assert_eq!(closes.len(), 1);
+    assert!(!kinds(&errors).iter().any(|k| k == "network"), "{:?}", kinds(&errors));
+    assert_eq!(stats(&tag).await.requests, 1, "not reconnected");
+}
+
+#[wasm_bindgen_test]
+async fn an_abort_signal_during_the_reconnect_wait_stops_the_reconnect() {
+    let tag = unique_tag("signal-wait");
+    let controller = web_sys::AbortController::new().unwrap();
+    let options = fetch_options(r#""retry":{"initialDelayMs":300,"jitter":0}"#);
+    set(&options, "signal", &controller.signal());
+    let client = SseClient::new(&url("/events", &tag, "count=1"), options).expect("client");
+    let closes = on(&client, "close");
+    let reconnecting = on(&client, "reconnecting");
+    let (_messages, _sub) = record(&client, "message");
+    wait_for("the reconnect wait", || reconnecting.len() == 1).await;
+    controller.abort();
+    wait_for("the close callback", || closes.len() == 1).await;
+    sleep(600).await; // twice the reconnection delay
+    assert_eq!(stats(&tag).await.requests, 1);
+    assert_eq!(client.status(), "closed");
+}
+
+#[wasm_bindgen_test]
+async fn an_already_aborted_signal_sends_nothing() {
+    let tag = unique_tag("signal-pre");
+    let controller = web_sys::AbortController::new().unwrap();
+    controller.abort();
+    let options = fetch_options("");
+    set(&options, "signal", &controller.signal());
+    let client = SseClient::new(&url("/events", &tag, "count=1&hold=1"), options).expect("client");
+    assert_eq!(client.status(), "closed");
+    let recorder = Recorder::new();
+    // The client is closed before anyone subscribed: subscribe says so.
+    let error = client.subscribe("message", recorder.handler()).err().expect("subscribe throws");
+    assert_eq!(prop(&error, "kind"), "closed");
+    sleep(200).await;
+    assert_eq!(stats(&tag).await.requests, 0, "no request reached the server");
+    assert_eq!(recorder.len(), 0);
+}
+
+// ----- 401/403 -----------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn unauthorized_without_a_hook_closes_after_one_request() {
+    for status in [401, 403] {
+        let tag = unique_tag("unauth");
+        let client = fetch_client(&url(&format!("/status/{status}"), &tag, ""), FAST_RETRY);
+        let errors = on(&client, "error");
+        let closes = on(&client, "close");
+        let (_messages, _sub) = record(&client, "message");
+        wait_for("close", || closes.len() == 1).await;
+        assert_eq!(kinds(&errors), ["unauthorized"], "{status}");
+        assert_eq!(prop(&errors.calls.borrow()[0], "status"), status.to_string());
+        let headers: web_sys::Headers = errors.field(0, "headers").dyn_into().expect("a Headers object");
+        assert_eq!(headers.get("content-type").unwrap().as_deref(), Some("text/html"));
+        assert_eq!(client.status(), "closed");
+        assert_eq!(stats(&tag).await.requests, 1, "{status}");
+    }
+}
+
+/// An `onUnauthorized` hook that records its context and answers `answer`
+/// after a short asynchronous pause (like a token refresh).
+struct Hook {
+    contexts: Rc<std::cell::RefCell<Vec<JsValue>>>,
+    closure: Closure<dyn FnMut(JsValue) -> Promise>,
+}
+
+impl Hook {
+    fn new(answer: JsValue) -> Self {
+        let contexts = Rc::new(std::cell::RefCell::new(Vec::new()));
+        let sink = contexts.clone();
+        let closure = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |context: JsValue| {
+            sink.borrow_mut().push(context);
+            let answer = answer.clone();
+            wasm_bindgen_futures::future_to_promise(async move {
+                sleep(20).await;
+                Ok(answer)
+            })
+        });
+        Self { contexts, closure }
+    }
+
+    fn function(&self) -> &JsValue {
+        self.closure.as_ref()
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_async_hook_with_new_headers_reconnects_at_once_with_them_and_the_last_event_id() {
+    let tag = unique_tag("auth-renew");
+    let hook = Hook::new(headers_object(&[("Authorization", "Bearer fresh")]));
+    // The first request is answered 401, later ones with numbered events
+    // resumed after the Last-Event-ID.
+    let options = fetch_options(
+        r#""headers":{"Authorization":"Bearer stale","X-Other":"kept"},"lastEventId":"5","retry":{"initialDelayMs":5000}"#,
+    );
+    set(&options, "onUnauthorized", hook.function());
+    let client = SseClient::new(&url("/flaky", &tag, "fail=1&status=401&id_start=1&count=8&hold=1"), options)
+        .expect("client");
+    let errors = on(&client, "error");
+    let (messages, _sub) = record(&client, "message");
+    // The retry delay is 5 s: events within the wait_for bound only come
+    // from the hook's immediate reconnect.
+    wait_for("the events after the renewal", || messages.len() == 3).await;
+    assert_eq!(triples(&messages), owned(&[("message", "5", "6"), ("message", "6", "7"), ("message", "7", "8")]));
+    assert_eq!(hook.contexts.borrow().len(), 1);
+    let context = hook.contexts.borrow()[0].clone();
+    assert_eq!(prop(&context, "status"), "401");
+    assert_eq!(prop(&path(&context, &["error"]), "kind"), "unauthorized");
+    assert_eq!(kinds(&errors), Vec::<String>::new(), "a renewed 401 is not an error");
+    let stats = stats(&tag).await;
+    assert_eq!(stats.requests, 2);
+    assert_eq!(stats.header(0, "authorization").as_deref(), Some("Bearer stale"));
+    assert_eq!(stats.header(1, "authorization").as_deref(), Some("Bearer fresh"));
+    assert_eq!(stats.header(1, "x-other").as_deref(), Some("kept"));
+    assert_eq!(stats.header(1, "last-event-id").as_deref(), Some("5"));
+    client.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_hook_returning_a_string_sends_it_as_a_bearer_token() {
+    let tag = unique_tag("auth-string");
+    let hook = Hook::new("from-hook".into());
+    let options = fetch_options(r#""retry":{"initialDelayMs":5000}"#);
+    set(&options, "onUnauthorized", hook.function());
+    let client =
+        SseClient::new(&url("/flaky", &tag, "fail=1&status=403&count=1&hold=1"), options).expect("client");
+    let (messages, _sub) = record(&client, "message");
+    wait_for("the event after the renewal", || messages.len() == 1).await;
+    let stats = stats(&tag).await;
+    assert_eq!(stats.header(0, "authorization"), None);
+    assert_eq!(stats.header(1, "authorization").as_deref(), Some("Bearer from-hook"));
+    assert_eq!(prop(&hook.contexts.borrow()[0], "status"), "403");
+    client.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_hook_returning_true_makes_the_headers_function_run_again() {
+    let tag = unique_tag("auth-true");
+    let hook = Hook::new(JsValue::TRUE);
+    let calls = Rc::new(Cell::new(0u32));
+    let counter = calls.clone();
+    let provider = Closure::<dyn FnMut() -> JsValue>::new(move || {
+        counter.set(counter.get() + 1);
+        headers_object(&[("Authorization", &format!("Bearer t{}", counter.get()))])
+    });
+    let options = fetch_options(r#""retry":{"initialDelayMs":5000}"#);
+    set(&options, "onUnauthorized", hook.function());
+    set(&options, "headers", provider.as_ref());
+    let client =
+        SseClient::new(&url("/flaky", &tag, "fail=1&status=401&count=1&hold=1"), options).expect("client");
+    let (messages, _sub) = record(&client, "message");
+    wait_for("the event after the renewal", || messages.len() == 1).await;
+    let stats = stats(&tag).await;
+    assert_eq!(calls.get(), 2);
+    assert_eq!(stats.header(0, "authorization").as_deref(), Some("Bearer t1"));
+    assert_eq!(stats.header(1, "authorization").as_deref(), Some("Bearer t2"));
+    client.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_hook_returning_false_closes_with_unauthorized() {
+    let tag = unique_tag("auth-false");
+    let hook = Hook::new(JsValue::FALSE);
+    let options = fetch_options(FAST_RETRY);
+    set(&options, "onUnauthorized", hook.function());
+    let client = SseClient::new(&url("/status/401", &tag, ""), options).expect("client");
+    let errors = on(&client, "error");
+    let closes = on(&client, "close");
+    let (_messages, _sub) = record(&client, "message");
+    wait_for("close", || closes.len() == 1).await;
+    assert_eq!(hook.contexts.borrow().len(), 1);
+    assert_eq!(kinds(&errors), ["unauthorized"]);
+    assert_eq!(prop(&errors.calls.borrow()[0], "status"), "401");
+    assert_eq!(client.status(), "closed");
+    assert_eq!(stats(&tag).await.requests, 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_hook_whose_credentials_are_refused_again_does_not_loop() {
+    let tag = unique_tag("auth-loop");
+    let hook = Hook::new(headers_object(&[("Authorization", "Bearer still-bad")]));
+    let options = fetch_options(FAST_RETRY);
+    set(&options, "onUnauthorized", hook.function());
+    let client = SseClient::new(&url("/status/401", &tag, ""), options).expect("client");
+    let errors = on(&client, "error");
+    let closes = on(&client, "close");
+    let (_messages, _sub) = record(&client, "message");
+    wait_for("close", || closes.len() == 1).await;
+    assert_eq!(kinds(&errors), ["unauthorized"]);
+    let stats = stats(&tag).await;
+    assert_eq!(stats.requests, 2, "one immediate retry with the new credentials, then stop");
+    assert_eq!(stats.header(1, "authorization").as_deref(), Some("Bearer still-bad"));
+    assert_eq!(hook.contexts.borrow().len(), 1);
+}
+
+// ----- byte-level streams: fetch and EventSource agree ---------------------------
+
+/// Streams `chunks` (one read each) plus a final `data: END` event through
+/// both transports at once and checks that each delivers exactly
+/// `expected` (type, data, id), END included.
+async fn same_events_through_both_transports(name: &str, chunks: &[&[u8]], expected: &[(&str, &str, &str)]) {
+    let mut all: Vec<&[u8]> = chunks.to_vec();
+    all.push(b"data: END\n\n");
+    let hex = raw_chunks(&all);
+    let runs: Vec<_> = TRANSPORTS
+        .iter()
+        .map(|transport| {
+            let tag = unique_tag(name);
+            let options = options(&format!(r#"{{"transport":"{transport}"}}"#));
+            let client = SseClient::new(&url("/raw", &tag, &format!("chunks={hex}&hold=1")), options).expect("client");
+            let recorder = Recorder::new();
+            let subs: Vec<_> = ["message", "tick"]
+                .iter()
+                .map(|t| client.subscribe(t, recorder.handler()).expect("subscribe"))
+                .collect();
+            (transport, tag, client, recorder, subs)
+        })
+        .collect();
+    for (transport, _, _, recorder, _) in &runs {
+        wait_for(&format!("{name}: END through {transport}"), || {
+            recorder.seen.borrow().iter().any(|s| s.data == "END")
+        })
+        .await;
+    }
+    for (transport, tag, client, recorder, _) in &runs {
+        client.close();
+        assert_eq!(triples(recorder), owned(expected), "{name} through {transport}");
+        wait_closed_server_side(tag).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn crlf_split_across_reads_is_one_line_end() {
+    same_events_through_both_transports(
+        "crlf",
+        &[b"data: a\r", b"\ndata: b\r", b"\n\r", b"\ndata: c\r\r", b"\n\ndata: d\rdata: e\r\r"],
+        &[("message", "a\nb", ""), ("message", "c", ""), ("message", "d\ne", ""), ("message", "END", "")],
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn utf8_characters_split_across_reads_are_joined() {
+    let text = "data: é€😀 ok\n\n".as_bytes();
+    // Split inside the 2-, 3- and 4-byte characters.
+    let chunks: [&[u8]; 6] = [&text[..7], &text[7..9], &text[9..10], &text[10..13], &text[13..14], &text[14..]];
+    let mut all: Vec<&[u8]> = chunks.to_vec();
+    // An id split inside a character, and an invalid byte (U+FFFD).
+    all.extend_from_slice(&[b"id: \xC3", b"\xBC\ndata: a\xFFb\n\n"]);
+    same_events_through_both_transports(
+        "utf8",
+        &all,
+        &[("message", "é€😀 ok", ""), ("message", "a\u{FFFD}b", "ü"), ("message", "END", "ü")],
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_bom_split_over_two_reads_is_dropped() {
+    same_events_through_both_transports(
+        "bom2",
+        &[b"\xEF", b"\xBB\xBFdata: x\n\n"],
+        &[("message", "x", ""), ("message", "END", "")],
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_bom_split_over_three_reads_is_dropped_and_a_second_one_is_not() {
+    // After the leading BOM, a second one belongs to the first line, making
+    // its field name unknown: that line is ignored.
+    same_events_through_both_transports(
+        "bom3",
+        &[b"\xEF", b"\xBB", b"\xBF\xEF\xBB\xBFdata: 1\n\n", b"data: 2\n\n"],
+        &[("message", "2", ""), ("message", "END", "")],
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn field_names_split_across_reads_and_named_events() {
+    same_events_through_both_transports(
+        "fields",
+        &[b"ev", b"ent: tick\nid", b": 7\nda", b"ta: z\n", b"\n: comment\ndata:no space\n\n"],
+        &[("tick", "z", "7"), ("message", "no space", "7"), ("message", "END", "7")],
+    )
+    .await;
+}
+
+// ----- handlers and callbacks ------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn close_inside_the_open_callback_delivers_nothing() {
+    for transport in TRANSPORTS {
+        let tag = unique_tag("close-in-open");
+        let chunks = raw_chunks(&[b"data: 1\n\ndata: 2\n\ndata: 3\n\n"]);
+        let options = options(&format!(r#"{{"transport":"{transport}"}}"#));
+        let client =
+            Rc::new(SseClient::new(&url("/raw", &tag, &format!("chunks={chunks}&hold=1")), options).expect("client"));
+        let weak = Rc::downgrade(&client);
+        let opened = Rc::new(Cell::new(0));
+        let count = opened.clone();
+        let on_open = Closure::<dyn FnMut()>::new(move || {
+            count.set(count.get() + 1);
+            weak.upgrade().expect("client").close();
+        });
+        drop(client.on("open", on_open.as_ref().unchecked_ref::<Function>().clone()).expect("on"));
+        let (messages, _sub) = record(&client, "message");
+        wait_for("open", || opened.get() == 1).await;
+        assert_eq!(client.status(), "closed");
+        wait_closed_server_side(&tag).await;
+        sleep(200).await;
+        assert_eq!(messages.len(), 0, "{transport}: events delivered after close() in open");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn close_inside_a_reconnecting_callback_stops_the_reconnect() {
+    let tag = unique_tag("close-in-reconnecting");
+    let client = Rc::new(fetch_client(&url("/events", &tag, "count=1"), FAST_RETRY));
+    let weak = Rc::downgrade(&client);
+    let called = Rc::new(Cell::new(0));
+    let count = called.clone();
+    let on_reconnecting = Closure::<dyn FnMut(JsValue)>::new(move |_info: JsValue| {
+        count.set(count.get() + 1);
+        weak.upgrade().expect("client").close();
+    });
+    drop(client.on("reconnecting", on_reconnecting.as_ref().unchecked_ref::<Function>().clone()).expect("on"));
+    let (_messages, _sub) = record(&client, "message");
+    wait_for("reconnecting", || called.get() == 1).await;
+    sleep(400).await; // four times the reconnection delay
+    assert_eq!(client.status(), "closed");
+    assert_eq!(stats(&tag).await.requests, 1);
+    assert_eq!(called.get(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_throwing_handler_does_not_stop_the_others_or_the_stream() {
+    for transport in TRANSPORTS {
+        let tag = unique_tag("throws");
+        let options = options(&format!(r#"{{"transport":"{transport}"}}"#));
+        let client =
+            SseClient::new(&url("/events", &tag, "count=3&interval_ms=30&hold=1"), options).expect("client");
+        let thrown = Rc::new(Cell::new(0));
+        let count = thrown.clone();
+        let throwing = Closure::<dyn FnMut(JsValue, JsValue) -> Result<(), JsValue>>::new(move |_, _| {
+            count.set(count.get() + 1);
+            Err(js_sys::Error::new("handler failure (expected by the test)").into())
+        });
+        let throwing_open = Closure::<dyn FnMut() -> Result<(), JsValue>>::new(|| {
+            Err(js_sys::Error::new("open callback failure (expected by the test)").into())
+        });
+        drop(client.on("open", throwing_open.as_ref().unchecked_ref::<Function>().clone()).expect("on"));
+        let opens = on(&client, "open");
+        let errors = on(&client, "error");
+        let _throwing_sub =
+            client.subscribe("message", throwing.as_ref().unchecked_ref::<Function>().clone()).expect("subscribe");
+        let (messages, _sub) = record(&client, "message");
+        wait_for("3 events", || messages.len() == 3).await;
+        assert_eq!(messages.data(), ["0", "1", "2"], "{transport}");
+        assert_eq!(thrown.get(), 3, "{transport}: the throwing handler keeps being called");
+        assert_eq!(opens.len(), 1, "{transport}: the second open callback ran");
+        assert_eq!(errors.len(), 0, "{transport}: a handler's exception is not a stream error");
+        assert_eq!(client.status(), "open", "{transport}");
+        client.close();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_oversized_event_is_reported_and_skipped() {
+    let tag = unique_tag("too-large");
+    let big = format!("data: {}\n\n", "x".repeat(100));
+    let (first, second) = big.as_bytes().split_at(40);
+    // The oversized event shares its reads with the events around it.
+    let before: Vec<u8> = [b"data: ok1\n\n".as_slice(), first].concat();
+    let after: Vec<u8> = [second, b"data: ok2\n\n".as_slice()].concat();
+    let chunks = raw_chunks(&[&before, &after, b"data: ok3\n\n"]);
+    let client = fetch_client(&url("/raw", &tag, &format!("chunks={chunks}&hold=1")), r#""maxEventSize":32"#);
+    let errors = on(&client, "error");
+    let closes = on(&client, "close");
+    let (messages, _sub) = record(&client, "message");
+    wait_for("ok3", || messages.data().contains(&"ok3".to_owned())).await;
+    assert_eq!(messages.data(), ["ok1", "ok2", "ok3"]);
+    assert_eq!(kinds(&errors), ["event-too-large"]);
+    assert_eq!(prop(&errors.calls.borrow()[0], "limit"), "32");
+    assert_eq!(closes.len(), 0);
+    assert_eq!(client.status(), "open");
+    client.close();
+}
