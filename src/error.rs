@@ -144,7 +144,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidOption { option, message } => write!(f, "option `{option}`: {message}"),
-            Error::InvalidUrl { url, reason } => write!(f, "invalid URL {url:?}: {reason}"),
+            Error::InvalidUrl { url, reason } => write!(f, "invalid URL \"{url}\": {reason}"),
             Error::Network { message } => write!(f, "network error: {message}"),
             Error::Http { status: 204, .. } => {
                 f.write_str("the server answered 204 No Content: it asks the client to stop reconnecting")
@@ -157,7 +157,7 @@ impl fmt::Display for Error {
                 f.write_str("the response has no Content-Type; expected text/event-stream")
             }
             Error::ContentType { content_type } => {
-                write!(f, "the response is {content_type:?}, not text/event-stream")
+                write!(f, "the response is \"{content_type}\", not text/event-stream")
             }
             Error::StreamEnded => f.write_str("the server ended the stream"),
             Error::IdleTimeout { idle_ms } => {
@@ -167,7 +167,7 @@ impl fmt::Display for Error {
                 write!(f, "an event exceeded maxEventSize ({limit} bytes) and was discarded")
             }
             Error::Json { message, event_type, .. } => {
-                write!(f, "the data of a {event_type:?} event is not valid JSON: {message}")
+                write!(f, "the data of a \"{event_type}\" event is not valid JSON: {message}")
             }
             Error::Aborted => f.write_str("aborted by the AbortSignal"),
             Error::RetriesExhausted { attempts, cause } => {

@@ -97,7 +97,7 @@ impl SseClient {
         let kind = Lifecycle::parse(name).ok_or_else(|| {
             to_js(&Error::InvalidOption {
                 option: "on".into(),
-                message: format!("unknown callback name {name:?}; expected one of {}", Lifecycle::NAMES),
+                message: format!("unknown callback name \"{name}\"; expected one of {}", Lifecycle::NAMES),
             })
         })?;
         let id = self.shared.registry.borrow_mut().on(kind, &callback);
@@ -184,6 +184,6 @@ fn resolve_url(url: &str) -> Result<String, Error> {
     .map_err(|e| invalid(js_message(&e)))?;
     match parsed.protocol().as_str() {
         "http:" | "https:" => Ok(parsed.href()),
-        other => Err(invalid(format!("the scheme {other:?} is not supported; use http: or https:"))),
+        other => Err(invalid(format!("the scheme \"{other}\" is not supported; use http: or https:"))),
     }
 }

@@ -182,7 +182,7 @@ fn transport(reader: &Reader<'_>, options: &Options) -> Result<Transport, Error>
             }
             Ok(Transport::EventSource)
         }
-        Some(other) => Err(invalid("transport", format!("expected \"auto\", \"fetch\" or \"eventsource\", got {other:?}"))),
+        Some(other) => Err(invalid("transport", format!("expected \"auto\", \"fetch\" or \"eventsource\", got \"{other}\""))),
     }
 }
 
@@ -206,13 +206,13 @@ pub fn header_list(value: &JsValue) -> Result<Vec<(String, String)>, String> {
         let pair: Array = entry.unchecked_into();
         let name = pair.get(0).as_string().unwrap_or_default();
         let Some(text) = pair.get(1).as_string() else {
-            return Err(format!("the value of header {name:?} is not a string"));
+            return Err(format!("the value of header \"{name}\" is not a string"));
         };
         if name.is_empty() || !name.bytes().all(is_token_byte) {
-            return Err(format!("{name:?} is not a valid header name"));
+            return Err(format!("\"{name}\" is not a valid header name"));
         }
         if text.chars().any(|c| c as u32 > 0xFF || c == '\0' || c == '\r' || c == '\n') {
-            return Err(format!("the value of header {name:?} has characters a header cannot carry"));
+            return Err(format!("the value of header \"{name}\" has characters a header cannot carry"));
         }
         list.push((name, text));
     }
