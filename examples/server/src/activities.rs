@@ -1,0 +1,117 @@
+//! Scenario 1: the live log of a running job, behind a bearer token.
+//!
+//! `POST /api/activities` starts a simulated job (a build) that writes a log
+//! line every 300 to 500 ms. `GET /api/activities/{id}/logs?follow=true`
+//! streams the lines as events with `id: 1, 2, 3...`; a reconnect with
+//! `Last-Event-ID: n` continues at line `n + 1`. Without `follow=true` the
+//! same URL returns the log so far as plain text, like `kubectl logs` without
+//! `-f`. `POST /api/activities/{id}/drop` cuts the live connections so the
+//! page can show the resume at work.
+
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+
+use crate::app::{created, dropped, not_found, unauthorized, AppState, Settings};
+use crate::feed::{last_event_id, Feed};
+
+/// Lines the simulated job writes before it ends; about 4 minutes at the
+/// normal pace.
+const LINES: u64 = 600;
+/// With `--fast`: enough for a test to drop and resume mid-job.
+const FAST_LINES: u64 = 150;
+
+/// One simulated job.
+#[derive(Default)]
+pub struct Activity {
+    /// The log: `message` events (one per line), then one `end` event.
+    pub feed: Feed,
+}
+
+/// `POST /api/activities`: starts a job, answers `{"id": "..."}`.
+pub async fn create(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(response) = unauthorized(&headers) {
+        return response;
+    }
+    let (id, activity) = app.activities.insert(Activity::default());
+    tokio::spawn(run_job(Arc::downgrade(&activity), app.settings.clone()));
+    created(format!("{{\"id\":\"{id}\"}}"))
+}
+
+/// `GET /api/activities/{id}/logs[?follow=true][&lastEventId=N]`.
+pub async fn logs(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    // Authenticate before anything else, the stream included: with a
+    // long-lived connection, the check at connect time is the only one (a
+    // revoked token is noticed at the next reconnect).
+    if let Some(response) = unauthorized(&headers) {
+        return response;
+    }
+    let Some(activity) = app.activities.get(&id) else {
+        return not_found("activity");
+    };
+    let follow =
+        form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()).any(|(k, v)| k == "follow" && v == "true");
+    if !follow {
+        let text = activity.feed.read(|s| {
+            let lines = s.entries.iter().filter(|e| e.event == "message");
+            lines.map(|e| format!("{}\n", e.data)).collect::<String>()
+        });
+        return ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response();
+    }
+    let last_id = last_event_id(&headers, query.as_deref());
+    activity.feed.stream(last_id, app.settings.retry(), app.shutdown.clone())
+}
+
+/// `POST /api/activities/{id}/drop`: cuts the job's live log connections;
+/// answers `{"dropped": N}`.
+pub async fn drop_connections(State(app): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    if let Some(response) = unauthorized(&headers) {
+        return response;
+    }
+    match app.activities.get(&id) {
+        Some(activity) => dropped(activity.feed.drop_connections()),
+        None => not_found("activity"),
+    }
+}
+
+/// The job: one line every 300 to 500 ms (a tenth of that with `--fast`),
+/// then an `end` event. Holds only a weak reference, so a job whose activity
+/// was forgotten stops.
+async fn run_job(activity: Weak<Activity>, settings: Arc<Settings>) {
+    let total = if settings.fast { FAST_LINES } else { LINES };
+    let started = tokio::time::Instant::now();
+    for n in 1..=total {
+        // Deterministic jitter (no rand crate): 300..=500 ms.
+        let pause = Duration::from_millis(300 + (n * 7919) % 201);
+        tokio::time::sleep(settings.pace(pause)).await;
+        let Some(activity) = activity.upgrade() else { return };
+        let elapsed = started.elapsed().as_secs_f64();
+        activity.feed.push("message", format!("[{elapsed:6.2}s] {}", log_line(n, total)));
+    }
+    if let Some(activity) = activity.upgrade() {
+        activity.feed.push("end", format!("Job finished: {total} lines, exit code 0"));
+        activity.feed.finish();
+    }
+}
+
+/// The text of line `n`: a plausible build log, numbered so a person (and the
+/// end-to-end test) can see that nothing is missing or repeated.
+fn log_line(n: u64, total: u64) -> String {
+    const CRATES: [&str; 8] = ["parser", "core", "retry", "transport", "auth", "storage", "render", "cli"];
+    let krate = CRATES[(n as usize * 5) % CRATES.len()];
+    let what = match n % 10 {
+        0 => format!("test {krate}::tests::case_{n} ... ok"),
+        3 => format!("Downloaded {krate}-support v0.{}.{} ({} KiB)", n % 7, n % 13, 10 + n % 90),
+        7 => format!("Checking {krate} ({})", ["no warnings", "1 warning", "2 warnings"][(n % 3) as usize]),
+        _ => format!("Compiling {krate} v1.{}.{}", n % 5, n % 11),
+    };
+    format!("step {n}/{total}: {what}")
+}

@@ -1,0 +1,202 @@
+//! Shared state, the demo's bearer token, and the router.
+
+use std::collections::hash_map::RandomState;
+use std::collections::VecDeque;
+use std::hash::{BuildHasher, Hasher};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::sync::watch;
+
+use crate::{activities, files, reports, uploads};
+
+/// The only token the log API accepts. A real server would check a session
+/// or a signed token; the point here is that the browser must send it in an
+/// `Authorization` header, which the native `EventSource` cannot do and
+/// `SSEClient`'s fetch transport can.
+pub const DEMO_TOKEN: &str = "demo-token";
+
+/// How many jobs, reports or upload sessions are kept; the oldest goes first.
+/// Everything lives in memory, so the demo cannot grow without bound.
+const MAX_ITEMS: usize = 64;
+
+/// Settings fixed at startup.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Shorter simulated jobs, for the end-to-end tests.
+    pub fast: bool,
+    /// The example pages (`examples/`).
+    pub examples_dir: PathBuf,
+    /// The wasm-bindgen output (`pkg/`).
+    pub pkg_dir: PathBuf,
+    /// The npm entry point (`js/`).
+    pub js_dir: PathBuf,
+    /// The Vite build of the React example (`build/react-report/`).
+    pub react_dir: PathBuf,
+}
+
+impl Settings {
+    /// The reconnection time sent as `retry:` on every stream.
+    pub fn retry(&self) -> Duration {
+        Duration::from_millis(if self.fast { 500 } else { 2000 })
+    }
+
+    /// `normal`, or a tenth of it with `--fast`.
+    pub fn pace(&self, normal: Duration) -> Duration {
+        if self.fast {
+            normal / 10
+        } else {
+            normal
+        }
+    }
+}
+
+/// Everything the handlers share; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// Startup settings.
+    pub settings: Arc<Settings>,
+    /// Scenario 1: the simulated jobs and their logs.
+    pub activities: Arc<Registry<activities::Activity>>,
+    /// Scenario 2: report generations.
+    pub reports: Arc<Registry<reports::Report>>,
+    /// Scenario 3: upload sessions.
+    pub uploads: Arc<Registry<uploads::Session>>,
+    /// Turns `true` on Ctrl-C: every open stream ends.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+impl AppState {
+    /// Empty state.
+    pub fn new(settings: Settings, shutdown: watch::Receiver<bool>) -> Self {
+        AppState {
+            settings: Arc::new(settings),
+            activities: Arc::default(),
+            reports: Arc::default(),
+            uploads: Arc::default(),
+            shutdown,
+        }
+    }
+}
+
+/// Every route of the demo.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        // 1. Live activity log (bearer token, resume, server-side drop).
+        .route("/api/activities", post(activities::create))
+        .route("/api/activities/{id}/logs", get(activities::logs))
+        .route("/api/activities/{id}/drop", post(activities::drop_connections))
+        // 2. Report generation (JSON progress, done / failed, download).
+        .route("/api/reports", post(reports::create))
+        .route("/api/reports/{id}/events", get(reports::events))
+        .route("/api/reports/{id}/drop", post(reports::drop_connections))
+        .route("/api/reports/{id}/download", get(reports::download))
+        // 3. Upload notifications (a second device posts, the page hears it).
+        .route("/api/uploads", post(uploads::create))
+        .route("/api/uploads/{id}", post(uploads::upload).layer(DefaultBodyLimit::max(uploads::MAX_IMAGE_BYTES)))
+        .route("/api/uploads/{id}/events", get(uploads::events))
+        .route("/api/uploads/{id}/drop", post(uploads::drop_connections))
+        .route("/api/uploads/{id}/{n}", get(uploads::image))
+        // The pages, the package and the React build.
+        .route("/", get(files::index))
+        .route("/{file}", get(files::page))
+        .route("/pkg/{*path}", get(files::pkg))
+        .route("/js/{*path}", get(files::js))
+        .route("/react", get(|| async { Redirect::permanent("/react/") }))
+        .route("/react/", get(files::react_index))
+        .route("/react/{*path}", get(files::react))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
+        .with_state(state)
+}
+
+/// `None` when the request carries `Authorization: Bearer demo-token`, else
+/// the 401 answer.
+///
+/// The 401 matters to the client: `SSEClient` does not retry it blindly (a
+/// wrong token stays wrong) but asks its `onUnauthorized` hook, or closes with
+/// an error of kind `unauthorized`.
+pub fn unauthorized(headers: &HeaderMap) -> Option<Response> {
+    let token =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    if token == Some(DEMO_TOKEN) {
+        return None;
+    }
+    let challenge = if token.is_some() {
+        "Bearer realm=\"sse-demo\", error=\"invalid_token\""
+    } else {
+        "Bearer realm=\"sse-demo\""
+    };
+    let mut response = crate::feed::json_error(StatusCode::UNAUTHORIZED, "missing or wrong bearer token");
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static(challenge));
+    Some(response)
+}
+
+/// A 201 answer with a small JSON body.
+pub fn created(json: String) -> Response {
+    (StatusCode::CREATED, [(header::CONTENT_TYPE, "application/json")], json).into_response()
+}
+
+/// The answer of the `.../drop` endpoints: `{"dropped": N}`.
+pub fn dropped(count: usize) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], format!("{{\"dropped\":{count}}}")).into_response()
+}
+
+/// A hard-to-guess id (16 hex digits): upload links are shared with another
+/// device, so their ids must not be enumerable.
+///
+/// Demo grade: SipHash with the process's random keys over a counter and the
+/// clock. Use a real random source (the `getrandom` or `uuid` crates) in a
+/// service.
+pub fn new_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_nanos();
+    h.write_u128(nanos);
+    format!("{:016x}", h.finish())
+}
+
+/// The live objects of one scenario, by id, at most [`MAX_ITEMS`] of them.
+pub struct Registry<T> {
+    items: Mutex<VecDeque<(String, Arc<T>)>>,
+}
+
+impl<T> Default for Registry<T> {
+    fn default() -> Self {
+        Registry { items: Mutex::new(VecDeque::new()) }
+    }
+}
+
+impl<T> Registry<T> {
+    /// Stores `value` under a new id, forgetting the oldest item if full.
+    /// Whoever still holds the evicted item's `Arc` (a job task, an open
+    /// stream) finishes with it; nobody new can find it.
+    pub fn insert(&self, value: T) -> (String, Arc<T>) {
+        let id = new_id();
+        let value = Arc::new(value);
+        let mut items = self.items.lock().unwrap_or_else(|e| e.into_inner());
+        if items.len() >= MAX_ITEMS {
+            items.pop_front();
+        }
+        items.push_back((id.clone(), value.clone()));
+        (id, value)
+    }
+
+    /// The item with this id, if it is still kept.
+    pub fn get(&self, id: &str) -> Option<Arc<T>> {
+        let items = self.items.lock().unwrap_or_else(|e| e.into_inner());
+        items.iter().find(|(k, _)| k == id).map(|(_, v)| v.clone())
+    }
+}
+
+/// The 404 for an unknown (or forgotten) job, report or session.
+pub fn not_found(what: &str) -> Response {
+    crate::feed::json_error(StatusCode::NOT_FOUND, &format!("no such {what}"))
+}
