@@ -1,0 +1,120 @@
+// Helpers shared by the example pages: the connection status display and
+// a few DOM shortcuts. Everything that came from the server is written with
+// textContent (never innerHTML), so a log line or a file name that looks
+// like HTML stays text.
+
+/**
+ * Creates an element with optional attributes and text.
+ * @param {string} tag
+ * @param {Record<string, string>} [attrs]
+ * @param {string} [text] set with textContent
+ */
+export function el(tag, attrs = {}, text) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** `document.getElementById`, throwing if the page lacks the element. */
+export function $(id) {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`missing #${id}`);
+  return node;
+}
+
+/** "12:34:56" for now. */
+function clock() {
+  return new Date().toLocaleTimeString([], { hour12: false });
+}
+
+/**
+ * Shows a client's connection status in `badge` (connecting / open /
+ * reconnecting in N s / closed), and appends every change, reconnect and
+ * error to the list `history`, so what happened during a drop stays
+ * visible after the fact.
+ *
+ * Returns `{ refresh, note }`: call `refresh()` after `client.close()`,
+ * which (by design) fires nothing, not even `statechange`; `note(text)`
+ * adds a line of your own to the history.
+ *
+ * @param {import('/js/index.js').SSEClient} client
+ * @param {HTMLElement} badge
+ * @param {HTMLOListElement} history
+ */
+export function showConnection(client, badge, history) {
+  let reconnectAt = 0; // when the pending reconnect is due (Date.now() ms)
+  let ticker = 0;
+
+  const log = (text, kind = 'info') => {
+    const item = el('li', { class: kind });
+    item.append(el('time', {}, clock()), ' ', el('span', {}, text));
+    history.append(item);
+    history.scrollTop = history.scrollHeight;
+  };
+
+  const render = () => {
+    const status = client.status;
+    badge.dataset.status = status;
+    if (status === 'reconnecting' && reconnectAt > 0) {
+      const seconds = Math.max(0, (reconnectAt - Date.now()) / 1000);
+      badge.textContent = `reconnecting in ${seconds.toFixed(1)} s`;
+    } else {
+      badge.textContent = status;
+    }
+  };
+
+  client.on('statechange', (status) => {
+    if (status !== 'reconnecting') {
+      reconnectAt = 0;
+      clearInterval(ticker);
+    }
+    if (status !== 'reconnecting') log(status);
+    render();
+  });
+
+  // Fired when a reconnect is scheduled: `delayMs` is the wait decided by
+  // the retry policy (at least the server's `retry:` value).
+  client.on('reconnecting', ({ attempt, delayMs, error }) => {
+    reconnectAt = Date.now() + delayMs;
+    log(`reconnecting in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt}): ${error.message}`, 'warn');
+    clearInterval(ticker);
+    ticker = setInterval(render, 100);
+    render();
+  });
+
+  // Fatal errors (401, a wrong content type, retries exhausted...) and data
+  // errors (bad JSON) both land here; `kind` says which.
+  client.on('error', (error) => log(`error (${error.kind}): ${error.message}`, 'error'));
+
+  // The client closed itself: after a fatal error or when out of retries.
+  client.on('close', () => log('closed by the client (it will not reconnect)', 'error'));
+
+  render();
+  return {
+    refresh() {
+      clearInterval(ticker);
+      render();
+    },
+    note: (text) => log(text, 'note'),
+  };
+}
+
+/**
+ * POSTs to `url` and returns the parsed JSON answer; throws an Error with
+ * the server's message on a non-2xx status.
+ * @param {string} url
+ * @param {RequestInit} [init]
+ */
+export async function postJson(url, init = {}) {
+  const response = await fetch(url, { method: 'POST', ...init });
+  const text = await response.text();
+  let body = {};
+  try {
+    body = text ? JSON.parse(text) : {};
+  } catch {
+    body = { error: text };
+  }
+  if (!response.ok) throw new Error(`${response.status} ${response.statusText}: ${body.error ?? text}`);
+  return body;
+}
