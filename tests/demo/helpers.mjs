@@ -1,0 +1,153 @@
+// Shared by the end-to-end tests of the examples: the demo server's URL, a
+// headless Chromium, screenshots, and a tiny PNG encoder for uploads.
+
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deflateSync, crc32 } from 'node:zlib';
+
+import { chromium } from 'playwright-core';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Where the screenshots go (gitignored). */
+export const SCREENSHOTS = join(repo, 'build', 'screenshots');
+
+/** The demo server started by tests/demo/run.sh (with `--fast`). */
+export function demoUrl() {
+  const url = process.env.DEMO_URL;
+  if (!url) throw new Error('DEMO_URL is not set: run the tests with tests/demo/run.sh');
+  return url.replace(/\/$/, '');
+}
+
+/** Debian's Chromium, headless, as every browser suite of this repo runs it. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * A page that records uncaught exceptions and console errors, so a test can
+ * assert that a scenario ran without a script failing behind the scenes.
+ * `expected`: console errors the scenario causes on purpose (Chromium logs
+ * every failed resource load, a 401 included).
+ * @param {import('playwright-core').BrowserContext} context
+ * @param {RegExp[]} [expected]
+ */
+export async function newPage(context, expected = []) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  page.on('console', (message) => {
+    // A cut connection is logged by Chromium as a failed resource load
+    // (net::ERR_INCOMPLETE_CHUNKED_ENCODING): that one is the point of the
+    // drop button, not a bug.
+    const text = message.text();
+    if (message.type() === 'error' && !/ERR_INCOMPLETE_CHUNKED_ENCODING/.test(text) && !expected.some((re) => re.test(text))) {
+      problems.push(`console: ${text}`);
+    }
+  });
+  return { page, problems };
+}
+
+/** Saves a screenshot of `page` as build/screenshots/NAME.png; returns the PNG bytes. */
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
+}
+
+/** Text content of every element matching `selector`. */
+export function texts(page, selector) {
+  return page.locator(selector).allTextContents();
+}
+
+/**
+ * A `width` x `height` PNG filled with a horizontal gradient of `rgb`,
+ * encoded by hand (zlib's deflate and CRC-32, nothing else).
+ * @param {number} width
+ * @param {number} height
+ * @param {[number, number, number]} rgb
+ */
+export function makePng(width, height, [r, g, b]) {
+  const rows = [];
+  for (let y = 0; y < height; y++) {
+    const row = Buffer.alloc(1 + width * 3); // filter byte 0, then RGB
+    for (let x = 0; x < width; x++) {
+      const shade = 0.5 + (0.5 * x) / width;
+      row.set([Math.round(r * shade), Math.round(g * shade), Math.round(b * shade)], 1 + x * 3);
+    }
+    rows.push(row);
+  }
+  const chunk = (type, data) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/**
+ * Reads a `text/event-stream` response until `count` events have arrived,
+ * then cancels it. Returns the events as `{ id, event, data }` (a minimal
+ * parser: enough for the demo server's output).
+ * @param {Response} response
+ * @param {number} count
+ */
+export async function readEvents(response, count) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  const events = [];
+  let buffer = '';
+  try {
+    while (events.length < count) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = buffer.indexOf('\n\n')) !== -1 && events.length < count) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const fields = { id: undefined, event: 'message', data: [] };
+        let hasData = false;
+        for (const line of block.split('\n')) {
+          const colon = line.indexOf(':');
+          if (colon === 0) continue; // comment
+          const name = colon === -1 ? line : line.slice(0, colon);
+          const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
+          if (name === 'data') {
+            fields.data.push(value);
+            hasData = true;
+          } else if (name === 'id' || name === 'event') {
+            fields[name] = value;
+          }
+        }
+        if (hasData) events.push({ id: fields.id, event: fields.event, data: fields.data.join('\n') });
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return events;
+}
