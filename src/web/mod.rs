@@ -12,5 +12,6 @@ mod options;
 mod registry;
 mod shared;
 mod sys;
+mod types;
 
 pub use client::{SseClient, Subscription};
