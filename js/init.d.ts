@@ -1,0 +1,305 @@
+// Public types of sse-wasm: the `sse-wasm/init` entry (and, re-exported,
+// `sse-wasm`). Hand-written: the generated pkg/sse_wasm.d.ts cannot say
+// what a handler receives in JSON mode or which callback gets what.
+
+/** Where the connection is in its life cycle (`SSEClient.status`). */
+export type SSEStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'paused' | 'closed';
+
+/** The transport a client uses, once `'auto'` is resolved. */
+export type SSETransport = 'fetch' | 'eventsource';
+
+/**
+ * What a handler's `data` is: the raw string, or with `json: true` the
+ * parsed value (`unknown` until the handler says what it expects).
+ */
+export type SSEData<Json extends boolean> = Json extends true ? unknown : string;
+
+/** An event handler: the data (string, or parsed JSON) and the event's metadata. */
+export type Handler<T = string> = (data: T, event: SSEEvent) => void;
+
+/** The metadata of one event, handed to handlers as their second argument. */
+export declare class SSEEvent {
+  private constructor();
+  /** The event type (`message` unless the server sent `event:`). */
+  readonly type: string;
+  /** The raw data string, also when `json: true` decoded it. */
+  readonly data: string;
+  /** The last event ID at the time of the event (possibly empty). */
+  readonly lastEventId: string;
+}
+
+/** Every `SSEError.kind`. */
+export type SSEErrorKind =
+  | 'invalid-option'
+  | 'invalid-url'
+  | 'network'
+  | 'http'
+  | 'unauthorized'
+  | 'content-type'
+  | 'stream-ended'
+  | 'idle-timeout'
+  | 'event-too-large'
+  | 'json'
+  | 'aborted'
+  | 'retries-exhausted'
+  | 'closed';
+
+/**
+ * The error type of sse-wasm: everything it throws or reports is one.
+ * `kind` tells the causes apart; the optional fields are set for the kinds
+ * named in their comments.
+ */
+export declare class SSEError extends Error {
+  private constructor();
+  /** Always `'SSEError'`. */
+  readonly name: 'SSEError';
+  /** What went wrong. */
+  readonly kind: SSEErrorKind;
+  /** `invalid-option`: the option's name as spelled (`'retry.factor'`, `'headers'`). */
+  readonly option?: string;
+  /** `invalid-url`: the URL as given. */
+  readonly url?: string;
+  /** `http`, `unauthorized`: the status code; `retries-exhausted`: the last failure's status, if it had one. */
+  readonly status?: number;
+  /** `http`, `unauthorized`: the response headers, as far as CORS exposes them. */
+  readonly headers?: Headers;
+  /** `http`: the server's `Retry-After`, in milliseconds, when it sent a valid one. */
+  readonly retryAfterMs?: number;
+  /** `content-type`: the `Content-Type` the server sent (empty when none). */
+  readonly contentType?: string;
+  /** `idle-timeout`: the configured `idleTimeoutMs`. */
+  readonly idleTimeoutMs?: number;
+  /** `event-too-large`: the `maxEventSize` cap in bytes. */
+  readonly limit?: number;
+  /** `json`: the event's raw data that is not valid JSON. */
+  readonly data?: string;
+  /** `json`: the event whose data is not valid JSON (it was not delivered). */
+  readonly event?: SSEEvent;
+  /** `retries-exhausted`: how many connection attempts were made, the first included. */
+  readonly attempts?: number;
+  /** `retries-exhausted`: the last failure (an `SSEError`); `json`: the `SyntaxError`. */
+  readonly cause?: unknown;
+}
+
+/** Headers as a plain object: name to value. */
+export type SSEHeaders = Record<string, string>;
+
+/** The object form of the `retry` option. */
+export interface SSERetryOptions {
+  /** Connection attempts in all, the first request included; `Infinity` allowed. @default 10 */
+  maxAttempts?: number;
+  /** Delay before the first retry, in ms (the server's `retry:` field overrides it). @default 1000 */
+  initialDelayMs?: number;
+  /** Upper bound of any delay, in ms. @default 30000 */
+  maxDelayMs?: number;
+  /** Each retry's delay is the previous one times this. @default 2 */
+  factor?: number;
+  /** Random share of each delay, 0 to 1 (0.5: between 50% and 100% of it). @default 0.5 */
+  jitter?: number;
+  /** A connection open this long (ms) resets the attempt count and the delay. @default 30000 */
+  healthyAfterMs?: number;
+}
+
+/** What `onUnauthorized` receives. */
+export interface SSEUnauthorizedContext {
+  /** 401 or 403. */
+  status: number;
+  /** The `unauthorized` error that the client reports if the hook gives up. */
+  error: SSEError;
+}
+
+/**
+ * What `onUnauthorized` returns: `true` to retry at once (a `headers`
+ * function then produces the fresh token), a string to use as a bearer
+ * token, an object of headers to add, or a falsy value to give up (the
+ * client closes with kind `unauthorized`).
+ */
+export type SSEUnauthorizedResult = boolean | string | SSEHeaders | null | undefined | void;
+
+/** The request body (fetch transport, with a method other than GET/HEAD). */
+export type SSEBody =
+  | string
+  | URLSearchParams
+  | Blob
+  | ArrayBuffer
+  | ArrayBufferView
+  | FormData
+  | { [key: string]: unknown }
+  | unknown[];
+
+/**
+ * The options of `new SSEClient(url, options)`; all optional. A wrong type,
+ * an out-of-range value or an unknown key throws an `SSEError` of kind
+ * `invalid-option` from the constructor. `Json` is the type of `json`.
+ */
+export interface SSEOptions<Json extends boolean = boolean> {
+  /**
+   * `'fetch'` (our own parser over `fetch`), `'eventsource'` (the browser's
+   * native EventSource), or `'auto'`: fetch when `headers`, a method other
+   * than GET, `body`, `onUnauthorized`, or a `lastEventId` without
+   * `lastEventIdParam` are given, otherwise EventSource.
+   * @default 'auto'
+   */
+  transport?: 'auto' | SSETransport;
+  /** Send cookies cross-origin (`credentials: 'include'` / EventSource `withCredentials`). @default false */
+  withCredentials?: boolean;
+  /** Decode each event's data with `JSON.parse`; invalid JSON is reported as an `error` of kind `json` and the stream goes on. @default false */
+  json?: Json;
+  /** Request headers (fetch only); a function is called before every attempt, so it can return a fresh token. */
+  headers?: SSEHeaders | (() => SSEHeaders | Promise<SSEHeaders>);
+  /** HTTP method (fetch only). @default 'GET' */
+  method?: string;
+  /** Request body (fetch only); a plain object or array is sent as JSON with `Content-Type: application/json`. */
+  body?: SSEBody;
+  /** Aborting it closes the client for good (`error` kind `aborted`, then `close`). */
+  signal?: AbortSignal;
+  /** The last event ID to resume from on the first request. @default '' */
+  lastEventId?: string;
+  /** Send the last event ID as this query parameter instead of the `Last-Event-ID` header (lets EventSource resume, avoids a CORS preflight). */
+  lastEventIdParam?: string;
+  /** Called on 401/403; see `SSEUnauthorizedResult`. Without it a 401/403 closes the client (kind `unauthorized`). Fetch only. */
+  onUnauthorized?: (context: SSEUnauthorizedContext) => SSEUnauthorizedResult | Promise<SSEUnauthorizedResult>;
+  /**
+   * Reconnection: `false` never, `true` the defaults, a number N allows N
+   * retries after the first request, or an object (`SSERetryOptions`).
+   * @default true
+   */
+  retry?: boolean | number | SSERetryOptions;
+  /** Initial retry delay in ms (shorthand for `retry.initialDelayMs`). @default 1000 */
+  interval?: number;
+  /** Reconnect when nothing (not even a comment) arrives for this long, in ms; 0 or absent: off. @default 0 */
+  idleTimeoutMs?: number;
+  /** Disconnect while the page is hidden (status `paused`) and resume when it is visible again. @default false */
+  pauseWhenHidden?: boolean;
+  /** Largest event in bytes; a larger one is discarded (an `error` of kind `event-too-large`) and the stream goes on. @default 1048576 */
+  maxEventSize?: number;
+}
+
+/** What a `reconnecting` callback receives. */
+export interface SSEReconnectingInfo {
+  /** The retry about to be made (1 for the first retry). */
+  attempt: number;
+  /** How long the client waits before it, in ms. */
+  delayMs: number;
+  /** Why the connection was lost. */
+  error: SSEError;
+}
+
+/** The lifecycle callbacks of `SSEClient.on`, by name. */
+export interface SSECallbacks {
+  /** The connection opened (after every successful (re)connect). */
+  open: () => void;
+  /** A fatal error (followed by `close`), or a data error (bad JSON, event too large) after which the stream goes on. */
+  error: (error: SSEError) => void;
+  /** A reconnect is scheduled. */
+  reconnecting: (info: SSEReconnectingInfo) => void;
+  /** The client closed itself (fatal error, exhausted retries, the AbortSignal); not after `close()`. */
+  close: () => void;
+  /** `status` changed. */
+  statechange: (status: SSEStatus) => void;
+}
+
+/** A lifecycle callback name. */
+export type SSECallbackName = keyof SSECallbacks;
+
+/**
+ * One handler or callback registration. `unsubscribe()` removes it (and
+ * closes the connection if it was the last handler); calling it twice, or
+ * after the client is gone, does nothing.
+ */
+export declare class Subscription {
+  private constructor();
+  /** Removes this handler or callback. */
+  unsubscribe(): void;
+  /** Frees the registration's handle without removing the handler. */
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/**
+ * A Server-Sent Events client. The connection opens lazily on the first
+ * `subscribe` and closes when the last subscription goes, on `close()`, or
+ * when the client is freed or garbage-collected (so keep a reference).
+ * After `close()` returns, no handler or callback is called again.
+ *
+ * `Json` is `true` when the client was created with `json: true`: handlers
+ * then receive parsed values. (Invariant, so a text client is never taken
+ * for a JSON one.)
+ */
+export declare class SSEClient<in out Json extends boolean = false> {
+  /**
+   * Creates a client for `url` (absolute, or relative to the page). Throws
+   * an `SSEError` (kind `invalid-url` or `invalid-option`) naming what is
+   * wrong, or an `Error` if the WebAssembly module is not initialised.
+   * Nothing connects until the first `subscribe`.
+   */
+  constructor(url: string | URL, options?: SSEOptions<Json>);
+  /**
+   * Calls `handler(data, event)` for every event of type `type` (`'message'`
+   * for events without `event:`). With `json: true`, `data` is the parsed
+   * value; say its type with the type argument or the handler's parameter.
+   * Opens the connection if it is the first subscription. Throws an
+   * `SSEError` of kind `closed` after `close()`.
+   */
+  subscribe<T extends SSEData<Json> = SSEData<Json>>(type: string, handler: Handler<T>): Subscription;
+  /**
+   * Without arguments: removes every handler and closes the client (like
+   * `close()`). With a type: removes all its handlers; with a handler too:
+   * that handler. The connection closes when no handler is left; a later
+   * `subscribe` reconnects.
+   */
+  unsubscribe(type?: string, handler?: Handler<never>): void;
+  /** Closes the client for good. Nothing fires afterwards, not even events already received. */
+  close(): void;
+  /** Drops the current connection (or the pending wait) and connects again at once, forgetting past failures. */
+  reconnect(): void;
+  /** The connection opened. */
+  on(name: 'open', callback: SSECallbacks['open']): Subscription;
+  /** A fatal error (followed by `close`) or a data error (the stream goes on). */
+  on(name: 'error', callback: SSECallbacks['error']): Subscription;
+  /** A reconnect is scheduled. */
+  on(name: 'reconnecting', callback: SSECallbacks['reconnecting']): Subscription;
+  /** The client closed itself (not after `close()`). */
+  on(name: 'close', callback: SSECallbacks['close']): Subscription;
+  /** `status` changed. */
+  on(name: 'statechange', callback: SSECallbacks['statechange']): Subscription;
+  /** 0 connecting, reconnecting or paused; 1 open; 2 closed or idle (as `EventSource.readyState`). */
+  readonly readyState: 0 | 1 | 2;
+  /** Where the connection is in its life cycle. */
+  readonly status: SSEStatus;
+  /** The absolute URL of the stream. */
+  readonly url: string;
+  /** The last event ID received (or the `lastEventId` option). */
+  readonly lastEventId: string;
+  /** The transport `'auto'` resolved to. */
+  readonly transport: SSETransport;
+  /** Frees the client; it closes, as with `close()`. */
+  free(): void;
+  /** `using client = new SSEClient(...)`: frees (and closes) at the end of the scope. */
+  [Symbol.dispose](): void;
+}
+
+/**
+ * Where `init()` gets the WebAssembly module from: its URL, a `Request`, a
+ * `Response`, its bytes, or a compiled module (or a promise of one of them).
+ */
+export type InitInput =
+  | string
+  | URL
+  | Request
+  | Response
+  | BufferSource
+  | WebAssembly.Module
+  | Promise<string | URL | Request | Response | BufferSource | WebAssembly.Module>;
+
+/**
+ * Loads and instantiates the WebAssembly module, once. Without `input`,
+ * fetches the `.wasm` file next to the package's JavaScript (bundlers emit
+ * it as an asset). Every call returns the same promise while the first is
+ * pending or after it succeeded; after a failure, the next call retries.
+ * Needs a CSP that allows `script-src 'wasm-unsafe-eval'`.
+ */
+export declare function init(input?: InitInput): Promise<void>;
+
+/** Whether `init()` has completed (clients can be constructed). */
+export declare function isInitialized(): boolean;

@@ -1,0 +1,19 @@
+// Built by tests/js/run.sh in a copy of this folder under build/js-test/.
+// No React plugin: JSX goes through Vite's own transform (oxc) with the
+// automatic runtime, which is all a build needs. Two pages: index.html (the
+// hooks and the auto-initialising entry) and manual.html (only the
+// manual-init entry, loading the .wasm from a URL of its choosing).
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const page = (name) => fileURLToPath(new URL(name, import.meta.url));
+
+export default defineConfig({
+  oxc: { jsx: { runtime: 'automatic' } },
+  build: {
+    outDir: process.env.OUT_DIR || 'dist',
+    emptyOutDir: true,
+    rolldownOptions: { input: { main: page('index.html'), manual: page('manual.html') } },
+  },
+  logLevel: 'warn',
+});

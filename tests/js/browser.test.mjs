@@ -1,0 +1,237 @@
+// The packed package in a real app: tests/js/app, installed from the
+// tarball and built by Vite (run.sh), served under the documented CSP, in
+// Debian's Chromium driven by playwright-core, against the test server.
+//
+// `dist-dev` is built with development React, so <StrictMode> really
+// mounts, unmounts and remounts every effect (the app's probe checks it);
+// `dist` is the production build.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+import { SERVER, WORK, serveStatic, stats, uniqueTag, waitFor, waitForStats } from './helpers.mjs';
+
+let browser;
+let devApp;
+let prodApp;
+
+before(async () => {
+  devApp = await serveStatic(join(WORK, 'app', 'dist-dev'));
+  prodApp = await serveStatic(join(WORK, 'app', 'dist'));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await devApp?.close();
+  await prodApp?.close();
+});
+
+/**
+ * Opens the app on `scenario` in a fresh browser context. Page errors and
+ * console errors are collected; `expectClean()` fails on any.
+ */
+async function open(t, scenario, { tag = uniqueTag(scenario), app = devApp, csp } = {}) {
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
+  });
+  const query = new URLSearchParams({ server: SERVER, tag, scenario });
+  if (csp) query.set('csp', csp);
+  const path = scenario === 'manual' ? '/manual.html' : '/';
+  await page.goto(`${app.origin}${path}?${query}`);
+  const text = (selector) => page.locator(selector).textContent({ timeout: 15000 });
+  /** Waits until `selector`'s text is `expected`. */
+  const see = (selector, expected) =>
+    waitFor(
+      `${selector} to read ${JSON.stringify(expected)} (page problems: ${JSON.stringify(problems)})`,
+      () => text(selector),
+      (actual) => actual === expected,
+    );
+  /** No page error and no console error, except those matching `allow`. */
+  const expectClean = (allow) =>
+    assert.deepEqual(
+      problems.filter((problem) => !(allow && allow.test(problem))),
+      [],
+    );
+  return { page, tag, text, see, problems, expectClean };
+}
+
+describe('React hooks in a Vite app built from the packed tarball', () => {
+  test('StrictMode opens exactly one connection, and JSON data renders', async (t) => {
+    const { page, tag, see, expectClean } = await open(t, 'feed');
+    await see('#feed .n', '2');
+    await see('#feed .raw', '{"n":2}');
+    await see('#feed .last-id', '3');
+    await see('#feed .status', 'open');
+    // StrictMode did double-invoke effects, so the single connection below
+    // is the hooks' doing, not React skipping the remount.
+    assert.equal(await page.evaluate(() => window.effectRuns), 2);
+    const seen = await waitForStats(tag, { open: 1 });
+    assert.equal(seen.requests, 1, 'one request for the tag');
+    expectClean();
+  });
+
+  test('close() and reconnect() act on the shared connection', async (t) => {
+    const { page, tag, see, expectClean } = await open(t, 'feed');
+    await see('#feed .n', '2');
+    await page.click('#close');
+    await see('#feed .status', 'closed');
+    await waitForStats(tag, { open: 0, requests: 1 });
+    await page.click('#reconnect');
+    await see('#feed .status', 'open');
+    await waitForStats(tag, { open: 1, requests: 2 });
+    await see('#feed .n', '2');
+    expectClean();
+  });
+
+  test('two components on the same URL share one connection', async (t) => {
+    const { tag, see, expectClean } = await open(t, 'shared');
+    await see('#feed .n', '2');
+    await see('#tally', '0,1,2');
+    const seen = await waitForStats(tag, { open: 1 });
+    assert.equal(seen.requests, 1);
+    expectClean();
+  });
+
+  test('each SSEProvider is its own scope of shared connections', async (t) => {
+    const { tag, see, expectClean } = await open(t, 'scoped');
+    await see('#one .n', '2');
+    await see('#two .n', '2');
+    const seen = await waitForStats(tag, { open: 2 });
+    assert.equal(seen.requests, 2);
+    expectClean();
+  });
+
+  test('unmounting the last user closes the connection', async (t) => {
+    const { page, tag, see, expectClean } = await open(t, 'unmount');
+    await see('#feed .n', '2');
+    await waitForStats(tag, { open: 1 });
+    await page.click('#unmount');
+    await see('#gone', 'unmounted');
+    const seen = await waitForStats(tag, { open: 0 });
+    assert.equal(seen.requests, 1);
+    expectClean();
+  });
+
+  test('changing the URL closes the old stream and opens the new one', async (t) => {
+    const { page, tag, see, expectClean } = await open(t, 'switch');
+    await see('#feed .last-id', '3');
+    await waitForStats(`${tag}-a`, { open: 1 });
+    await page.click('#switch');
+    await see('#which', 'b');
+    await see('#feed .last-id', '102');
+    await see('#feed .n', '2');
+    const a = await waitForStats(`${tag}-a`, { open: 0 });
+    const b = await waitForStats(`${tag}-b`, { open: 1 });
+    assert.equal(a.requests, 1);
+    assert.equal(b.requests, 1);
+    expectClean();
+  });
+
+  test('an HTTP 500 with retry: false renders the error state', async (t) => {
+    const { tag, see, expectClean } = await open(t, 'failure');
+    await see('#failure .kind', 'http');
+    await see('#failure .http-status', '500');
+    await see('#failure .instance', 'true');
+    await see('#failure .status', 'closed');
+    const seen = await stats(tag);
+    assert.equal(seen.requests, 1, 'no retry');
+    assert.equal(seen.open, 0);
+    // The browser itself logs the failed request.
+    expectClean(/Failed to load resource: the server responded with a status of 500/);
+  });
+
+  test('invalid JSON is reported as an error while the stream stays open', async (t) => {
+    const { tag, see, expectClean } = await open(t, 'badjson');
+    await see('#badjson .kind', 'json');
+    await see('#badjson .data', 'not json');
+    await see('#badjson .status', 'open');
+    await waitForStats(tag, { open: 1, requests: 1 });
+    expectClean();
+  });
+
+  test('the production build shares and renders the same way', async (t) => {
+    const { tag, see, expectClean } = await open(t, 'shared', { app: prodApp });
+    await see('#feed .n', '2');
+    await see('#tally', '0,1,2');
+    const seen = await waitForStats(tag, { open: 1 });
+    assert.equal(seen.requests, 1);
+    expectClean();
+  });
+});
+
+describe('the vanilla sse-wasm entry in the same app', () => {
+  test('initialises on import; SSEError and SSEEvent are the real classes', async (t) => {
+    const { page, tag, expectClean } = await open(t, 'vanilla');
+    const result = await waitFor(
+      'three events',
+      async () => JSON.parse(await page.locator('#vanilla').textContent()),
+      (out) => out.events.length === 3,
+    );
+    assert.deepEqual(result.invalidUrl, {
+      instanceOfSSEError: true,
+      instanceOfError: true,
+      name: 'SSEError',
+      kind: 'invalid-url',
+      url: 'ftp://example.com/stream',
+    });
+    assert.equal(result.sameClasses, true, 'sse-wasm and sse-wasm/init export the same classes');
+    assert.equal(result.initIdempotent, true, 'init() returns one promise');
+    assert.equal(result.transport, 'eventsource');
+    assert.deepEqual(result.events, [
+      { n: 0, raw: '{"n":0}', id: '1', type: 'message', isSSEEvent: true },
+      { n: 1, raw: '{"n":1}', id: '2', type: 'message', isSSEEvent: true },
+      { n: 2, raw: '{"n":2}', id: '3', type: 'message', isSSEEvent: true },
+    ]);
+    assert.equal(result.closedStatus, 'closed');
+    await waitForStats(tag, { open: 0, requests: 1 });
+    expectClean();
+  });
+
+  test('the manual-init entry loads the module from a URL the app chose', async (t) => {
+    const { page, tag, expectClean } = await open(t, 'manual');
+    const result = await waitFor(
+      'the manual page to finish',
+      async () => {
+        const text = await page.locator('#manual').textContent();
+        return text ? JSON.parse(text) : {};
+      },
+      (out) => out.done === true,
+    );
+    assert.match(result.beforeInit, /not initialised yet/);
+    assert.equal(result.samePromise, true);
+    assert.equal(result.initialised, true);
+    assert.equal(result.wasmFetches, 1, 'the wasm was fetched once, from the given URL');
+    assert.deepEqual(result.data, ['0', '1', '2']);
+    assert.equal(result.allEvents, true, 'handlers get SSEEvent instances');
+    await waitForStats(tag, { open: 0, requests: 1 });
+    expectClean();
+  });
+});
+
+describe("a CSP without 'wasm-unsafe-eval'", () => {
+  test('the import still succeeds and the error names the fix', async (t) => {
+    const hooks = await open(t, 'wasm-blocked', { csp: 'no-wasm' });
+    const message = await hooks.text('#boundary');
+    assert.match(message, /wasm-unsafe-eval/);
+    const seen = await stats(hooks.tag);
+    assert.equal(seen.requests, 0, 'no connection attempted');
+  });
+});

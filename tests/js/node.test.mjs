@@ -1,0 +1,142 @@
+// The package as a fresh app installs it (the tarball run.sh packed), seen
+// from Node: what the tarball holds, and that importing it for server-side
+// rendering neither touches the network nor throws.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { WORK } from './helpers.mjs';
+
+const APP = join(WORK, 'app');
+
+/** Runs one check of app/node-check.mjs in a fresh Node process. */
+function check(name) {
+  const run = spawnSync(process.execPath, ['node-check.mjs', name], { cwd: APP, encoding: 'utf8' });
+  assert.equal(run.status, 0, `node-check ${name} failed:\n${run.stdout}${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+test('the tarball holds the entries, the wasm-bindgen output and nothing else', () => {
+  const files = execFileSync('tar', ['-tzf', join(WORK, 'sse-wasm-0.1.0.tgz')], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map((name) => name.replace(/^package\//, ''));
+  const manifest = JSON.parse(readFileSync(join(APP, 'node_modules/sse-wasm/package.json'), 'utf8'));
+  // Every target of the exports map is in the tarball.
+  const targets = Object.values(manifest.exports).flatMap((entry) =>
+    typeof entry === 'string' ? [entry] : Object.values(entry),
+  );
+  for (const target of targets) assert.ok(files.includes(target.replace(/^\.\//, '')), `${target} is packed`);
+  for (const name of ['pkg/sse_wasm.js', 'pkg/sse_wasm_bg.wasm', 'pkg/sse_wasm.d.ts', 'js/react/pool.js']) {
+    assert.ok(files.includes(name), `${name} is packed`);
+  }
+  assert.ok(files.some((name) => /^pkg\/snippets\/.+\/runtime\.js$/.test(name)), 'the runtime snippet is packed');
+  const stray = files.filter((name) => !/^(js\/|pkg\/|package\.json$|README\.md$|LICENSE)/.test(name));
+  assert.deepEqual(stray, [], 'only js/, pkg/, package.json, README and licences');
+  assert.equal(manifest.type, 'module');
+  assert.deepEqual(manifest.sideEffects, ['./js/index.js']);
+});
+
+/**
+ * The table section's element types and the export section's table
+ * exports of a wasm binary (imported tables come first in the index space).
+ */
+function tablesOf(bytes) {
+  let at = 8; // magic and version
+  const byte = () => bytes[at++];
+  const leb = () => {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const b = byte();
+      result += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (b < 0x80) return result;
+    }
+  };
+  const name = () => {
+    const length = leb();
+    const text = Buffer.from(bytes.subarray(at, at + length)).toString('utf8');
+    at += length;
+    return text;
+  };
+  const limits = () => {
+    const flags = byte();
+    leb();
+    if (flags & 1) leb();
+  };
+  const tables = [];
+  const exports = {};
+  while (at < bytes.length) {
+    const id = byte();
+    const size = leb();
+    const end = at + size;
+    if (id === 2) {
+      for (let n = leb(); n > 0; n--) {
+        name();
+        name();
+        const kind = byte();
+        if (kind === 0) leb();
+        else if (kind === 1) {
+          tables.push(byte());
+          limits();
+        } else if (kind === 2) limits();
+        else if (kind === 3) at += 2;
+        else if (kind === 4) (byte(), leb());
+      }
+    } else if (id === 4) {
+      for (let n = leb(); n > 0; n--) {
+        tables.push(byte());
+        limits();
+      }
+    } else if (id === 7) {
+      for (let n = leb(); n > 0; n--) {
+        const field = name();
+        const kind = byte();
+        const index = leb();
+        if (kind === 1) exports[field] = index;
+      }
+    }
+    at = end;
+  }
+  return { tables, exports };
+}
+
+// wasm-bindgen's glue keeps JS values in the table it exports as
+// `__wbindgen_externrefs`; it must be an externref table (0x6f). Binaryen
+// 108's wasm-opt (Debian bookworm's, used by `make build`) rewrites that
+// export to point at the funcref table (0x70), even with no pass at all, and
+// then init() throws in the browser: "WebAssembly.Table.set(): Argument 1 is
+// invalid for table: function-typed object must be null ... or a Wasm
+// function object". Newer wasm-opt (the npm `binaryen` package) is fine.
+test('the packed wasm exports its externref table as __wbindgen_externrefs', () => {
+  const bytes = readFileSync(join(APP, 'node_modules/sse-wasm/pkg/sse_wasm_bg.wasm'));
+  const { tables, exports } = tablesOf(bytes);
+  const index = exports.__wbindgen_externrefs;
+  assert.notEqual(index, undefined, 'the table is exported');
+  assert.equal(
+    tables[index],
+    0x6f,
+    `__wbindgen_externrefs is table ${index} of element type 0x${tables[index].toString(16)}; ` +
+      `tables: ${tables.map((t) => `0x${t.toString(16)}`).join(', ')} (0x6f externref, 0x70 funcref)`,
+  );
+});
+
+test('importing sse-wasm under Node neither fetches nor throws; constructing explains why it cannot', () => {
+  const out = check('import');
+  assert.deepEqual(out.touched, [], 'no fetch, no WebAssembly compilation');
+  assert.equal(out.initialised, false);
+  assert.equal(out.errorClass, 'undefined', 'SSEError is assigned by init()');
+  assert.equal(out.constructError.name, 'Error');
+  assert.match(out.constructError.message, /not initialised yet/);
+  assert.match(out.constructError.message, /await init\(\)/);
+});
+
+test('sse-wasm/react renders on the server: idle state, no wasm, no network', () => {
+  const out = check('ssr');
+  assert.deepEqual(out.touched, []);
+  assert.equal(out.html, '<p>idle|none|null|</p>');
+});
