@@ -54,16 +54,48 @@ fn text(value: &JsValue) -> Option<String> {
 
 /// `(type, data, lastEventId)` of every recorded event.
 fn triples(recorder: &Recorder) -> Vec<(String, String, String)> {
-    recorder.seen.borrow().iter().map(|s| (s.event_type.clone(), s.data.clone(), s.last_event_id.clone())).collect()
+    recorder
+        .seen
+        .borrow()
+        .iter()
+        .map(|s| {
+            (
+                s.event_type.clone(),
+                s.data.clone(),
+                s.last_event_id.clone(),
+            )
+        })
+        .collect()
 }
 
 fn owned(expected: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
-    expected.iter().map(|(t, d, i)| (t.to_string(), d.to_string(), i.to_string())).collect()
+    expected
+        .iter()
+        .map(|(t, d, i)| (t.to_string(), d.to_string(), i.to_string()))
+        .collect()
 }
 
 /// The kinds of the `SSEError`s an `error` callback received.
 fn kinds(errors: &Callback) -> Vec<String> {
-    errors.calls.borrow().iter().map(|e| prop(e, "kind")).collect()
+    errors
+        .calls
+        .borrow()
+        .iter()
+        .map(|e| prop(e, "kind"))
+        .collect()
+}
+
+/// Waits until the server's statistics for `tag` satisfy `condition` and
+/// returns them; panics naming `what` after about 15 s (a liveness bound).
+async fn wait_server(what: &str, tag: &str, condition: impl Fn(&Stats) -> bool) -> Stats {
+    for _ in 0..500 {
+        let now = stats(tag).await;
+        if condition(&now) {
+            return now;
+        }
+        sleep(30).await;
+    }
+    panic!("timed out waiting for the server to see {what}");
 }
 
 // ----- request headers ---------------------------------------------------
@@ -79,15 +111,33 @@ async fn authorization_and_custom_headers_reach_the_server() {
     wait_for("the echo event", || echo.len() == 1).await;
     let request = echoed(&echo, 0);
     assert_eq!(text(&path(&request, &["method"])).as_deref(), Some("GET"));
-    assert_eq!(text(&path(&request, &["headers", "authorization"])).as_deref(), Some("Bearer abc.def"));
-    assert_eq!(text(&path(&request, &["headers", "x-custom-header"])).as_deref(), Some("value 1"));
-    assert_eq!(text(&path(&request, &["headers", "accept"])).as_deref(), Some("text/event-stream"));
-    assert!(path(&request, &["headers", "last-event-id"]).is_undefined(), "no Last-Event-ID on a first request");
+    assert_eq!(
+        text(&path(&request, &["headers", "authorization"])).as_deref(),
+        Some("Bearer abc.def")
+    );
+    assert_eq!(
+        text(&path(&request, &["headers", "x-custom-header"])).as_deref(),
+        Some("value 1")
+    );
+    assert_eq!(
+        text(&path(&request, &["headers", "accept"])).as_deref(),
+        Some("text/event-stream")
+    );
+    assert!(
+        path(&request, &["headers", "last-event-id"]).is_undefined(),
+        "no Last-Event-ID on a first request"
+    );
     // The server's own record of the request agrees with the echo.
     let stats = stats(&tag).await;
     assert_eq!(stats.requests, 1);
-    assert_eq!(stats.header(0, "authorization").as_deref(), Some("Bearer abc.def"));
-    assert_eq!(stats.header(0, "accept").as_deref(), Some("text/event-stream"));
+    assert_eq!(
+        stats.header(0, "authorization").as_deref(),
+        Some("Bearer abc.def")
+    );
+    assert_eq!(
+        stats.header(0, "accept").as_deref(),
+        Some("text/event-stream")
+    );
     assert_eq!(stats.header(0, "last-event-id"), None);
     client.close();
     wait_closed_server_side(&tag).await;
@@ -105,7 +155,8 @@ async fn a_headers_function_is_called_once_per_attempt_and_its_new_value_is_used
     // Each response carries one event and ends, so the client reconnects.
     let options = fetch_options(FAST_RETRY);
     set(&options, "headers", provider.as_ref());
-    let client = Rc::new(SseClient::new(&url("/events", &tag, "count=1"), options).expect("client"));
+    let client =
+        Rc::new(SseClient::new(&url("/events", &tag, "count=1"), options).expect("client"));
     let weak = Rc::downgrade(&client);
     // Closing from the third event's handler: no fourth attempt can start.
     let messages = Recorder::with_hook(move |count| {
@@ -113,14 +164,20 @@ async fn a_headers_function_is_called_once_per_attempt_and_its_new_value_is_used
             weak.upgrade().expect("client").close();
         }
     });
-    let _sub = client.subscribe("message", messages.handler()).expect("subscribe");
+    let _sub = client
+        .subscribe("message", messages.handler())
+        .expect("subscribe");
     wait_for("3 events over 3 connections", || messages.len() == 3).await;
     wait_closed_server_side(&tag).await;
     let stats = stats(&tag).await;
     assert_eq!(stats.requests, 3);
     assert_eq!(calls.get(), 3, "one call per attempt");
     for i in 0..3 {
-        assert_eq!(stats.header(i, "authorization"), Some(format!("Bearer token-{}", i + 1)), "request {i}");
+        assert_eq!(
+            stats.header(i, "authorization"),
+            Some(format!("Bearer token-{}", i + 1)),
+            "request {i}"
+        );
     }
 }
 
@@ -139,14 +196,17 @@ async fn an_async_headers_function_is_awaited_before_each_request() {
     });
     let options = fetch_options(FAST_RETRY);
     set(&options, "headers", provider.as_ref());
-    let client = Rc::new(SseClient::new(&url("/events", &tag, "count=1"), options).expect("client"));
+    let client =
+        Rc::new(SseClient::new(&url("/events", &tag, "count=1"), options).expect("client"));
     let weak = Rc::downgrade(&client);
     let messages = Recorder::with_hook(move |count| {
         if count == 2 {
             weak.upgrade().expect("client").close();
         }
     });
-    let _sub = client.subscribe("message", messages.handler()).expect("subscribe");
+    let _sub = client
+        .subscribe("message", messages.handler())
+        .expect("subscribe");
     wait_for("2 events over 2 connections", || messages.len() == 2).await;
     let stats = stats(&tag).await;
     assert_eq!(stats.requests, 2);
@@ -160,10 +220,14 @@ async fn an_async_headers_function_is_awaited_before_each_request() {
 /// A `Blob` of `text` with MIME type `mime` (built through the constructor,
 /// so no extra web-sys feature is needed).
 fn blob(text: &str, mime: &str) -> JsValue {
-    let constructor: Function = Reflect::get(&js_sys::global(), &"Blob".into()).unwrap().unchecked_into();
+    let constructor: Function = Reflect::get(&js_sys::global(), &"Blob".into())
+        .unwrap()
+        .unchecked_into();
     let parts = Array::of1(&text.into());
     let init = headers_object(&[("type", mime)]);
-    Reflect::construct(&constructor, &Array::of2(&parts, &init)).expect("new Blob").into()
+    Reflect::construct(&constructor, &Array::of2(&parts, &init))
+        .expect("new Blob")
+        .into()
 }
 
 #[wasm_bindgen_test]
@@ -172,19 +236,53 @@ async fn post_bodies_arrive_intact_with_their_content_type() {
     form.append_with_str("field", "form value").unwrap();
     let cases: Vec<(&str, JsValue, &str, Option<&str>)> = vec![
         // (name, body, expected body, expected Content-Type)
-        ("string", "plain text body ✓".into(), "plain text body ✓", Some("text/plain;charset=UTF-8")),
-        ("object", parse_json(r#"{"query":"sse","n":[1,2]}"#), r#"{"query":"sse","n":[1,2]}"#, Some("application/json")),
-        ("array", parse_json(r#"[1,"two"]"#), r#"[1,"two"]"#, Some("application/json")),
+        (
+            "string",
+            "plain text body ✓".into(),
+            "plain text body ✓",
+            Some("text/plain;charset=UTF-8"),
+        ),
+        (
+            "object",
+            parse_json(r#"{"query":"sse","n":[1,2]}"#),
+            r#"{"query":"sse","n":[1,2]}"#,
+            Some("application/json"),
+        ),
+        (
+            "array",
+            parse_json(r#"[1,"two"]"#),
+            r#"[1,"two"]"#,
+            Some("application/json"),
+        ),
         (
             "URLSearchParams",
-            web_sys::UrlSearchParams::new_with_str("a=1&b=x y&c=é").unwrap().into(),
+            web_sys::UrlSearchParams::new_with_str("a=1&b=x y&c=é")
+                .unwrap()
+                .into(),
             "a=1&b=x+y&c=%C3%A9",
             Some("application/x-www-form-urlencoded;charset=UTF-8"),
         ),
-        ("Blob", blob("blob body", "text/csv"), "blob body", Some("text/csv")),
-        ("ArrayBuffer", Uint8Array::from(&b"array buffer body"[..]).buffer().into(), "array buffer body", None),
+        (
+            "Blob",
+            blob("blob body", "text/csv"),
+            "blob body",
+            Some("text/csv"),
+        ),
+        (
+            "ArrayBuffer",
+            Uint8Array::from(&b"array buffer body"[..]).buffer().into(),
+            "array buffer body",
+            None,
+        ),
         // A view into the middle of a larger buffer: only the view's bytes go.
-        ("Uint8Array view", Uint8Array::from(&b"xxVIEW BODYyy"[..]).subarray(2, 11).into(), "VIEW BODY", None),
+        (
+            "Uint8Array view",
+            Uint8Array::from(&b"xxVIEW BODYyy"[..])
+                .subarray(2, 11)
+                .into(),
+            "VIEW BODY",
+            None,
+        ),
     ];
     for (name, body, expected_body, expected_type) in cases {
         let tag = unique_tag("body");
@@ -194,8 +292,16 @@ async fn post_bodies_arrive_intact_with_their_content_type() {
         let (echo, _sub) = record(&client, "echo");
         wait_for("the echo event", || echo.len() == 1).await;
         let request = echoed(&echo, 0);
-        assert_eq!(text(&path(&request, &["method"])).as_deref(), Some("POST"), "{name}");
-        assert_eq!(text(&path(&request, &["body"])).as_deref(), Some(expected_body), "{name}: body");
+        assert_eq!(
+            text(&path(&request, &["method"])).as_deref(),
+            Some("POST"),
+            "{name}"
+        );
+        assert_eq!(
+            text(&path(&request, &["body"])).as_deref(),
+            Some(expected_body),
+            "{name}: body"
+        );
         let content_type = text(&path(&request, &["headers", "content-type"]));
         match expected_type {
             // Browsers differ in the case of `charset=UTF-8`; compare loosely.
@@ -204,9 +310,16 @@ async fn post_bodies_arrive_intact_with_their_content_type() {
                 Some(expected.to_ascii_lowercase()),
                 "{name}: Content-Type"
             ),
-            None => assert_eq!(content_type, None, "{name}: a binary body has no Content-Type"),
+            None => assert_eq!(
+                content_type, None,
+                "{name}: a binary body has no Content-Type"
+            ),
         }
-        assert_eq!(text(&path(&request, &["headers", "accept"])).as_deref(), Some("text/event-stream"), "{name}");
+        assert_eq!(
+            text(&path(&request, &["headers", "accept"])).as_deref(),
+            Some("text/event-stream"),
+            "{name}"
+        );
         client.close();
     }
     // FormData: a multipart body with a boundary the browser chooses.
@@ -218,9 +331,15 @@ async fn post_bodies_arrive_intact_with_their_content_type() {
     wait_for("the echo event", || echo.len() == 1).await;
     let request = echoed(&echo, 0);
     let content_type = text(&path(&request, &["headers", "content-type"])).unwrap_or_default();
-    assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
+    assert!(
+        content_type.starts_with("multipart/form-data; boundary="),
+        "{content_type}"
+    );
     let body = text(&path(&request, &["body"])).unwrap_or_default();
-    assert!(body.contains("name=\"field\"") && body.contains("form value"), "{body}");
+    assert!(
+        body.contains("name=\"field\"") && body.contains("form value"),
+        "{body}"
+    );
     client.close();
 }
 
@@ -230,12 +349,21 @@ async fn post_bodies_arrive_intact_with_their_content_type() {
 async fn the_last_event_id_option_goes_out_on_the_first_request() {
     let tag = unique_tag("lei-option");
     // The server resumes numbered events after the id it is given.
-    let client = fetch_client(&url("/events", &tag, "id_start=40&count=5&hold=1"), r#""lastEventId":"42""#);
+    let client = fetch_client(
+        &url("/events", &tag, "id_start=40&count=5&hold=1"),
+        r#""lastEventId":"42""#,
+    );
     assert_eq!(client.last_event_id(), "42");
     let (messages, _sub) = record(&client, "message");
     wait_for("2 events", || messages.len() == 2).await;
-    assert_eq!(triples(&messages), owned(&[("message", "3", "43"), ("message", "4", "44")]));
-    assert_eq!(stats(&tag).await.header(0, "last-event-id").as_deref(), Some("42"));
+    assert_eq!(
+        triples(&messages),
+        owned(&[("message", "3", "43"), ("message", "4", "44")])
+    );
+    assert_eq!(
+        stats(&tag).await.header(0, "last-event-id").as_deref(),
+        Some("42")
+    );
     client.close();
 }
 
@@ -244,17 +372,28 @@ async fn a_reconnect_carries_the_last_event_id_and_resumes() {
     let tag = unique_tag("lei-reconnect");
     // The first response is cut after two events (ids 1, 2); the next one
     // resumes after the id the client sends.
-    let client = fetch_client(&url("/drop", &tag, "after=2&id_start=1&drops=1&count=4&hold=1"), FAST_RETRY);
+    let client = fetch_client(
+        &url("/drop", &tag, "after=2&id_start=1&drops=1&count=4&hold=1"),
+        FAST_RETRY,
+    );
     let reconnecting = on(&client, "reconnecting");
     let (messages, _sub) = record(&client, "message");
     wait_for("4 events over 2 connections", || messages.len() == 4).await;
-    assert_eq!(messages.data(), ["0", "1", "2", "3"], "nothing lost, nothing repeated");
+    assert_eq!(
+        messages.data(),
+        ["0", "1", "2", "3"],
+        "nothing lost, nothing repeated"
+    );
     let stats = stats(&tag).await;
     assert_eq!(stats.requests, 2);
     assert_eq!(stats.header(0, "last-event-id"), None);
     assert_eq!(stats.header(1, "last-event-id").as_deref(), Some("2"));
     assert_eq!(reconnecting.len(), 1);
-    assert_eq!(prop(&reconnecting.field(0, "error"), "kind"), "network", "a cut body is a network error");
+    assert_eq!(
+        prop(&reconnecting.field(0, "error"), "kind"),
+        "network",
+        "a cut body is a network error"
+    );
     assert_eq!(client.last_event_id(), "4");
     client.close();
     wait_closed_server_side(&tag).await;
@@ -273,12 +412,7 @@ async fn a_non_ascii_last_event_id_is_sent_as_utf8() {
     wait_for("the event", || messages.len() >= 1).await;
     assert_eq!(messages.seen.borrow()[0].last_event_id, id);
     assert_eq!(client.last_event_id(), id);
-    for _ in 0..300 {
-        if stats(&tag).await.requests >= 2 {
-            break;
-        }
-        sleep(20).await;
-    }
+    wait_server("a second request", &tag, |s| s.requests >= 2).await;
     client.close();
     let stats = stats(&tag).await;
     assert!(stats.requests >= 2, "the client reconnected");
@@ -290,19 +424,47 @@ async fn the_query_parameter_mode_sends_the_id_in_the_url_and_needs_no_preflight
     let tag = unique_tag("lei-param");
     // `no_cors_lei=1`: the server's preflight refuses a Last-Event-ID header.
     let client = fetch_client(
-        &url("/drop", &tag, "after=2&id_start=1&drops=1&count=4&hold=1&no_cors_lei=1"),
+        &url(
+            "/drop",
+            &tag,
+            "after=2&id_start=1&drops=1&count=4&hold=1&no_cors_lei=1",
+        ),
         &format!(r#""lastEventIdParam":"last_event_id",{FAST_RETRY}"#),
     );
     let (messages, _sub) = record(&client, "message");
     wait_for("4 events over 2 connections", || messages.len() == 4).await;
-    assert_eq!(messages.data(), ["0", "1", "2", "3"], "the server resumed from the parameter");
+    assert_eq!(
+        messages.data(),
+        ["0", "1", "2", "3"],
+        "the server resumed from the parameter"
+    );
     let stats = stats(&tag).await;
     assert_eq!(stats.requests, 2);
-    assert!(!stats.uri(0).contains("last_event_id="), "first request: {}", stats.uri(0));
-    assert!(stats.uri(1).contains("last_event_id=2"), "reconnect: {}", stats.uri(1));
-    assert!(stats.uri(1).contains("no_cors_lei=1"), "the user's query is kept: {}", stats.uri(1));
-    assert_eq!(stats.header(1, "last-event-id"), None, "no header in parameter mode");
-    assert_eq!(preflights(&tag).await, 0, "a plain GET with Accept only needs no preflight");
+    assert!(
+        !stats.uri(0).contains("last_event_id="),
+        "first request: {}",
+        stats.uri(0)
+    );
+    assert!(
+        stats.uri(1).contains("last_event_id=2"),
+        "reconnect: {}",
+        stats.uri(1)
+    );
+    assert!(
+        stats.uri(1).contains("no_cors_lei=1"),
+        "the user's query is kept: {}",
+        stats.uri(1)
+    );
+    assert_eq!(
+        stats.header(1, "last-event-id"),
+        None,
+        "no header in parameter mode"
+    );
+    assert_eq!(
+        preflights(&tag).await,
+        0,
+        "a plain GET with Accept only needs no preflight"
+    );
     client.close();
     wait_closed_server_side(&tag).await;
 }
@@ -312,7 +474,11 @@ async fn without_the_query_parameter_mode_a_refused_preflight_fails_the_reconnec
     // The control for the test above: same server, header mode.
     let tag = unique_tag("lei-refused");
     let client = fetch_client(
-        &url("/drop", &tag, "after=2&id_start=1&drops=1&count=4&hold=1&no_cors_lei=1"),
+        &url(
+            "/drop",
+            &tag,
+            "after=2&id_start=1&drops=1&count=4&hold=1&no_cors_lei=1",
+        ),
         r#""retry":{"maxAttempts":3,"initialDelayMs":100,"factor":1,"jitter":0}"#,
     );
     let errors = on(&client, "error");
@@ -321,10 +487,165 @@ async fn without_the_query_parameter_mode_a_refused_preflight_fails_the_reconnec
     wait_for("the client to give up", || closes.len() == 1).await;
     assert_eq!(messages.data(), ["0", "1"]);
     assert_eq!(kinds(&errors), ["retries-exhausted"]);
-    assert_eq!(prop(&errors.field(0, "cause"), "kind"), "network", "CORS refusal looks like a network error");
-    assert_eq!(stats(&tag).await.requests, 1, "the reconnects never got past the preflight");
+    assert_eq!(
+        prop(&errors.field(0, "cause"), "kind"),
+        "network",
+        "CORS refusal looks like a network error"
+    );
+    assert_eq!(
+        stats(&tag).await.requests,
+        1,
+        "the reconnects never got past the preflight"
+    );
     assert!(preflights(&tag).await >= 1);
     assert_eq!(client.status(), "closed");
+}
+
+#[wasm_bindgen_test]
+async fn the_query_parameter_mode_keeps_the_rest_of_the_url_as_given() {
+    let tag = unique_tag("lei-param-verbatim");
+    // A valueless flag and percent-escapes that a URLSearchParams round trip
+    // would rewrite (`flag` -> `flag=`, `%20` -> `+`, `%7E` -> `~`): signed
+    // URLs depend on these bytes.
+    let query = "after=1&id_start=1&drops=1&count=2&hold=1&flag&sig=a%20b%2Fc%7E";
+    let client = fetch_client(
+        &url("/drop", &tag, query),
+        &format!(r#""lastEventIdParam":"last_event_id",{FAST_RETRY}"#),
+    );
+    let (messages, _sub) = record(&client, "message");
+    wait_for("2 events over 2 connections", || messages.len() == 2).await;
+    let stats = stats(&tag).await;
+    assert_eq!(stats.requests, 2);
+    let first = stats.uri(0);
+    assert!(first.ends_with(query), "{first}");
+    assert_eq!(
+        stats.uri(1),
+        format!("{first}&last_event_id=1"),
+        "the reconnect URL is the given one plus the id"
+    );
+    client.close();
+}
+
+#[wasm_bindgen_test]
+async fn an_event_cut_off_mid_block_does_not_advance_the_last_event_id() {
+    let tag = unique_tag("lei-mid");
+    // `mid=1`: after ids 1 and 2, half an event (`id: 3`, `data: partial`,
+    // no blank line), then the connection is cut.
+    let client = fetch_client(
+        &url(
+            "/drop",
+            &tag,
+            "after=2&id_start=1&drops=1&count=4&mid=1&hold=1",
+        ),
+        FAST_RETRY,
+    );
+    let (messages, _sub) = record(&client, "message");
+    wait_for("4 events over 2 connections", || messages.len() == 4).await;
+    assert_eq!(
+        messages.data(),
+        ["0", "1", "2", "3"],
+        "the partial event is discarded"
+    );
+    assert_eq!(
+        stats(&tag).await.header(1, "last-event-id").as_deref(),
+        Some("2")
+    );
+    client.close();
+}
+
+#[wasm_bindgen_test]
+async fn an_unterminated_block_at_a_clean_end_is_discarded_with_its_id() {
+    let tag = unique_tag("lei-end");
+    let chunks = raw_chunks(&[b"id: 1\ndata: a\n\n", b"id: 2\ndata: partial"]);
+    let client = Rc::new(fetch_client(
+        &url("/raw", &tag, &format!("chunks={chunks}")),
+        FAST_RETRY,
+    ));
+    let weak = Rc::downgrade(&client);
+    // Close once the second connection delivered its first event.
+    let messages = Recorder::with_hook(move |count| {
+        if count == 2 {
+            weak.upgrade().expect("client").close();
+        }
+    });
+    let _sub = client
+        .subscribe("message", messages.handler())
+        .expect("subscribe");
+    wait_for("2 events", || messages.len() == 2).await;
+    assert_eq!(messages.data(), ["a", "a"]);
+    let stats = stats(&tag).await;
+    assert_eq!(stats.header(1, "last-event-id").as_deref(), Some("1"));
+}
+
+#[wasm_bindgen_test]
+async fn reconnect_aborts_the_stream_and_resumes_with_the_last_event_id() {
+    let tag = unique_tag("reconnect");
+    let client = fetch_client(&url("/events", &tag, "count=4&id_start=1&hold=1"), "");
+    let opens = on(&client, "open");
+    let (messages, _sub) = record(&client, "message");
+    wait_for("4 events", || messages.len() == 4).await;
+    client.reconnect();
+    // Once the client opened again, the new stream exists server-side; the
+    // old one must be gone, so exactly one stays open.
+    wait_for("the second open", || opens.len() == 2).await;
+    let stats = wait_server("only the new stream open", &tag, |s| s.open == 1).await;
+    assert_eq!(stats.requests, 2);
+    assert_eq!(stats.header(1, "last-event-id").as_deref(), Some("4"));
+    assert_eq!(messages.len(), 4, "nothing replayed");
+    client.close();
+    wait_closed_server_side(&tag).await;
+}
+
+#[wasm_bindgen_test]
+async fn resubscribing_after_the_last_unsubscribe_sends_the_last_event_id() {
+    let tag = unique_tag("resubscribe");
+    let client = fetch_client(&url("/events", &tag, "count=2&id_start=1&hold=1"), "");
+    let (messages, subscription) = record(&client, "message");
+    wait_for("2 events", || messages.len() == 2).await;
+    subscription.unsubscribe();
+    assert_eq!(client.status(), "idle");
+    let (_again, _sub) = record(&client, "message");
+    wait_server("a second request", &tag, |s| s.requests == 2).await;
+    assert_eq!(
+        stats(&tag).await.header(1, "last-event-id").as_deref(),
+        Some("2")
+    );
+    client.close();
+    wait_closed_server_side(&tag).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_silent_stream_fails_with_idle_timeout_and_is_retried() {
+    let tag = unique_tag("idle");
+    // `/stall` sends one event and then nothing at all, not even comments.
+    let client = fetch_client(
+        &url("/stall", &tag, "first=hello"),
+        r#""idleTimeoutMs":300,"retry":{"maxAttempts":2,"initialDelayMs":100,"jitter":0}"#,
+    );
+    let errors = on(&client, "error");
+    let closes = on(&client, "close");
+    let reconnecting = on(&client, "reconnecting");
+    let (messages, _sub) = record(&client, "message");
+    wait_for("close", || closes.len() == 1).await;
+    assert_eq!(messages.data(), ["hello", "hello"]);
+    assert_eq!(
+        prop(&reconnecting.field(0, "error"), "kind"),
+        "idle-timeout"
+    );
+    assert_eq!(kinds(&errors), ["retries-exhausted"]);
+    assert_eq!(
+        prop(&path(&errors.calls.borrow()[0], &["cause"]), "kind"),
+        "idle-timeout"
+    );
+    assert_eq!(
+        prop(
+            &path(&errors.calls.borrow()[0], &["cause"]),
+            "idleTimeoutMs"
+        ),
+        "300"
+    );
+    assert_eq!(stats(&tag).await.requests, 2);
+    wait_closed_server_side(&tag).await;
 }
 
 #[wasm_bindgen_test]
@@ -337,50 +658,75 @@ async fn a_non_ascii_id_in_the_query_parameter_is_percent_encoded_utf8() {
     );
     let (messages, _sub) = record(&client, "message");
     wait_for("the event", || messages.len() >= 1).await;
-    for _ in 0..300 {
-        if stats(&tag).await.requests >= 2 {
-            break;
-        }
-        sleep(20).await;
-    }
+    wait_server("a second request", &tag, |s| s.requests >= 2).await;
     client.close();
     let stats = stats(&tag).await;
     assert!(stats.requests >= 2, "the client reconnected");
-    assert!(stats.uri(1).contains("lei=%C3%A9%2F%E6%97%A5"), "{}", stats.uri(1));
+    assert!(
+        stats.uri(1).contains("lei=%C3%A9%2F%E6%97%A5"),
+        "{}",
+        stats.uri(1)
+    );
     assert_eq!(stats.header(1, "last-event-id"), None);
 }
 
 // ----- responses -------------------------------------------------------------
 
 #[wasm_bindgen_test]
-async fn an_event_stream_with_a_charset_parameter_opens() {
-    let tag = unique_tag("charset");
-    let client = fetch_client(
-        &url("/events", &tag, "count=1&hold=1&content_type=text%2Fevent-stream%3B%20charset%3Dutf-8"),
-        "",
-    );
-    let opens = on(&client, "open");
-    let (messages, _sub) = record(&client, "message");
-    wait_for("the event", || messages.len() == 1).await;
-    assert_eq!(opens.len(), 1);
-    assert_eq!(client.status(), "open");
-    client.close();
+async fn event_stream_content_types_with_parameters_or_other_case_open() {
+    for content_type in [
+        "text/event-stream; charset=utf-8",
+        "TEXT/Event-Stream",
+        "text/event-stream;",
+    ] {
+        let tag = unique_tag("charset");
+        let query = format!(
+            "count=1&hold=1&content_type={}",
+            js_sys::encode_uri_component(content_type)
+        );
+        let client = fetch_client(&url("/events", &tag, &query), "");
+        let opens = on(&client, "open");
+        let (messages, _sub) = record(&client, "message");
+        wait_for("the event", || messages.len() == 1).await;
+        assert_eq!(opens.len(), 1, "{content_type}");
+        assert_eq!(client.status(), "open", "{content_type}");
+        client.close();
+    }
 }
 
 #[wasm_bindgen_test]
 async fn non_200_statuses_that_are_not_retryable_close_after_one_request() {
     for status in [204, 201, 299, 400, 404, 410] {
         let tag = unique_tag("status");
-        let client = fetch_client(&url(&format!("/status/{status}"), &tag, "body=nope"), FAST_RETRY);
+        // Even a well-formed event stream is refused when the status is
+        // not exactly 200.
+        let client = fetch_client(
+            &url(
+                &format!("/status/{status}"),
+                &tag,
+                "content_type=text%2Fevent-stream&body=data%3A%20x%0A%0A",
+            ),
+            FAST_RETRY,
+        );
         let errors = on(&client, "error");
         let closes = on(&client, "close");
         let opens = on(&client, "open");
         let (messages, _sub) = record(&client, "message");
         wait_for("close", || closes.len() == 1).await;
         assert_eq!(kinds(&errors), ["http"], "{status}");
-        assert_eq!(prop(&errors.calls.borrow()[0], "status"), status.to_string());
-        let headers: web_sys::Headers = errors.field(0, "headers").dyn_into().expect("headers is a Headers object");
-        assert_eq!(headers.get("content-type").unwrap().as_deref(), Some("text/html"), "{status}");
+        assert_eq!(
+            prop(&errors.calls.borrow()[0], "status"),
+            status.to_string()
+        );
+        let headers: web_sys::Headers = errors
+            .field(0, "headers")
+            .dyn_into()
+            .expect("headers is a Headers object");
+        assert_eq!(
+            headers.get("content-type").unwrap().as_deref(),
+            Some("text/event-stream"),
+            "{status}"
+        );
         assert_eq!(client.status(), "closed", "{status}");
         assert_eq!(client.ready_state(), 2);
         assert_eq!((opens.len(), messages.len()), (0, 0), "{status}");
@@ -392,7 +738,11 @@ async fn non_200_statuses_that_are_not_retryable_close_after_one_request() {
 async fn a_500_with_an_html_body_is_retried_until_the_budget_runs_out() {
     let tag = unique_tag("500");
     let client = fetch_client(
-        &url("/status/500", &tag, "body=%3Chtml%3E%3Cbody%3Eoops%3C%2Fbody%3E%3C%2Fhtml%3E"),
+        &url(
+            "/status/500",
+            &tag,
+            "body=%3Chtml%3E%3Cbody%3Eoops%3C%2Fbody%3E%3C%2Fhtml%3E",
+        ),
         r#""retry":{"maxAttempts":2,"initialDelayMs":50}"#,
     );
     let errors = on(&client, "error");
@@ -427,7 +777,10 @@ async fn other_retryable_statuses_are_retried() {
         wait_for("close", || closes.len() == 1).await;
         assert_eq!(kinds(&errors), ["retries-exhausted"], "{status}");
         assert_eq!(prop(&errors.calls.borrow()[0], "attempts"), "2", "{status}");
-        assert_eq!(prop(&path(&errors.calls.borrow()[0], &["cause"]), "status"), status.to_string());
+        assert_eq!(
+            prop(&path(&errors.calls.borrow()[0], &["cause"]), "status"),
+            status.to_string()
+        );
         let requests = stats(&tag).await.requests;
         if status == 408 {
             // Chromium's network stack itself resends a request answered
@@ -443,14 +796,21 @@ async fn other_retryable_statuses_are_retried() {
 #[wasm_bindgen_test]
 async fn a_200_that_is_not_an_event_stream_fails_with_content_type() {
     let tag = unique_tag("content-type");
-    let client = fetch_client(&url("/events", &tag, "count=1&content_type=text%2Fhtml"), FAST_RETRY);
+    let client = fetch_client(
+        &url("/events", &tag, "count=1&content_type=text%2Fhtml"),
+        FAST_RETRY,
+    );
     let errors = on(&client, "error");
     let closes = on(&client, "close");
     let (messages, _sub) = record(&client, "message");
     wait_for("close", || closes.len() == 1).await;
     assert_eq!(kinds(&errors), ["content-type"]);
     assert_eq!(prop(&errors.calls.borrow()[0], "contentType"), "text/html");
-    assert_eq!(messages.len(), 0, "the body of a refused response is not parsed");
+    assert_eq!(
+        messages.len(),
+        0,
+        "the body of a refused response is not parsed"
+    );
     assert_eq!(client.status(), "closed");
     assert_eq!(stats(&tag).await.requests, 1);
     wait_closed_server_side(&tag).await;
@@ -488,12 +848,75 @@ async fn close_while_connecting_leaves_nothing_open_and_delivers_nothing() {
 }
 
 #[wasm_bindgen_test]
+async fn close_while_an_async_headers_function_is_pending_sends_nothing() {
+    let tag = unique_tag("close-headers-pending");
+    let calls = Rc::new(Cell::new(0u32));
+    let counter = calls.clone();
+    let provider = Closure::<dyn FnMut() -> Promise>::new(move || {
+        counter.set(counter.get() + 1);
+        wasm_bindgen_futures::future_to_promise(async move {
+            sleep(150).await;
+            Ok(headers_object(&[("Authorization", "Bearer late")]))
+        })
+    });
+    let options = fetch_options("");
+    set(&options, "headers", provider.as_ref());
+    let client = SseClient::new(&url("/events", &tag, "count=1&hold=1"), options).expect("client");
+    let (messages, _sub) = record(&client, "message");
+    wait_for("the headers function to be called", || calls.get() == 1).await;
+    client.close();
+    sleep(400).await; // well past the moment the headers resolve
+    assert_eq!(
+        stats(&tag).await.requests,
+        0,
+        "a request left after close()"
+    );
+    assert_eq!(messages.len(), 0);
+    assert_eq!(calls.get(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn reconnect_from_inside_a_handler_drops_the_rest_of_the_read() {
+    let tag = unique_tag("reconnect-inside");
+    // Three events in one read; the handler reconnects at the second.
+    let chunks = raw_chunks(&[b"id: 1\ndata: a\n\nid: 2\ndata: b\n\nid: 3\ndata: c\n\n"]);
+    let client = Rc::new(fetch_client(
+        &url("/raw", &tag, &format!("chunks={chunks}&hold=1")),
+        "",
+    ));
+    let weak = Rc::downgrade(&client);
+    let messages = Recorder::with_hook(move |count| {
+        if count == 2 {
+            weak.upgrade().expect("client").reconnect();
+        }
+    });
+    let _sub = client
+        .subscribe("message", messages.handler())
+        .expect("subscribe");
+    wait_for("5 events", || messages.len() == 5).await;
+    assert_eq!(
+        messages.data(),
+        ["a", "b", "a", "b", "c"],
+        "c of the first read was delivered after reconnect()"
+    );
+    let stats = stats(&tag).await;
+    assert_eq!(stats.requests, 2);
+    assert_eq!(stats.header(1, "last-event-id").as_deref(), Some("2"));
+    client.close();
+    wait_closed_server_side(&tag).await;
+}
+
+#[wasm_bindgen_test]
 async fn an_abort_signal_closes_the_client() {
     let tag = unique_tag("signal");
     let controller = web_sys::AbortController::new().unwrap();
     let options = fetch_options("");
     set(&options, "signal", &controller.signal());
-    let client = SseClient::new(&url("/events", &tag, "count=1&hold=1&keepalive_ms=0"), options).expect("client");
+    let client = SseClient::new(
+        &url("/events", &tag, "count=1&hold=1&keepalive_ms=0"),
+        options,
+    )
+    .expect("client");
     let errors = on(&client, "error");
     let closes = on(&client, "close");
     let (messages, _sub) = record(&client, "message");
@@ -504,7 +927,11 @@ async fn an_abort_signal_closes_the_client() {
     wait_closed_server_side(&tag).await;
     sleep(200).await;
     assert_eq!(closes.len(), 1);
-    assert!(!kinds(&errors).iter().any(|k| k == "network"), "{:?}", kinds(&errors));
+    assert!(
+        !kinds(&errors).iter().any(|k| k == "network"),
+        "{:?}",
+        kinds(&errors)
+    );
     assert_eq!(stats(&tag).await.requests, 1, "not reconnected");
 }
 
@@ -537,10 +964,17 @@ async fn an_already_aborted_signal_sends_nothing() {
     assert_eq!(client.status(), "closed");
     let recorder = Recorder::new();
     // The client is closed before anyone subscribed: subscribe says so.
-    let error = client.subscribe("message", recorder.handler()).err().expect("subscribe throws");
+    let error = client
+        .subscribe("message", recorder.handler())
+        .err()
+        .expect("subscribe throws");
     assert_eq!(prop(&error, "kind"), "closed");
     sleep(200).await;
-    assert_eq!(stats(&tag).await.requests, 0, "no request reached the server");
+    assert_eq!(
+        stats(&tag).await.requests,
+        0,
+        "no request reached the server"
+    );
     assert_eq!(recorder.len(), 0);
 }
 
@@ -556,9 +990,18 @@ async fn unauthorized_without_a_hook_closes_after_one_request() {
         let (_messages, _sub) = record(&client, "message");
         wait_for("close", || closes.len() == 1).await;
         assert_eq!(kinds(&errors), ["unauthorized"], "{status}");
-        assert_eq!(prop(&errors.calls.borrow()[0], "status"), status.to_string());
-        let headers: web_sys::Headers = errors.field(0, "headers").dyn_into().expect("a Headers object");
-        assert_eq!(headers.get("content-type").unwrap().as_deref(), Some("text/html"));
+        assert_eq!(
+            prop(&errors.calls.borrow()[0], "status"),
+            status.to_string()
+        );
+        let headers: web_sys::Headers = errors
+            .field(0, "headers")
+            .dyn_into()
+            .expect("a Headers object");
+        assert_eq!(
+            headers.get("content-type").unwrap().as_deref(),
+            Some("text/html")
+        );
         assert_eq!(client.status(), "closed");
         assert_eq!(stats(&tag).await.requests, 1, "{status}");
     }
@@ -601,23 +1044,47 @@ async fn an_async_hook_with_new_headers_reconnects_at_once_with_them_and_the_las
         r#""headers":{"Authorization":"Bearer stale","X-Other":"kept"},"lastEventId":"5","retry":{"initialDelayMs":5000}"#,
     );
     set(&options, "onUnauthorized", hook.function());
-    let client = SseClient::new(&url("/flaky", &tag, "fail=1&status=401&id_start=1&count=8&hold=1"), options)
-        .expect("client");
+    let client = SseClient::new(
+        &url(
+            "/flaky",
+            &tag,
+            "fail=1&status=401&id_start=1&count=8&hold=1",
+        ),
+        options,
+    )
+    .expect("client");
     let errors = on(&client, "error");
     let (messages, _sub) = record(&client, "message");
     // The retry delay is 5 s: events within the wait_for bound only come
     // from the hook's immediate reconnect.
     wait_for("the events after the renewal", || messages.len() == 3).await;
-    assert_eq!(triples(&messages), owned(&[("message", "5", "6"), ("message", "6", "7"), ("message", "7", "8")]));
+    assert_eq!(
+        triples(&messages),
+        owned(&[
+            ("message", "5", "6"),
+            ("message", "6", "7"),
+            ("message", "7", "8")
+        ])
+    );
     assert_eq!(hook.contexts.borrow().len(), 1);
     let context = hook.contexts.borrow()[0].clone();
     assert_eq!(prop(&context, "status"), "401");
     assert_eq!(prop(&path(&context, &["error"]), "kind"), "unauthorized");
-    assert_eq!(kinds(&errors), Vec::<String>::new(), "a renewed 401 is not an error");
+    assert_eq!(
+        kinds(&errors),
+        Vec::<String>::new(),
+        "a renewed 401 is not an error"
+    );
     let stats = stats(&tag).await;
     assert_eq!(stats.requests, 2);
-    assert_eq!(stats.header(0, "authorization").as_deref(), Some("Bearer stale"));
-    assert_eq!(stats.header(1, "authorization").as_deref(), Some("Bearer fresh"));
+    assert_eq!(
+        stats.header(0, "authorization").as_deref(),
+        Some("Bearer stale")
+    );
+    assert_eq!(
+        stats.header(1, "authorization").as_deref(),
+        Some("Bearer fresh")
+    );
     assert_eq!(stats.header(1, "x-other").as_deref(), Some("kept"));
     assert_eq!(stats.header(1, "last-event-id").as_deref(), Some("5"));
     client.close();
@@ -629,13 +1096,19 @@ async fn a_hook_returning_a_string_sends_it_as_a_bearer_token() {
     let hook = Hook::new("from-hook".into());
     let options = fetch_options(r#""retry":{"initialDelayMs":5000}"#);
     set(&options, "onUnauthorized", hook.function());
-    let client =
-        SseClient::new(&url("/flaky", &tag, "fail=1&status=403&count=1&hold=1"), options).expect("client");
+    let client = SseClient::new(
+        &url("/flaky", &tag, "fail=1&status=403&count=1&hold=1"),
+        options,
+    )
+    .expect("client");
     let (messages, _sub) = record(&client, "message");
     wait_for("the event after the renewal", || messages.len() == 1).await;
     let stats = stats(&tag).await;
     assert_eq!(stats.header(0, "authorization"), None);
-    assert_eq!(stats.header(1, "authorization").as_deref(), Some("Bearer from-hook"));
+    assert_eq!(
+        stats.header(1, "authorization").as_deref(),
+        Some("Bearer from-hook")
+    );
     assert_eq!(prop(&hook.contexts.borrow()[0], "status"), "403");
     client.close();
 }
@@ -653,14 +1126,23 @@ async fn a_hook_returning_true_makes_the_headers_function_run_again() {
     let options = fetch_options(r#""retry":{"initialDelayMs":5000}"#);
     set(&options, "onUnauthorized", hook.function());
     set(&options, "headers", provider.as_ref());
-    let client =
-        SseClient::new(&url("/flaky", &tag, "fail=1&status=401&count=1&hold=1"), options).expect("client");
+    let client = SseClient::new(
+        &url("/flaky", &tag, "fail=1&status=401&count=1&hold=1"),
+        options,
+    )
+    .expect("client");
     let (messages, _sub) = record(&client, "message");
     wait_for("the event after the renewal", || messages.len() == 1).await;
     let stats = stats(&tag).await;
     assert_eq!(calls.get(), 2);
-    assert_eq!(stats.header(0, "authorization").as_deref(), Some("Bearer t1"));
-    assert_eq!(stats.header(1, "authorization").as_deref(), Some("Bearer t2"));
+    assert_eq!(
+        stats.header(0, "authorization").as_deref(),
+        Some("Bearer t1")
+    );
+    assert_eq!(
+        stats.header(1, "authorization").as_deref(),
+        Some("Bearer t2")
+    );
     client.close();
 }
 
@@ -695,8 +1177,14 @@ async fn a_hook_whose_credentials_are_refused_again_does_not_loop() {
     wait_for("close", || closes.len() == 1).await;
     assert_eq!(kinds(&errors), ["unauthorized"]);
     let stats = stats(&tag).await;
-    assert_eq!(stats.requests, 2, "one immediate retry with the new credentials, then stop");
-    assert_eq!(stats.header(1, "authorization").as_deref(), Some("Bearer still-bad"));
+    assert_eq!(
+        stats.requests, 2,
+        "one immediate retry with the new credentials, then stop"
+    );
+    assert_eq!(
+        stats.header(1, "authorization").as_deref(),
+        Some("Bearer still-bad")
+    );
     assert_eq!(hook.contexts.borrow().len(), 1);
 }
 
@@ -705,7 +1193,11 @@ async fn a_hook_whose_credentials_are_refused_again_does_not_loop() {
 /// Streams `chunks` (one read each) plus a final `data: END` event through
 /// both transports at once and checks that each delivers exactly
 /// `expected` (type, data, id), END included.
-async fn same_events_through_both_transports(name: &str, chunks: &[&[u8]], expected: &[(&str, &str, &str)]) {
+async fn same_events_through_both_transports(
+    name: &str,
+    chunks: &[&[u8]],
+    expected: &[(&str, &str, &str)],
+) {
     let mut all: Vec<&[u8]> = chunks.to_vec();
     all.push(b"data: END\n\n");
     let hex = raw_chunks(&all);
@@ -714,7 +1206,9 @@ async fn same_events_through_both_transports(name: &str, chunks: &[&[u8]], expec
         .map(|transport| {
             let tag = unique_tag(name);
             let options = options(&format!(r#"{{"transport":"{transport}"}}"#));
-            let client = SseClient::new(&url("/raw", &tag, &format!("chunks={hex}&hold=1")), options).expect("client");
+            let client =
+                SseClient::new(&url("/raw", &tag, &format!("chunks={hex}&hold=1")), options)
+                    .expect("client");
             let recorder = Recorder::new();
             let subs: Vec<_> = ["message", "tick"]
                 .iter()
@@ -731,7 +1225,11 @@ async fn same_events_through_both_transports(name: &str, chunks: &[&[u8]], expec
     }
     for (transport, tag, client, recorder, _) in &runs {
         client.close();
-        assert_eq!(triples(recorder), owned(expected), "{name} through {transport}");
+        assert_eq!(
+            triples(recorder),
+            owned(expected),
+            "{name} through {transport}"
+        );
         wait_closed_server_side(tag).await;
     }
 }
@@ -740,8 +1238,19 @@ async fn same_events_through_both_transports(name: &str, chunks: &[&[u8]], expec
 async fn crlf_split_across_reads_is_one_line_end() {
     same_events_through_both_transports(
         "crlf",
-        &[b"data: a\r", b"\ndata: b\r", b"\n\r", b"\ndata: c\r\r", b"\n\ndata: d\rdata: e\r\r"],
-        &[("message", "a\nb", ""), ("message", "c", ""), ("message", "d\ne", ""), ("message", "END", "")],
+        &[
+            b"data: a\r",
+            b"\ndata: b\r",
+            b"\n\r",
+            b"\ndata: c\r\r",
+            b"\n\ndata: d\rdata: e\r\r",
+        ],
+        &[
+            ("message", "a\nb", ""),
+            ("message", "c", ""),
+            ("message", "d\ne", ""),
+            ("message", "END", ""),
+        ],
     )
     .await;
 }
@@ -750,14 +1259,25 @@ async fn crlf_split_across_reads_is_one_line_end() {
 async fn utf8_characters_split_across_reads_are_joined() {
     let text = "data: é€😀 ok\n\n".as_bytes();
     // Split inside the 2-, 3- and 4-byte characters.
-    let chunks: [&[u8]; 6] = [&text[..7], &text[7..9], &text[9..10], &text[10..13], &text[13..14], &text[14..]];
+    let chunks: [&[u8]; 6] = [
+        &text[..7],
+        &text[7..9],
+        &text[9..10],
+        &text[10..13],
+        &text[13..14],
+        &text[14..],
+    ];
     let mut all: Vec<&[u8]> = chunks.to_vec();
     // An id split inside a character, and an invalid byte (U+FFFD).
     all.extend_from_slice(&[b"id: \xC3", b"\xBC\ndata: a\xFFb\n\n"]);
     same_events_through_both_transports(
         "utf8",
         &all,
-        &[("message", "é€😀 ok", ""), ("message", "a\u{FFFD}b", "ü"), ("message", "END", "ü")],
+        &[
+            ("message", "é€😀 ok", ""),
+            ("message", "a\u{FFFD}b", "ü"),
+            ("message", "END", "ü"),
+        ],
     )
     .await;
 }
@@ -778,7 +1298,12 @@ async fn a_bom_split_over_three_reads_is_dropped_and_a_second_one_is_not() {
     // its field name unknown: that line is ignored.
     same_events_through_both_transports(
         "bom3",
-        &[b"\xEF", b"\xBB", b"\xBF\xEF\xBB\xBFdata: 1\n\n", b"data: 2\n\n"],
+        &[
+            b"\xEF",
+            b"\xBB",
+            b"\xBF\xEF\xBB\xBFdata: 1\n\n",
+            b"data: 2\n\n",
+        ],
         &[("message", "2", ""), ("message", "END", "")],
     )
     .await;
@@ -788,8 +1313,18 @@ async fn a_bom_split_over_three_reads_is_dropped_and_a_second_one_is_not() {
 async fn field_names_split_across_reads_and_named_events() {
     same_events_through_both_transports(
         "fields",
-        &[b"ev", b"ent: tick\nid", b": 7\nda", b"ta: z\n", b"\n: comment\ndata:no space\n\n"],
-        &[("tick", "z", "7"), ("message", "no space", "7"), ("message", "END", "7")],
+        &[
+            b"ev",
+            b"ent: tick\nid",
+            b": 7\nda",
+            b"ta: z\n",
+            b"\n: comment\ndata:no space\n\n",
+        ],
+        &[
+            ("tick", "z", "7"),
+            ("message", "no space", "7"),
+            ("message", "END", "7"),
+        ],
     )
     .await;
 }
@@ -802,8 +1337,13 @@ async fn close_inside_the_open_callback_delivers_nothing() {
         let tag = unique_tag("close-in-open");
         let chunks = raw_chunks(&[b"data: 1\n\ndata: 2\n\ndata: 3\n\n"]);
         let options = options(&format!(r#"{{"transport":"{transport}"}}"#));
-        let client =
-            Rc::new(SseClient::new(&url("/raw", &tag, &format!("chunks={chunks}&hold=1")), options).expect("client"));
+        let client = Rc::new(
+            SseClient::new(
+                &url("/raw", &tag, &format!("chunks={chunks}&hold=1")),
+                options,
+            )
+            .expect("client"),
+        );
         let weak = Rc::downgrade(&client);
         let opened = Rc::new(Cell::new(0));
         let count = opened.clone();
@@ -811,13 +1351,21 @@ async fn close_inside_the_open_callback_delivers_nothing() {
             count.set(count.get() + 1);
             weak.upgrade().expect("client").close();
         });
-        drop(client.on("open", on_open.as_ref().unchecked_ref::<Function>().clone()).expect("on"));
+        drop(
+            client
+                .on("open", on_open.as_ref().unchecked_ref::<Function>().clone())
+                .expect("on"),
+        );
         let (messages, _sub) = record(&client, "message");
         wait_for("open", || opened.get() == 1).await;
         assert_eq!(client.status(), "closed");
         wait_closed_server_side(&tag).await;
         sleep(200).await;
-        assert_eq!(messages.len(), 0, "{transport}: events delivered after close() in open");
+        assert_eq!(
+            messages.len(),
+            0,
+            "{transport}: events delivered after close() in open"
+        );
     }
 }
 
@@ -832,7 +1380,14 @@ async fn close_inside_a_reconnecting_callback_stops_the_reconnect() {
         count.set(count.get() + 1);
         weak.upgrade().expect("client").close();
     });
-    drop(client.on("reconnecting", on_reconnecting.as_ref().unchecked_ref::<Function>().clone()).expect("on"));
+    drop(
+        client
+            .on(
+                "reconnecting",
+                on_reconnecting.as_ref().unchecked_ref::<Function>().clone(),
+            )
+            .expect("on"),
+    );
     let (_messages, _sub) = record(&client, "message");
     wait_for("reconnecting", || called.get() == 1).await;
     sleep(400).await; // four times the reconnection delay
@@ -846,28 +1401,51 @@ async fn a_throwing_handler_does_not_stop_the_others_or_the_stream() {
     for transport in TRANSPORTS {
         let tag = unique_tag("throws");
         let options = options(&format!(r#"{{"transport":"{transport}"}}"#));
-        let client =
-            SseClient::new(&url("/events", &tag, "count=3&interval_ms=30&hold=1"), options).expect("client");
+        let client = SseClient::new(
+            &url("/events", &tag, "count=3&interval_ms=30&hold=1"),
+            options,
+        )
+        .expect("client");
         let thrown = Rc::new(Cell::new(0));
         let count = thrown.clone();
-        let throwing = Closure::<dyn FnMut(JsValue, JsValue) -> Result<(), JsValue>>::new(move |_, _| {
-            count.set(count.get() + 1);
-            Err(js_sys::Error::new("handler failure (expected by the test)").into())
-        });
+        let throwing =
+            Closure::<dyn FnMut(JsValue, JsValue) -> Result<(), JsValue>>::new(move |_, _| {
+                count.set(count.get() + 1);
+                Err(js_sys::Error::new("handler failure (expected by the test)").into())
+            });
         let throwing_open = Closure::<dyn FnMut() -> Result<(), JsValue>>::new(|| {
             Err(js_sys::Error::new("open callback failure (expected by the test)").into())
         });
-        drop(client.on("open", throwing_open.as_ref().unchecked_ref::<Function>().clone()).expect("on"));
+        drop(
+            client
+                .on(
+                    "open",
+                    throwing_open.as_ref().unchecked_ref::<Function>().clone(),
+                )
+                .expect("on"),
+        );
         let opens = on(&client, "open");
         let errors = on(&client, "error");
-        let _throwing_sub =
-            client.subscribe("message", throwing.as_ref().unchecked_ref::<Function>().clone()).expect("subscribe");
+        let _throwing_sub = client
+            .subscribe(
+                "message",
+                throwing.as_ref().unchecked_ref::<Function>().clone(),
+            )
+            .expect("subscribe");
         let (messages, _sub) = record(&client, "message");
         wait_for("3 events", || messages.len() == 3).await;
         assert_eq!(messages.data(), ["0", "1", "2"], "{transport}");
-        assert_eq!(thrown.get(), 3, "{transport}: the throwing handler keeps being called");
+        assert_eq!(
+            thrown.get(),
+            3,
+            "{transport}: the throwing handler keeps being called"
+        );
         assert_eq!(opens.len(), 1, "{transport}: the second open callback ran");
-        assert_eq!(errors.len(), 0, "{transport}: a handler's exception is not a stream error");
+        assert_eq!(
+            errors.len(),
+            0,
+            "{transport}: a handler's exception is not a stream error"
+        );
         assert_eq!(client.status(), "open", "{transport}");
         client.close();
     }
@@ -882,7 +1460,10 @@ async fn an_oversized_event_is_reported_and_skipped() {
     let before: Vec<u8> = [b"data: ok1\n\n".as_slice(), first].concat();
     let after: Vec<u8> = [second, b"data: ok2\n\n".as_slice()].concat();
     let chunks = raw_chunks(&[&before, &after, b"data: ok3\n\n"]);
-    let client = fetch_client(&url("/raw", &tag, &format!("chunks={chunks}&hold=1")), r#""maxEventSize":32"#);
+    let client = fetch_client(
+        &url("/raw", &tag, &format!("chunks={chunks}&hold=1")),
+        r#""maxEventSize":32"#,
+    );
     let errors = on(&client, "error");
     let closes = on(&client, "close");
     let (messages, _sub) = record(&client, "message");

@@ -24,13 +24,18 @@ fn has_global(name: &str) -> bool {
 #[wasm_bindgen_test]
 fn the_suite_runs_in_a_dedicated_worker() {
     assert!(js_sys::global().is_instance_of::<web_sys::DedicatedWorkerGlobalScope>());
-    assert!(!has_global("window") && !has_global("document"), "this scope has a window or a document");
+    assert!(
+        !has_global("window") && !has_global("document"),
+        "this scope has a window or a document"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn the_fetch_transport_delivers_events_with_a_custom_header() {
     let tag = unique_tag("worker-fetch");
-    let options = options(r#"{"transport":"fetch","headers":{"X-Worker":"dedicated","Authorization":"Bearer w"}}"#);
+    let options = options(
+        r#"{"transport":"fetch","headers":{"X-Worker":"dedicated","Authorization":"Bearer w"}}"#,
+    );
     let client = SseClient::new(&url("/echo", &tag, "hold=1"), options).expect("client");
     let opens = on(&client, "open");
     let (echo, _sub) = record(&client, "echo");
@@ -38,9 +43,24 @@ async fn the_fetch_transport_delivers_events_with_a_custom_header() {
     assert_eq!(opens.len(), 1);
     assert_eq!(client.status(), "open");
     let request = parse_json(&echo.seen.borrow()[0].data);
-    assert_eq!(path(&request, &["headers", "x-worker"]).as_string().as_deref(), Some("dedicated"));
-    assert_eq!(path(&request, &["headers", "authorization"]).as_string().as_deref(), Some("Bearer w"));
-    assert_eq!(path(&request, &["headers", "accept"]).as_string().as_deref(), Some("text/event-stream"));
+    assert_eq!(
+        path(&request, &["headers", "x-worker"])
+            .as_string()
+            .as_deref(),
+        Some("dedicated")
+    );
+    assert_eq!(
+        path(&request, &["headers", "authorization"])
+            .as_string()
+            .as_deref(),
+        Some("Bearer w")
+    );
+    assert_eq!(
+        path(&request, &["headers", "accept"])
+            .as_string()
+            .as_deref(),
+        Some("text/event-stream")
+    );
     let stats = global_stats(&tag).await;
     assert_eq!(stats.requests, 1);
     assert_eq!(stats.header(0, "x-worker").as_deref(), Some("dedicated"));
@@ -53,8 +73,11 @@ async fn the_fetch_transport_delivers_events_with_a_custom_header() {
 async fn the_fetch_transport_reconnects_with_the_last_event_id() {
     let tag = unique_tag("worker-lei");
     let options = options(&format!(r#"{{"transport":"fetch",{FAST_RETRY}}}"#));
-    let client =
-        SseClient::new(&url("/drop", &tag, "after=2&id_start=1&drops=1&count=4&hold=1"), options).expect("client");
+    let client = SseClient::new(
+        &url("/drop", &tag, "after=2&id_start=1&drops=1&count=4&hold=1"),
+        options,
+    )
+    .expect("client");
     let (messages, _sub) = record(&client, "message");
     wait_for("4 events over 2 connections", || messages.len() == 4).await;
     assert_eq!(messages.data(), ["0", "1", "2", "3"]);
@@ -70,9 +93,11 @@ async fn the_native_eventsource_transport_works_in_a_worker() {
     // Chromium and Firefox both expose EventSource to dedicated workers.
     assert!(has_global("EventSource"), "no EventSource in this worker");
     let tag = unique_tag("worker-es");
-    let client =
-        SseClient::new(&url("/events", &tag, "count=3&id_start=1&hold=1"), options(r#"{"transport":"eventsource"}"#))
-            .expect("client");
+    let client = SseClient::new(
+        &url("/events", &tag, "count=3&id_start=1&hold=1"),
+        options(r#"{"transport":"eventsource"}"#),
+    )
+    .expect("client");
     assert_eq!(client.transport(), "eventsource");
     let (messages, _sub) = record(&client, "message");
     wait_for("3 events", || messages.len() == 3).await;
@@ -88,7 +113,11 @@ async fn an_abort_signal_closes_the_client_in_a_worker() {
     let controller = web_sys::AbortController::new().unwrap();
     let options = options(r#"{"transport":"fetch"}"#);
     set(&options, "signal", &controller.signal());
-    let client = SseClient::new(&url("/events", &tag, "count=1&hold=1&keepalive_ms=0"), options).expect("client");
+    let client = SseClient::new(
+        &url("/events", &tag, "count=1&hold=1&keepalive_ms=0"),
+        options,
+    )
+    .expect("client");
     let closes = on(&client, "close");
     let (messages, _sub) = record(&client, "message");
     wait_for("the event", || messages.len() == 1).await;
@@ -99,9 +128,40 @@ async fn an_abort_signal_closes_the_client_in_a_worker() {
 }
 
 #[wasm_bindgen_test]
+async fn a_throwing_handler_does_not_stop_the_stream_in_a_worker() {
+    let tag = unique_tag("worker-throws");
+    let client = SseClient::new(
+        &url("/events", &tag, "count=3&interval_ms=30&hold=1"),
+        options(r#"{"transport":"fetch"}"#),
+    )
+    .expect("client");
+    let throwing = Closure::<dyn FnMut(JsValue, JsValue) -> Result<(), JsValue>>::new(|_, _| {
+        Err(js_sys::Error::new("handler failure (expected by the test)").into())
+    });
+    let _throwing_sub = client
+        .subscribe(
+            "message",
+            throwing
+                .as_ref()
+                .unchecked_ref::<js_sys::Function>()
+                .clone(),
+        )
+        .expect("subscribe");
+    let (messages, _sub) = record(&client, "message");
+    wait_for("3 events", || messages.len() == 3).await;
+    assert_eq!(messages.data(), ["0", "1", "2"]);
+    assert_eq!(client.status(), "open");
+    client.close();
+    global_wait_closed_server_side(&tag).await;
+}
+
+#[wasm_bindgen_test]
 fn relative_urls_resolve_against_the_worker_location() {
     let location = Reflect::get(&js_sys::global(), &"location".into()).unwrap();
-    let origin = Reflect::get(&location, &"origin".into()).unwrap().as_string().unwrap();
+    let origin = Reflect::get(&location, &"origin".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
     let client = SseClient::new("/relative/path?x=1", JsValue::UNDEFINED).expect("relative URL");
     assert_eq!(client.url(), format!("{origin}/relative/path?x=1"));
 }
