@@ -46,6 +46,24 @@ after(async () => {
 async function open(t, scenario, { tag = uniqueTag(scenario), app = devApp, csp } = {}) {
   const context = await browser.newContext();
   t.after(() => context.close());
+  // Count every connection the page starts, before the server can tell: a
+  // request opened and aborted in the same task never reaches it, so the
+  // server's counts alone would miss a StrictMode double connect.
+  await context.addInitScript(() => {
+    window.opened = [];
+    const NativeEventSource = window.EventSource;
+    window.EventSource = class extends NativeEventSource {
+      constructor(url, init) {
+        super(url, init);
+        window.opened.push(String(url));
+      }
+    };
+    const nativeFetch = window.fetch.bind(window);
+    window.fetch = (input, init) => {
+      window.opened.push(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+      return nativeFetch(input, init);
+    };
+  });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
@@ -70,12 +88,17 @@ async function open(t, scenario, { tag = uniqueTag(scenario), app = devApp, csp 
       problems.filter((problem) => !(allow && allow.test(problem))),
       [],
     );
-  return { page, tag, text, see, problems, expectClean };
+  /** How many connections the page started for the stream tagged `streamTag`. */
+  const opened = async (streamTag = tag) =>
+    (await page.evaluate(() => window.opened)).filter((url) =>
+      new URL(url).searchParams.get('tag') === streamTag,
+    ).length;
+  return { page, tag, text, see, problems, expectClean, opened };
 }
 
 describe('React hooks in a Vite app built from the packed tarball', () => {
   test('StrictMode opens exactly one connection, and JSON data renders', async (t) => {
-    const { page, tag, see, expectClean } = await open(t, 'feed');
+    const { page, tag, see, expectClean, opened } = await open(t, 'feed');
     await see('#feed .n', '2');
     await see('#feed .raw', '{"n":2}');
     await see('#feed .last-id', '3');
@@ -85,6 +108,7 @@ describe('React hooks in a Vite app built from the packed tarball', () => {
     assert.equal(await page.evaluate(() => window.effectRuns), 2);
     const seen = await waitForStats(tag, { open: 1 });
     assert.equal(seen.requests, 1, 'one request for the tag');
+    assert.equal(await opened(), 1, 'the page started one connection');
     expectClean();
   });
 
@@ -102,36 +126,39 @@ describe('React hooks in a Vite app built from the packed tarball', () => {
   });
 
   test('two components on the same URL share one connection', async (t) => {
-    const { tag, see, expectClean } = await open(t, 'shared');
+    const { tag, see, expectClean, opened } = await open(t, 'shared');
     await see('#feed .n', '2');
     await see('#tally', '0,1,2');
     const seen = await waitForStats(tag, { open: 1 });
     assert.equal(seen.requests, 1);
+    assert.equal(await opened(), 1);
     expectClean();
   });
 
   test('each SSEProvider is its own scope of shared connections', async (t) => {
-    const { tag, see, expectClean } = await open(t, 'scoped');
+    const { tag, see, expectClean, opened } = await open(t, 'scoped');
     await see('#one .n', '2');
     await see('#two .n', '2');
     const seen = await waitForStats(tag, { open: 2 });
     assert.equal(seen.requests, 2);
+    assert.equal(await opened(), 2);
     expectClean();
   });
 
   test('unmounting the last user closes the connection', async (t) => {
-    const { page, tag, see, expectClean } = await open(t, 'unmount');
+    const { page, tag, see, expectClean, opened } = await open(t, 'unmount');
     await see('#feed .n', '2');
     await waitForStats(tag, { open: 1 });
     await page.click('#unmount');
     await see('#gone', 'unmounted');
     const seen = await waitForStats(tag, { open: 0 });
     assert.equal(seen.requests, 1);
+    assert.equal(await opened(), 1);
     expectClean();
   });
 
   test('changing the URL closes the old stream and opens the new one', async (t) => {
-    const { page, tag, see, expectClean } = await open(t, 'switch');
+    const { page, tag, see, expectClean, opened } = await open(t, 'switch');
     await see('#feed .last-id', '3');
     await waitForStats(`${tag}-a`, { open: 1 });
     await page.click('#switch');
@@ -142,6 +169,22 @@ describe('React hooks in a Vite app built from the packed tarball', () => {
     const b = await waitForStats(`${tag}-b`, { open: 1 });
     assert.equal(a.requests, 1);
     assert.equal(b.requests, 1);
+    assert.equal(await opened(`${tag}-a`), 1);
+    assert.equal(await opened(`${tag}-b`), 1);
+    expectClean();
+  });
+
+  test('changing an option (a header value) reconnects with the new options', async (t) => {
+    const { page, tag, see, expectClean, opened } = await open(t, 'options');
+    await see('#feed .n', '2');
+    await waitForStats(tag, { open: 1, requests: 1 });
+    await page.click('#mode-b');
+    await see('#mode', 'b');
+    const seen = await waitForStats(tag, { open: 1, requests: 2 });
+    const modes = seen.records.filter((r) => r.method === 'GET').map((r) => r.headers['x-mode']);
+    assert.deepEqual(modes, ['a', 'b'], 'the old connection had mode a, the new one b');
+    assert.equal(await opened(), 2);
+    await see('#feed .n', '2');
     expectClean();
   });
 
@@ -168,11 +211,12 @@ describe('React hooks in a Vite app built from the packed tarball', () => {
   });
 
   test('the production build shares and renders the same way', async (t) => {
-    const { tag, see, expectClean } = await open(t, 'shared', { app: prodApp });
+    const { tag, see, expectClean, opened } = await open(t, 'shared', { app: prodApp });
     await see('#feed .n', '2');
     await see('#tally', '0,1,2');
     const seen = await waitForStats(tag, { open: 1 });
     assert.equal(seen.requests, 1);
+    assert.equal(await opened(), 1);
     expectClean();
   });
 });

@@ -140,3 +140,36 @@ test('sse-wasm/react renders on the server: idle state, no wasm, no network', ()
   assert.deepEqual(out.touched, []);
   assert.equal(out.html, '<p>idle|none|null|</p>');
 });
+
+test('connection keys: equal options share, function values do not count, header values are hashed', async () => {
+  // The repository's own module (it imports the wasm glue but loads nothing).
+  const { connectionKey } = await import('../../js/react/pool.js');
+  const url = 'https://example.com/events';
+  const base = connectionKey(url, { json: true, headers: { Authorization: 'Bearer s3cret-token' } }, 'user-1');
+  // Same values, new objects and functions: the same connection.
+  assert.equal(
+    connectionKey(url, { headers: { Authorization: 'Bearer s3cret-token' }, json: true, event: 'tick' }, 'user-1'),
+    base,
+  );
+  assert.equal(
+    connectionKey(url, { headers: () => ({}), onUnauthorized: () => true }),
+    connectionKey(url, { headers: () => ({ other: 'x' }), onUnauthorized: () => false }),
+  );
+  // A different value, JSON mode, identity, transport or URL: another one.
+  for (const [options, identity, other] of [
+    [{ json: true, headers: { Authorization: 'Bearer other-token' } }, 'user-1', url],
+    [{ headers: { Authorization: 'Bearer s3cret-token' } }, 'user-1', url],
+    [{ json: true, headers: { Authorization: 'Bearer s3cret-token' } }, 'user-2', url],
+    [{ json: true, transport: 'fetch', headers: { Authorization: 'Bearer s3cret-token' } }, 'user-1', url],
+    [{ json: true, headers: { Authorization: 'Bearer s3cret-token' } }, 'user-1', `${url}?x=1`],
+  ]) {
+    assert.notEqual(connectionKey(other, options, identity), base, JSON.stringify(options));
+  }
+  assert.notEqual(connectionKey(url, { headers: () => ({}) }), connectionKey(url, { headers: {} }));
+  // Distinct AbortSignals are distinct connections; the same one is shared.
+  const signal = new AbortController().signal;
+  assert.equal(connectionKey(url, { signal }), connectionKey(url, { signal }));
+  assert.notEqual(connectionKey(url, { signal }), connectionKey(url, { signal: new AbortController().signal }));
+  // The token never appears in the key.
+  assert.ok(!base.includes('s3cret'), base);
+});

@@ -83,6 +83,31 @@ function Switch() {
   );
 }
 
+/** Options change (a header value): the hooks move to a new connection. */
+function Options() {
+  const [mode, setMode] = useState('a');
+  return (
+    <>
+      <button id="mode-b" onClick={() => setMode('b')}>
+        mode b
+      </button>
+      <p id="mode">{mode}</p>
+      <FeedWithHeaders mode={mode} />
+    </>
+  );
+}
+
+function FeedWithHeaders({ mode }) {
+  // An inline object, new on every render: only its value matters.
+  const { data, status } = useSSE(eventsUrl(tag), { json: true, headers: { 'X-Mode': mode } });
+  return (
+    <section id="feed">
+      <p className="status">{status}</p>
+      <p className="n">{data === undefined ? 'none' : String(data.n)}</p>
+    </section>
+  );
+}
+
 function Failure() {
   // The fetch transport sees the status; a native EventSource only reports
   // a network error.
@@ -209,6 +234,8 @@ function scenarios() {
       return <Unmount url={eventsUrl(tag)} />;
     case 'switch':
       return <Switch />;
+    case 'options':
+      return <Options />;
     case 'failure':
       return <Failure />;
     case 'badjson':
