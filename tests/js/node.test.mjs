@@ -107,11 +107,12 @@ function tablesOf(bytes) {
 
 // wasm-bindgen's glue keeps JS values in the table it exports as
 // `__wbindgen_externrefs`; it must be an externref table (0x6f). Binaryen
-// 108's wasm-opt (Debian bookworm's, used by `make build`) rewrites that
-// export to point at the funcref table (0x70), even with no pass at all, and
-// then init() throws in the browser: "WebAssembly.Table.set(): Argument 1 is
-// invalid for table: function-typed object must be null ... or a Wasm
-// function object". Newer wasm-opt (the npm `binaryen` package) is fine.
+// 108's wasm-opt (Debian bookworm's) rewrites that export to point at the
+// funcref table (0x70), even with no pass at all, and then init() throws in
+// the browser: "WebAssembly.Table.set(): Argument 1 is invalid for table:
+// function-typed object must be null ... or a Wasm function object". The
+// npm registry's binaryen (132) is fine. This pins the symptom so a build
+// with the wrong wasm-opt fails here, by name, before the browser tests.
 test('the packed wasm exports its externref table as __wbindgen_externrefs', () => {
   const bytes = readFileSync(join(APP, 'node_modules/sse-wasm/pkg/sse_wasm_bg.wasm'));
   const { tables, exports } = tablesOf(bytes);
@@ -139,6 +140,18 @@ test('sse-wasm/react renders on the server: idle state, no wasm, no network', ()
   const out = check('ssr');
   assert.deepEqual(out.touched, []);
   assert.equal(out.html, '<p>idle|none|null|</p>');
+});
+
+test('init(bytes) under Node: one promise, live SSEError binding in both entries, URL objects accepted', () => {
+  const out = check('bytes');
+  assert.equal(out.same, true, 'a second init() while pending returns the same promise');
+  assert.equal(out.afterInitSame, true, 'and after it resolved');
+  assert.equal(out.initialised, true);
+  assert.deepEqual(out.invalidUrl, { instanceOf: true, kind: 'invalid-url', url: 'ftp://example.com/' });
+  assert.deepEqual(out.invalidOption, { instanceOf: true, kind: 'invalid-option', option: 'retry.factor' });
+  assert.deepEqual(out.client, { status: 'idle', url: 'https://example.com/a/events', transport: 'eventsource' });
+  assert.equal(out.mainSeesInit, true, "sse-wasm sees the module sse-wasm/init initialised, and the same SSEError");
+  assert.ok(!out.touched.some((entry) => entry.startsWith('fetch')), 'the bytes were used, nothing fetched');
 });
 
 test('connection keys: equal options share, function values do not count, header values are hashed', async () => {
