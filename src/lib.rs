@@ -23,3 +23,5 @@ pub mod parser;
 pub mod web;
 
 pub use error::Error;
+#[cfg(target_arch = "wasm32")]
+pub use web::{Client, ClientBuilder, Event, EventStream, Reconnecting, Retry, SubscriptionGuard as Subscription, Transport};

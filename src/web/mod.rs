@@ -10,8 +10,10 @@ mod fetch;
 mod listen;
 mod options;
 mod registry;
+mod rust_api;
 mod shared;
 mod sys;
 mod types;
 
 pub use client::{SseClient, Subscription};
+pub use rust_api::{Client, ClientBuilder, Event, EventStream, Reconnecting, Retry, Subscription as SubscriptionGuard, Transport};

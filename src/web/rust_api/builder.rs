@@ -1,0 +1,372 @@
+//! [`ClientBuilder`]: typed setters that fill the JavaScript options object.
+//!
+//! The builder does not validate or default anything itself: it writes the
+//! options a JavaScript user would write, under the same names, and
+//! `SseClient::new` reads them (`options.rs`). So both APIs accept and
+//! reject exactly the same things, with the same messages.
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use js_sys::{Object, Reflect, JSON};
+use serde::Serialize;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsValue;
+
+use super::convert::error_from_js;
+use super::{Client, Transport};
+use crate::core::retry::RetryOptions;
+use crate::error::Error;
+use crate::web::client::SseClient;
+
+/// The JavaScript option names (see the README's options table).
+mod key {
+    pub const TRANSPORT: &str = "transport";
+    pub const WITH_CREDENTIALS: &str = "withCredentials";
+    pub const JSON: &str = "json";
+    pub const HEADERS: &str = "headers";
+    pub const METHOD: &str = "method";
+    pub const BODY: &str = "body";
+    pub const LAST_EVENT_ID: &str = "lastEventId";
+    pub const LAST_EVENT_ID_PARAM: &str = "lastEventIdParam";
+    pub const RETRY: &str = "retry";
+    pub const IDLE_TIMEOUT_MS: &str = "idleTimeoutMs";
+    pub const PAUSE_WHEN_HIDDEN: &str = "pauseWhenHidden";
+    pub const MAX_EVENT_SIZE: &str = "maxEventSize";
+
+    /// The fields of the `retry` object.
+    pub mod retry {
+        pub const MAX_ATTEMPTS: &str = "maxAttempts";
+        pub const INITIAL_DELAY_MS: &str = "initialDelayMs";
+        pub const MAX_DELAY_MS: &str = "maxDelayMs";
+        pub const FACTOR: &str = "factor";
+        pub const JITTER: &str = "jitter";
+        pub const HEALTHY_AFTER_MS: &str = "healthyAfterMs";
+    }
+}
+
+/// The reconnection policy (the `retry` option).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Retry {
+    /// Never reconnect: the first failure closes the client.
+    Disabled,
+    /// Reconnect with this policy (`Retry::from(RetryOptions::default())`
+    /// is the default).
+    Enabled(RetryOptions),
+}
+
+impl From<RetryOptions> for Retry {
+    fn from(options: RetryOptions) -> Self {
+        Retry::Enabled(options)
+    }
+}
+
+impl Default for Retry {
+    /// Reconnect with [`RetryOptions::default`].
+    fn default() -> Self {
+        Retry::Enabled(RetryOptions::default())
+    }
+}
+
+/// A header provider given to [`ClientBuilder::headers_fn`].
+type HeadersFn = Box<dyn FnMut() -> Vec<(String, String)>>;
+
+/// Options for a [`Client`]; made by [`Client::builder`], consumed by
+/// [`build`](Self::build). Every option left unset keeps the JavaScript
+/// API's default.
+#[must_use = "a builder does nothing until `build()` is called"]
+pub struct ClientBuilder {
+    url: String,
+    transport: Option<Transport>,
+    headers: Vec<(String, String)>,
+    headers_fn: Option<HeadersFn>,
+    method: Option<String>,
+    body: Option<String>,
+    body_is_json: bool,
+    with_credentials: Option<bool>,
+    json: Option<bool>,
+    last_event_id: Option<String>,
+    last_event_id_param: Option<String>,
+    retry: Option<Retry>,
+    idle_timeout: Option<Duration>,
+    pause_when_hidden: Option<bool>,
+    max_event_size: Option<usize>,
+    /// An error found by a setter (a body that cannot be serialised),
+    /// returned by `build()` so the setters can chain.
+    error: Option<Error>,
+}
+
+impl ClientBuilder {
+    pub(super) fn new(url: String) -> Self {
+        Self {
+            url,
+            transport: None,
+            headers: Vec::new(),
+            headers_fn: None,
+            method: None,
+            body: None,
+            body_is_json: false,
+            with_credentials: None,
+            json: None,
+            last_event_id: None,
+            last_event_id_param: None,
+            retry: None,
+            idle_timeout: None,
+            pause_when_hidden: None,
+            max_event_size: None,
+            error: None,
+        }
+    }
+
+    /// The transport (default [`Transport::Auto`]). Headers, a method, a
+    /// body or a starting last event ID need [`Transport::Fetch`]; with
+    /// [`Transport::EventSource`] they make `build()` fail.
+    pub fn transport(mut self, transport: Transport) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// Adds a request header (fetch transport). Setting a name again
+    /// (case-insensitively) replaces its value.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let name = name.into();
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    /// `Authorization: Bearer <token>`.
+    pub fn bearer(self, token: impl AsRef<str>) -> Self {
+        let value = format!("Bearer {}", token.as_ref());
+        self.header("Authorization", value)
+    }
+
+    /// Headers computed before every connection attempt, reconnects
+    /// included (a fresh token, for instance). They are added to those of
+    /// [`header`](Self::header), and win over them.
+    pub fn headers_fn(mut self, headers: impl FnMut() -> Vec<(String, String)> + 'static) -> Self {
+        self.headers_fn = Some(Box::new(headers));
+        self
+    }
+
+    /// The HTTP method (default `GET`; fetch transport).
+    pub fn method(mut self, method: impl Into<String>) -> Self {
+        self.method = Some(method.into());
+        self
+    }
+
+    /// The request body (fetch transport; needs a method such as `POST`).
+    pub fn body(mut self, body: impl Into<String>) -> Self {
+        self.body = Some(body.into());
+        self.body_is_json = false;
+        self
+    }
+
+    /// `value` as a JSON request body, with `Content-Type: application/json`
+    /// unless a `Content-Type` header is set (fetch transport; needs a
+    /// method such as `POST`). A value that cannot be serialised makes
+    /// `build()` fail with [`Error::InvalidOption`] for `body`.
+    pub fn json_body<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
+        // JSON-compatible: maps become plain objects, not `Map`s, which
+        // `JSON.stringify` would turn into `{}`.
+        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+        let text = value
+            .serialize(&serializer)
+            .map_err(|e| e.to_string())
+            .and_then(|value| JSON::stringify(&value).map_err(|e| super::js_message(&e)))
+            .and_then(|text| JsValue::from(text).as_string().ok_or_else(|| "it has no JSON form".to_owned()));
+        match text {
+            Ok(text) => {
+                self.body = Some(text);
+                self.body_is_json = true;
+            }
+            Err(message) => {
+                self.error = Some(Error::InvalidOption {
+                    option: key::BODY.to_owned(),
+                    message: format!("cannot be serialised as JSON: {message}"),
+                })
+            }
+        }
+        self
+    }
+
+    /// Send cookies and HTTP auth with the request (cross-origin too).
+    pub fn with_credentials(mut self, with_credentials: bool) -> Self {
+        self.with_credentials = Some(with_credentials);
+        self
+    }
+
+    /// Decode each event's data with `JSON.parse` (default off): events that
+    /// are not JSON are then reported to [`Client::on_error`] and skipped.
+    /// [`Client::json_events`] works either way.
+    pub fn json(mut self, json: bool) -> Self {
+        self.json = Some(json);
+        self
+    }
+
+    /// The last event ID to resume from (sent as `Last-Event-ID`, or as
+    /// the [`last_event_id_param`](Self::last_event_id_param) query parameter).
+    pub fn last_event_id(mut self, id: impl Into<String>) -> Self {
+        self.last_event_id = Some(id.into());
+        self
+    }
+
+    /// Send the last event ID as this query parameter instead of the
+    /// `Last-Event-ID` header (works with the native EventSource, and
+    /// without a CORS preflight).
+    pub fn last_event_id_param(mut self, name: impl Into<String>) -> Self {
+        self.last_event_id_param = Some(name.into());
+        self
+    }
+
+    /// The reconnection policy: a [`RetryOptions`] or [`Retry::Disabled`]
+    /// (default: `RetryOptions::default()`).
+    pub fn retry(mut self, retry: impl Into<Retry>) -> Self {
+        self.retry = Some(retry.into());
+        self
+    }
+
+    /// Reconnect when no byte (not even a comment) arrived for this long;
+    /// `Duration::ZERO` turns it off (the default).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Disconnect while the page is hidden, reconnect when it is shown.
+    pub fn pause_when_hidden(mut self, pause: bool) -> Self {
+        self.pause_when_hidden = Some(pause);
+        self
+    }
+
+    /// The largest event accepted, in bytes (default 1 MiB); a larger one
+    /// is discarded and reported as [`Error::EventTooLarge`].
+    pub fn max_event_size(mut self, bytes: usize) -> Self {
+        self.max_event_size = Some(bytes);
+        self
+    }
+
+    /// Creates the client. Fails with [`Error::InvalidUrl`] or
+    /// [`Error::InvalidOption`] (naming the option by its JavaScript name,
+    /// e.g. `retry.factor`). Nothing connects yet.
+    pub fn build(self) -> Result<Client, Error> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        let options = Object::new();
+        let set = |object: &Object, key: &str, value: JsValue| {
+            // Reflect.set on a fresh plain object cannot fail.
+            let _ = Reflect::set(object, &key.into(), &value);
+        };
+        let mut headers = self.headers;
+        if self.body_is_json && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {
+            headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
+        }
+        let headers_fn = match self.headers_fn {
+            Some(provider) => {
+                let provider = RefCell::new(provider);
+                let closure = Closure::<dyn FnMut() -> JsValue>::new(move || {
+                    let mut list = headers.clone();
+                    for (name, value) in (provider.borrow_mut())() {
+                        list.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+                        list.push((name, value));
+                    }
+                    headers_object(&list)
+                });
+                set(&options, key::HEADERS, closure.as_ref().clone());
+                Some(closure)
+            }
+            None => {
+                if !headers.is_empty() {
+                    set(&options, key::HEADERS, headers_object(&headers));
+                }
+                None
+            }
+        };
+        if let Some(transport) = self.transport {
+            set(&options, key::TRANSPORT, transport.as_str().into());
+        }
+        if let Some(method) = self.method {
+            set(&options, key::METHOD, method.into());
+        }
+        if let Some(body) = self.body {
+            set(&options, key::BODY, body.into());
+        }
+        if let Some(flag) = self.with_credentials {
+            set(&options, key::WITH_CREDENTIALS, flag.into());
+        }
+        if let Some(flag) = self.json {
+            set(&options, key::JSON, flag.into());
+        }
+        if let Some(id) = self.last_event_id {
+            set(&options, key::LAST_EVENT_ID, id.into());
+        }
+        if let Some(name) = self.last_event_id_param {
+            set(&options, key::LAST_EVENT_ID_PARAM, name.into());
+        }
+        match self.retry {
+            None => {}
+            Some(Retry::Disabled) => set(&options, key::RETRY, false.into()),
+            Some(Retry::Enabled(policy)) => {
+                let retry = Object::new();
+                let max_attempts = policy.max_attempts.map_or(f64::INFINITY, f64::from);
+                set(&retry, key::retry::MAX_ATTEMPTS, max_attempts.into());
+                set(&retry, key::retry::INITIAL_DELAY_MS, policy.initial_delay_ms.into());
+                set(&retry, key::retry::MAX_DELAY_MS, policy.max_delay_ms.into());
+                set(&retry, key::retry::FACTOR, policy.factor.into());
+                set(&retry, key::retry::JITTER, policy.jitter.into());
+                set(&retry, key::retry::HEALTHY_AFTER_MS, policy.healthy_after_ms.into());
+                set(&options, key::RETRY, retry.into());
+            }
+        }
+        if let Some(timeout) = self.idle_timeout {
+            set(&options, key::IDLE_TIMEOUT_MS, (timeout.as_secs_f64() * 1000.0).into());
+        }
+        if let Some(flag) = self.pause_when_hidden {
+            set(&options, key::PAUSE_WHEN_HIDDEN, flag.into());
+        }
+        if let Some(bytes) = self.max_event_size {
+            set(&options, key::MAX_EVENT_SIZE, (bytes as f64).into());
+        }
+
+        let inner = SseClient::new(&self.url, options.into()).map_err(|e| error_from_js(&e))?;
+        Ok(Client {
+            inner,
+            json: self.json.unwrap_or(false),
+            streams: RefCell::new(Vec::new()),
+            _headers_fn: headers_fn,
+        })
+    }
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    /// Header values are left out: they often hold credentials.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let header_names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("ClientBuilder")
+            .field("url", &self.url)
+            .field("transport", &self.transport)
+            .field("headers", &header_names)
+            .field("headers_fn", &self.headers_fn.is_some())
+            .field("method", &self.method)
+            .field("body", &self.body.as_ref().map(String::len))
+            .field("with_credentials", &self.with_credentials)
+            .field("json", &self.json)
+            .field("last_event_id", &self.last_event_id)
+            .field("last_event_id_param", &self.last_event_id_param)
+            .field("retry", &self.retry)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("pause_when_hidden", &self.pause_when_hidden)
+            .field("max_event_size", &self.max_event_size)
+            .finish()
+    }
+}
+
+/// A plain object of header names to values, the form `headers` takes.
+fn headers_object(pairs: &[(String, String)]) -> JsValue {
+    let object = Object::new();
+    for (name, value) in pairs {
+        let _ = Reflect::set(&object, &name.into(), &value.into());
+    }
+    object.into()
+}
