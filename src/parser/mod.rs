@@ -105,6 +105,13 @@ pub struct Event<'a> {
     pub data: &'a str,
     /// The last event ID at the time of dispatch (possibly empty).
     pub last_event_id: &'a str,
+    /// Where `data` lies, unmodified, in the chunk given to the `feed` call
+    /// that dispatched this event, as a byte range `(start, end)`: set when
+    /// the event had exactly one `data:` line and that line lay wholly in
+    /// this chunk; `None` otherwise. A caller that holds the chunk as text
+    /// already can slice it instead of building a new string (for an ASCII
+    /// chunk, byte offsets are also UTF-16 offsets).
+    pub data_span: Option<(usize, usize)>,
 }
 
 /// Why the parser refused part of a stream.
@@ -182,6 +189,15 @@ pub struct Parser {
     skip_line_started: bool,
     /// Reused output buffer for data that is not valid UTF-8.
     lossy_data: String,
+    /// Counts `feed` calls, so a span recorded in one chunk is never
+    /// reported against another.
+    chunk_number: u64,
+    /// Address range of the chunk being fed (for [`Event::data_span`]).
+    chunk_addresses: (usize, usize),
+    /// The first `data` value of the current event, if it lay in the chunk
+    /// numbered `.2`, as `(start, end, chunk_number)`; cleared by a second
+    /// `data` line.
+    data_span: Option<(usize, usize, u64)>,
 }
 
 impl Parser {
@@ -206,6 +222,9 @@ impl Parser {
             skipping: false,
             skip_line_started: false,
             lossy_data: String::new(),
+            chunk_number: 0,
+            chunk_addresses: (0, 0),
+            data_span: None,
         }
     }
 
@@ -241,6 +260,9 @@ impl Parser {
     where
         F: FnMut(Event<'_>) -> ControlFlow<()>,
     {
+        self.chunk_number = self.chunk_number.wrapping_add(1);
+        let start = chunk.as_ptr() as usize;
+        self.chunk_addresses = (start, start + chunk.len());
         let Some((replay, body)) = self.take_bom(chunk) else {
             return Ok(());
         };
@@ -290,6 +312,7 @@ impl Parser {
         self.pending_cr = false;
         self.line.clear();
         self.data.clear();
+        self.data_span = None;
         self.event_type.clear();
         if self.id_pending {
             self.id_pending = false;
@@ -466,6 +489,7 @@ impl Parser {
             b"data" => {
                 // `value.len() + 1 <= line.len()`, so the cap check above
                 // bounds the data buffer too.
+                self.data_span = if self.data.is_empty() { self.span_in_chunk(value) } else { None };
                 reserve_within(&mut self.data, value.len() + 1, self.max_event_size);
                 self.data.extend_from_slice(value);
                 self.data.push(b'\n');
@@ -517,14 +541,30 @@ impl Parser {
         } else {
             self.event_type.as_str()
         };
+        let chunk_number = self.chunk_number;
+        let data_span = self
+            .data_span
+            .take()
+            .filter(|span| span.2 == chunk_number)
+            .map(|(start, end, _)| (start, end));
         let flow = on_event(Event {
             event_type,
             data,
             last_event_id: &self.last_event_id,
+            data_span,
         });
         self.data.clear();
         self.event_type.clear();
         flow
+    }
+
+    /// The byte range of `value` within the chunk being fed, if it lies
+    /// there (a line assembled across chunks lives in `self.line` instead).
+    fn span_in_chunk(&self, value: &[u8]) -> Option<(usize, usize, u64)> {
+        let address = value.as_ptr() as usize;
+        let (start, end) = self.chunk_addresses;
+        (address >= start && address + value.len() <= end)
+            .then(|| (address - start, address - start + value.len(), self.chunk_number))
     }
 
     /// Sets the last event ID string from its buffer.
