@@ -23,6 +23,7 @@ use super::options::js_message;
 use super::shared::Shared;
 use super::sys;
 use crate::core::http::{classify_response, parse_retry_after, ResponseVerdict};
+use crate::core::url::with_query_param;
 use crate::error::Error;
 
 /// An attempt in flight. Dropping it aborts the request.
@@ -108,7 +109,7 @@ async fn read_body(weak: &Weak<Shared>, generation: u32, reader: &ReadableStream
             buffer.resize(length, MaybeUninit::uninit());
         }
         let bytes = chunk.copy_to_uninit(&mut buffer[..length]);
-        if !shared.on_chunk(bytes, generation) {
+        if !shared.on_chunk(&chunk, bytes, generation) {
             return cancel_reader(reader);
         }
     }
@@ -136,7 +137,7 @@ fn build_request(
         let mut url = shared.url.clone();
         if !last_event_id.is_empty() {
             match &options.last_event_id_param {
-                Some(param) => url = with_query(&url, param, &last_event_id)?,
+                Some(param) => url = with_query_param(&url, param, &last_event_id),
                 None => headers.set("Last-Event-ID", &byte_string(&last_event_id))?,
             }
         }
@@ -158,13 +159,6 @@ fn build_request(
         Request::new_with_str_and_init(&url, &init)
     };
     Some(build().map_err(|e| Error::InvalidOption { option: "headers".into(), message: js_message(&e) }))
-}
-
-/// `url` with `name=value` set in its query.
-pub fn with_query(url: &str, name: &str, value: &str) -> Result<String, wasm_bindgen::JsValue> {
-    let parsed = web_sys::Url::new(url)?;
-    parsed.search_params().set(name, value);
-    Ok(parsed.href())
 }
 
 /// A header value is a byte string: encode the id as UTF-8 and carry each

@@ -69,14 +69,41 @@ export function emit(list, value) {
   }
 }
 
+const decoder = new TextDecoder();
+
 /**
  * Per-client dispatch state. The last event ID string lives here so that it
  * is created once per change, not once per event.
+ *
+ * The fast path: while the fetch transport feeds an ASCII chunk, the chunk
+ * is kept here and decoded once, on first use; an event whose data is one
+ * `data:` line of that chunk is then a `slice` of that string (cheap in
+ * every engine), instead of a string decoded from wasm memory per event.
  */
 export class Dispatcher {
   constructor(json) {
     this.json = json;
     this.lastEventId = '';
+    this.chunk = undefined;
+    this.text = undefined;
+    this.error = undefined;
+  }
+
+  /** The ASCII chunk being parsed (byte offsets are string offsets). */
+  setChunk(bytes) {
+    this.chunk = bytes;
+    this.text = undefined;
+  }
+
+  /** The chunk is done: let it be collected. */
+  clearChunk() {
+    this.chunk = undefined;
+    this.text = undefined;
+  }
+
+  slice(start, end) {
+    if (this.text === undefined) this.text = decoder.decode(this.chunk);
+    return this.text.slice(start, end);
   }
 
   /** An event whose last event ID is the same as the previous one's. */
@@ -90,10 +117,35 @@ export class Dispatcher {
     return this.run(list, type, data, id);
   }
 
+  /** `deliver` with the data given as a span of the current chunk. */
+  deliverSpan(list, type, start, end) {
+    return this.run(list, type, this.slice(start, end), this.lastEventId);
+  }
+
+  /** `deliverWithId` with the data given as a span of the current chunk. */
+  deliverSpanWithId(list, type, start, end, id) {
+    this.lastEventId = id;
+    return this.run(list, type, this.slice(start, end), id);
+  }
+
+  /** The native transport's path: the MessageEvent's own strings. */
+  deliverNative(list, type, message) {
+    this.lastEventId = message.lastEventId;
+    return this.run(list, type, message.data, this.lastEventId);
+  }
+
+  /** The SSEError a `false` return left behind. */
+  takeError() {
+    const error = this.error;
+    this.error = undefined;
+    return error;
+  }
+
   /**
    * Calls the live listeners with `(data, event)`; with `json`, parses once
-   * for all of them. Returns an SSEError of kind `json` when the data is not
-   * JSON (no listener is called then), otherwise undefined.
+   * for all of them. Returns false when the data is not JSON (no listener
+   * is called then; `takeError()` has the SSEError of kind `json`), else
+   * true. A boolean, not an object: nothing to hand back to wasm per event.
    */
   run(list, type, data, lastEventId) {
     const event = new SSEEvent(type, data, lastEventId);
@@ -102,11 +154,12 @@ export class Dispatcher {
       try {
         value = JSON.parse(data);
       } catch (cause) {
-        return new SSEError(
+        this.error = new SSEError(
           'json',
           `the data of a ${JSON.stringify(type)} event is not valid JSON: ${cause.message}`,
           { cause, data, event },
         );
+        return false;
       }
     }
     for (let i = 0; i < list.length; i++) {
@@ -119,7 +172,7 @@ export class Dispatcher {
         report(e);
       }
     }
-    return undefined;
+    return true;
   }
 }
 

@@ -189,10 +189,19 @@ impl Shared {
     /// Feeds one chunk of the body of attempt `generation` to the parser
     /// and dispatches its events. Returns false once the attempt is over
     /// (closed or superseded, possibly by a handler): stop reading then.
-    pub fn on_chunk(&self, chunk: &[u8], generation: u32) -> bool {
+    pub fn on_chunk(&self, chunk_js: &js_sys::Uint8Array, chunk: &[u8], generation: u32) -> bool {
         self.on_activity();
         let Some(mut parser) = self.parser.borrow_mut().take() else { return false };
-        let result = parser.feed(chunk, |event| self.dispatch(event, generation));
+        // An ASCII chunk's byte offsets are its string offsets: events whose
+        // data lies in it are delivered as slices of one decoded string.
+        let ascii = chunk.is_ascii();
+        if ascii {
+            self.dispatcher.set_chunk(chunk_js);
+        }
+        let result = parser.feed(chunk, |event| self.dispatch(event, ascii, generation));
+        if ascii {
+            self.dispatcher.clear_chunk();
+        }
         let id_changed = *self.last_event_id.borrow() != parser.last_event_id();
         if id_changed {
             // A dispatch with empty data still sets the last event ID.
@@ -228,7 +237,7 @@ impl Shared {
 
     /// Hands one parsed event to the handlers of its type. The hot path:
     /// one call into JS, which creates the data string and the event object.
-    fn dispatch(&self, event: Event<'_>, generation: u32) -> ControlFlow<()> {
+    fn dispatch(&self, event: Event<'_>, ascii_chunk: bool, generation: u32) -> ControlFlow<()> {
         let id_changed = {
             let mut id = self.last_event_id.borrow_mut();
             if *id != event.last_event_id {
@@ -242,14 +251,21 @@ impl Shared {
         let stale = id_changed || self.js_id_stale.get();
         let entry = self.registry.borrow().entry(event.event_type);
         if let Some(entry) = entry {
-            let outcome = if stale {
+            let (list, name, id) = (&entry.list, &entry.js_name, event.last_event_id);
+            let span = event.data_span.filter(|_| ascii_chunk);
+            if stale {
                 self.js_id_stale.set(false);
-                self.dispatcher.deliver_with_id(&entry.list, &entry.js_name, event.data, event.last_event_id)
-            } else {
-                self.dispatcher.deliver(&entry.list, &entry.js_name, event.data)
+            }
+            let delivered = match (span, stale) {
+                (Some((start, end)), false) => self.dispatcher.deliver_span(list, name, start as u32, end as u32),
+                (Some((start, end)), true) => {
+                    self.dispatcher.deliver_span_with_id(list, name, start as u32, end as u32, id)
+                }
+                (None, false) => self.dispatcher.deliver(list, name, event.data),
+                (None, true) => self.dispatcher.deliver_with_id(list, name, event.data, id),
             };
-            if !outcome.is_undefined() {
-                self.emit_error_value(&outcome);
+            if !delivered {
+                self.emit_error_value(&self.dispatcher.take_error());
             }
         } else if stale {
             self.js_id_stale.set(true);
@@ -269,11 +285,8 @@ impl Shared {
         self.on_activity();
         let entry = self.registry.borrow().entry(event_type);
         if let Some(entry) = entry {
-            let id = message.last_event_id();
-            self.dispatcher.set_last_event_id(&id);
-            let outcome = self.dispatcher.deliver_js(&entry.list, &entry.js_name, &message.data(), &id.into());
-            if !outcome.is_undefined() {
-                self.emit_error_value(&outcome);
+            if !self.dispatcher.deliver_native(&entry.list, &entry.js_name, message) {
+                self.emit_error_value(&self.dispatcher.take_error());
             }
         }
     }

@@ -13,18 +13,45 @@ extern "C" {
     #[wasm_bindgen(constructor)]
     pub fn new(json: bool) -> Dispatcher;
 
-    /// Delivers an event whose last event ID did not change. Returns an
-    /// `SSEError` when JSON decoding failed, else `undefined`.
+    /// Delivers an event whose last event ID did not change. False: JSON
+    /// decoding failed (see `take_error`).
     #[wasm_bindgen(method)]
-    pub fn deliver(this: &Dispatcher, list: &Array, event_type: &JsValue, data: &str) -> JsValue;
+    pub fn deliver(this: &Dispatcher, list: &Array, event_type: &JsValue, data: &str) -> bool;
 
     /// Delivers an event that carries a new last event ID.
     #[wasm_bindgen(method, js_name = deliverWithId)]
-    pub fn deliver_with_id(this: &Dispatcher, list: &Array, event_type: &JsValue, data: &str, id: &str) -> JsValue;
+    pub fn deliver_with_id(this: &Dispatcher, list: &Array, event_type: &JsValue, data: &str, id: &str) -> bool;
 
-    /// The native transport's path: data and id are JS strings already.
-    #[wasm_bindgen(method, js_name = run)]
-    pub fn deliver_js(this: &Dispatcher, list: &Array, event_type: &JsValue, data: &JsValue, id: &JsValue) -> JsValue;
+    /// Delivers an event whose data is `start..end` of the current chunk.
+    #[wasm_bindgen(method, js_name = deliverSpan)]
+    pub fn deliver_span(this: &Dispatcher, list: &Array, event_type: &JsValue, start: u32, end: u32) -> bool;
+
+    /// `deliver_span` with a new last event ID.
+    #[wasm_bindgen(method, js_name = deliverSpanWithId)]
+    pub fn deliver_span_with_id(
+        this: &Dispatcher,
+        list: &Array,
+        event_type: &JsValue,
+        start: u32,
+        end: u32,
+        id: &str,
+    ) -> bool;
+
+    /// The native transport's path: the MessageEvent's own strings.
+    #[wasm_bindgen(method, js_name = deliverNative)]
+    pub fn deliver_native(this: &Dispatcher, list: &Array, event_type: &JsValue, message: &web_sys::MessageEvent) -> bool;
+
+    /// The JSON error a `false` delivery left behind.
+    #[wasm_bindgen(method, js_name = takeError)]
+    pub fn take_error(this: &Dispatcher) -> JsValue;
+
+    /// Keeps the ASCII chunk being parsed, for span deliveries.
+    #[wasm_bindgen(method, js_name = setChunk)]
+    pub fn set_chunk(this: &Dispatcher, chunk: &js_sys::Uint8Array);
+
+    /// Releases the chunk.
+    #[wasm_bindgen(method, js_name = clearChunk)]
+    pub fn clear_chunk(this: &Dispatcher);
 
     /// Sets the cached last event ID string.
     #[wasm_bindgen(method, setter = lastEventId)]
