@@ -15,10 +15,10 @@ use std::rc::Weak;
 use wasm_bindgen::JsCast;
 use web_sys::{EventSource, EventSourceInit, MessageEvent};
 
-use super::fetch::with_query;
 use super::listen::Listener;
 use super::options::js_message;
 use super::shared::Shared;
+use crate::core::url::with_query_param;
 use crate::error::Error;
 
 /// A live native EventSource; dropping it closes it and removes every
@@ -35,8 +35,7 @@ impl NativeAttempt {
     pub fn start(shared: &Shared, generation: u32) -> Result<Self, Error> {
         let last_event_id = shared.last_event_id();
         let url = match &shared.options.last_event_id_param {
-            Some(param) if !last_event_id.is_empty() => with_query(&shared.url, param, &last_event_id)
-                .map_err(|e| Error::InvalidUrl { url: shared.url.clone(), reason: js_message(&e) })?,
+            Some(param) if !last_event_id.is_empty() => with_query_param(&shared.url, param, &last_event_id),
             _ => shared.url.clone(),
         };
         let init = EventSourceInit::new();
