@@ -7,8 +7,10 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 WASM_TARGET := wasm32-unknown-unknown
 RELEASE_WASM := target/$(WASM_TARGET)/release/sse_wasm.wasm
-# Features rustc enables by default for wasm32 since 1.82; wasm-opt must
-# accept them.
+# binaryen from the npm registry (.ci/tools): Debian's wasm-opt 108 corrupts
+# the externref table wasm-bindgen emits. The features are those rustc
+# enables by default for wasm32 since 1.82.
+WASM_OPT := .ci/tools/node_modules/.bin/wasm-opt
 WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
 	--enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue
 
@@ -29,7 +31,7 @@ build: deps
 	cargo build --release --lib --target $(WASM_TARGET)
 	rm -rf pkg
 	wasm-bindgen --target web --out-dir pkg --out-name sse_wasm $(RELEASE_WASM)
-	wasm-opt $(WASM_OPT_FLAGS) pkg/sse_wasm_bg.wasm -o pkg/sse_wasm_bg.wasm
+	$(WASM_OPT) $(WASM_OPT_FLAGS) pkg/sse_wasm_bg.wasm -o pkg/sse_wasm_bg.wasm
 	@$(MAKE) --no-print-directory size
 
 ## size: raw and gzip -9 sizes of the release wasm and its JS glue
@@ -54,12 +56,12 @@ test-browser:
 browser-chromium:
 	@echo "== wasm-bindgen-test in headless Chromium"
 	$(WASM_TEST_ENV) CHROMEDRIVER="$$(command -v chromedriver)" \
-	  cargo test --target $(WASM_TARGET) $(BROWSER_TESTS)
+	  cargo test --no-fail-fast --target $(WASM_TARGET) $(BROWSER_TESTS)
 
 browser-firefox:
 	@echo "== wasm-bindgen-test in headless Firefox"
 	$(WASM_TEST_ENV) GECKODRIVER="$$(command -v geckodriver)" \
-	  cargo test --target $(WASM_TARGET) $(BROWSER_TESTS)
+	  cargo test --no-fail-fast --target $(WASM_TARGET) $(BROWSER_TESTS)
 
 ## test-js: the npm package, types and React hooks (tests/js), then the
 ## examples end to end (tests/demo); both drive Debian's Chromium.
@@ -74,3 +76,7 @@ demo: build
 clean:
 	cargo clean
 	rm -rf pkg build node_modules
+
+## bench: throughput against the peers in headless Chromium (tests/bench)
+bench: build
+	tests/bench/run.sh

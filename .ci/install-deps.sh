@@ -22,12 +22,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg_version
   cargo install wasm-bindgen-cli --version "$wbg_version" --force
 fi
 
-# 3. Debian packages: browsers, chromedriver, wasm-opt.
+# 3. Debian packages: browsers and chromedriver.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v firefox-esr >/dev/null || missing+=(firefox-esr)
-command -v wasm-opt >/dev/null || missing+=(binaryen)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -42,12 +41,21 @@ if ! command -v geckodriver >/dev/null; then
   cargo install geckodriver --version 0.37.1
 fi
 
-# 5. npm packages, when package.json changed since the last install.
-if [ -f package.json ]; then
-  stamp=node_modules/.install-stamp
-  if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || { [ -f package-lock.json ] && [ package-lock.json -nt "$stamp" ]; }; then
-    say "installing npm packages"
-    if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+# 5. npm packages (the project's, and the build tools': wasm-opt from the
+#    npm registry's binaryen, since Debian's is too old for externref tables),
+#    whenever a manifest changed since the last install.
+npm_install() {
+  local dir=$1 stamp=$1/node_modules/.install-stamp
+  [ -f "$dir/package.json" ] || return 0
+  if [ ! -f "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ] || { [ -f "$dir/package-lock.json" ] && [ "$dir/package-lock.json" -nt "$stamp" ]; }; then
+    say "installing npm packages in $dir"
+    if [ -f "$dir/package-lock.json" ]; then
+      (cd "$dir" && npm ci --no-audit --no-fund)
+    else
+      (cd "$dir" && npm install --no-audit --no-fund)
+    fi
     touch "$stamp"
   fi
-fi
+}
+npm_install .
+npm_install .ci/tools

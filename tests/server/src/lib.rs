@@ -3,6 +3,7 @@
 //!
 //! The router is exposed so the server's own tests can run it in-process.
 
+mod bench;
 mod cors;
 mod json;
 mod params;
@@ -11,17 +12,29 @@ mod sse;
 mod stats;
 
 use axum::middleware::from_fn_with_state;
-use axum::routing::get;
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Extension;
 use axum::Router;
 use tokio::net::TcpListener;
 
+pub use bench::BenchConfig;
 pub use stats::AppState;
 
 /// The full application: every endpoint, wrapped in request recording and,
 /// outermost, CORS (so even 404s and preflights carry CORS headers).
 pub fn app(state: AppState) -> Router {
+    app_with(state, BenchConfig::default())
+}
+
+/// [`app`], plus the benchmark's static files and report sink.
+pub fn app_with(state: AppState, bench: BenchConfig) -> Router {
     use scenarios::*;
     Router::new()
+        .route("/bulk", get(bench::bulk))
+        .route("/static/{*path}", get(bench::static_file))
+        .route("/report", post(bench::report))
         .route("/events", get(events).post(events))
         .route("/echo", get(echo).post(echo))
         .route("/status/{code}", get(status).post(status))
@@ -32,6 +45,7 @@ pub fn app(state: AppState) -> Router {
         .route("/stats", get(stats::stats))
         .route("/stream-counter", get(stats::stream_counter))
         .route("/health", get(|| async { "ok" }))
+        .layer(Extension(Arc::new(bench)))
         .layer(from_fn_with_state(state.clone(), stats::record))
         .layer(from_fn_with_state(state.clone(), cors::cors))
         .with_state(state)
@@ -39,5 +53,10 @@ pub fn app(state: AppState) -> Router {
 
 /// Serves [`app`] on `listener` until the task is dropped.
 pub async fn serve(listener: TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, app(AppState::new())).await
+    serve_with(listener, BenchConfig::default()).await
+}
+
+/// Serves [`app_with`] on `listener` until the task is dropped.
+pub async fn serve_with(listener: TcpListener, bench: BenchConfig) -> std::io::Result<()> {
+    axum::serve(listener, app_with(AppState::new(), bench)).await
 }

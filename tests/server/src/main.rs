@@ -8,19 +8,23 @@ use std::process::ExitCode;
 
 use tokio::net::TcpListener;
 
-const USAGE: &str = "usage: sse-test-server [--port N] [--port-file PATH]";
+const USAGE: &str =
+    "usage: sse-test-server [--port N] [--port-file PATH] [--static-root DIR] [--report-file PATH]";
 
 /// Command-line options.
 struct Args {
     /// 0 lets the OS pick a free port.
     port: u16,
     port_file: Option<PathBuf>,
+    /// For `make bench`: the static root and the results file.
+    bench: sse_test_server::BenchConfig,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         port: 0,
         port_file: None,
+        bench: sse_test_server::BenchConfig::default(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -31,6 +35,8 @@ fn parse_args() -> Result<Args, String> {
                 args.port = v.parse().map_err(|_| format!("invalid port {v:?}"))?;
             }
             "--port-file" => args.port_file = Some(value("--port-file")?.into()),
+            "--static-root" => args.bench.static_root = Some(value("--static-root")?.into()),
+            "--report-file" => args.bench.report_file = Some(value("--report-file")?.into()),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -96,7 +102,7 @@ async fn main() -> ExitCode {
     // No graceful shutdown: held-open streams would never finish. Returning
     // drops the runtime, which closes every connection.
     tokio::select! {
-        r = sse_test_server::serve(listener) => {
+        r = sse_test_server::serve_with(listener, args.bench) => {
             if let Err(e) = r {
                 eprintln!("sse-test-server: {e}");
                 return ExitCode::FAILURE;
