@@ -118,10 +118,18 @@ impl Error {
         match self {
             Error::Network { .. } => Failure::Network,
             Error::StreamEnded => Failure::BodyEnded,
-            Error::Http { status, retry_after_ms, .. } => {
-                Failure::Status { status: *status, retry_after_ms: *retry_after_ms }
-            }
-            Error::Unauthorized { status, .. } => Failure::Status { status: *status, retry_after_ms: None },
+            Error::Http {
+                status,
+                retry_after_ms,
+                ..
+            } => Failure::Status {
+                status: *status,
+                retry_after_ms: *retry_after_ms,
+            },
+            Error::Unauthorized { status, .. } => Failure::Status {
+                status: *status,
+                retry_after_ms: None,
+            },
             Error::ContentType { .. } => Failure::WrongContentType,
             Error::IdleTimeout { .. } => Failure::IdleTimeout,
             // The rest never end a connection on their own; treat them as
@@ -146,10 +154,12 @@ impl fmt::Display for Error {
             Error::InvalidOption { option, message } => write!(f, "option `{option}`: {message}"),
             Error::InvalidUrl { url, reason } => write!(f, "invalid URL \"{url}\": {reason}"),
             Error::Network { message } => write!(f, "network error: {message}"),
-            Error::Http { status: 204, .. } => {
-                f.write_str("the server answered 204 No Content: it asks the client to stop reconnecting")
+            Error::Http { status: 204, .. } => f.write_str(
+                "the server answered 204 No Content: it asks the client to stop reconnecting",
+            ),
+            Error::Http { status, .. } => {
+                write!(f, "the server answered HTTP {status} instead of 200")
             }
-            Error::Http { status, .. } => write!(f, "the server answered HTTP {status} instead of 200"),
             Error::Unauthorized { status, .. } => {
                 write!(f, "the server refused the credentials (HTTP {status})")
             }
@@ -157,21 +167,40 @@ impl fmt::Display for Error {
                 f.write_str("the response has no Content-Type; expected text/event-stream")
             }
             Error::ContentType { content_type } => {
-                write!(f, "the response is \"{content_type}\", not text/event-stream")
+                write!(
+                    f,
+                    "the response is \"{content_type}\", not text/event-stream"
+                )
             }
             Error::StreamEnded => f.write_str("the server ended the stream"),
             Error::IdleTimeout { idle_ms } => {
-                write!(f, "no data for {idle_ms} ms (idleTimeoutMs): the connection is presumed dead")
+                write!(
+                    f,
+                    "no data for {idle_ms} ms (idleTimeoutMs): the connection is presumed dead"
+                )
             }
             Error::EventTooLarge { limit } => {
-                write!(f, "an event exceeded maxEventSize ({limit} bytes) and was discarded")
+                write!(
+                    f,
+                    "an event exceeded maxEventSize ({limit} bytes) and was discarded"
+                )
             }
-            Error::Json { message, event_type, .. } => {
-                write!(f, "the data of a \"{event_type}\" event is not valid JSON: {message}")
+            Error::Json {
+                message,
+                event_type,
+                ..
+            } => {
+                write!(
+                    f,
+                    "the data of a \"{event_type}\" event is not valid JSON: {message}"
+                )
             }
             Error::Aborted => f.write_str("aborted by the AbortSignal"),
             Error::RetriesExhausted { attempts, cause } => {
-                write!(f, "gave up after {attempts} connection attempts; last error: {cause}")
+                write!(
+                    f,
+                    "gave up after {attempts} connection attempts; last error: {cause}"
+                )
             }
             Error::Closed => f.write_str("the client is closed"),
         }

@@ -24,4 +24,7 @@ pub mod web;
 
 pub use error::Error;
 #[cfg(target_arch = "wasm32")]
-pub use web::{Client, ClientBuilder, Event, EventStream, Reconnecting, Retry, SubscriptionGuard as Subscription, Transport};
+pub use web::{
+    Client, ClientBuilder, Event, EventStream, Reconnecting, Retry,
+    SubscriptionGuard as Subscription, Transport,
+};

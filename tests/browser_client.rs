@@ -18,7 +18,11 @@ const TRANSPORTS: [&str; 2] = ["eventsource", "fetch"];
 
 fn client(url: &str, transport: &str, extra: &str) -> SseClient {
     let sep = if extra.is_empty() { "" } else { "," };
-    SseClient::new(url, options(&format!(r#"{{"transport":"{transport}"{sep}{extra}}}"#))).expect("client")
+    SseClient::new(
+        url,
+        options(&format!(r#"{{"transport":"{transport}"{sep}{extra}}}"#)),
+    )
+    .expect("client")
 }
 
 #[wasm_bindgen_test]
@@ -43,12 +47,23 @@ async fn delivers_messages_in_order_and_fires_open() {
 async fn named_events_reach_only_their_handlers() {
     for transport in TRANSPORTS {
         let tag = unique_tag("named");
-        let client = client(&url("/events", &tag, "count=3&event=tick&hold=1"), transport, "");
+        let client = client(
+            &url("/events", &tag, "count=3&event=tick&hold=1"),
+            transport,
+            "",
+        );
         let (messages, _m) = record(&client, "message");
         let (ticks, _t) = record(&client, "tick");
         wait_for("3 ticks", || ticks.len() == 3).await;
-        assert_eq!(messages.len(), 0, "{transport}: unnamed handler got named events");
-        assert!(ticks.seen.borrow().iter().all(|s| s.event_type == "tick"), "{transport}");
+        assert_eq!(
+            messages.len(),
+            0,
+            "{transport}: unnamed handler got named events"
+        );
+        assert!(
+            ticks.seen.borrow().iter().all(|s| s.event_type == "tick"),
+            "{transport}"
+        );
         client.close();
     }
 }
@@ -57,10 +72,19 @@ async fn named_events_reach_only_their_handlers() {
 async fn ids_reach_the_event_and_the_client() {
     for transport in TRANSPORTS {
         let tag = unique_tag("ids");
-        let client = client(&url("/events", &tag, "count=3&id_start=10&hold=1"), transport, "");
+        let client = client(
+            &url("/events", &tag, "count=3&id_start=10&hold=1"),
+            transport,
+            "",
+        );
         let (messages, _m) = record(&client, "message");
         wait_for("3 messages", || messages.len() == 3).await;
-        let ids: Vec<String> = messages.seen.borrow().iter().map(|s| s.last_event_id.clone()).collect();
+        let ids: Vec<String> = messages
+            .seen
+            .borrow()
+            .iter()
+            .map(|s| s.last_event_id.clone())
+            .collect();
         assert_eq!(ids, ["10", "11", "12"], "{transport}");
         assert_eq!(client.last_event_id(), "12", "{transport}");
         client.close();
@@ -73,20 +97,47 @@ async fn json_mode_parses_data_and_reports_bad_json_without_stopping() {
         let tag = unique_tag("json");
         // Three events: valid, invalid, valid.
         let chunks = hex(&["data: {\"a\":1}\n\n", "data: not json\n\n", "data: [2]\n\n"]);
-        let client = client(&url("/raw", &tag, &format!("chunks={chunks}&hold=1")), transport, r#""json":true"#);
+        let client = client(
+            &url("/raw", &tag, &format!("chunks={chunks}&hold=1")),
+            transport,
+            r#""json":true"#,
+        );
         let errors = on(&client, "error");
         let (messages, _m) = record(&client, "message");
         wait_for("2 valid events", || messages.len() == 2).await;
         wait_for("the JSON error", || errors.len() == 1).await;
         let first = messages.seen.borrow()[0].value.clone();
-        assert_eq!(js_sys::Reflect::get(&first, &"a".into()).unwrap().as_f64(), Some(1.0), "{transport}");
-        assert!(js_sys::Array::is_array(&messages.seen.borrow()[1].value), "{transport}");
-        assert_eq!(messages.seen.borrow()[1].data, "[2]", "{transport}: raw data kept on the event");
-        assert_eq!(prop(&errors.calls.borrow()[0], "kind"), "json", "{transport}");
-        assert_eq!(prop(&errors.calls.borrow()[0], "data"), "not json", "{transport}");
+        assert_eq!(
+            js_sys::Reflect::get(&first, &"a".into()).unwrap().as_f64(),
+            Some(1.0),
+            "{transport}"
+        );
+        assert!(
+            js_sys::Array::is_array(&messages.seen.borrow()[1].value),
+            "{transport}"
+        );
+        assert_eq!(
+            messages.seen.borrow()[1].data,
+            "[2]",
+            "{transport}: raw data kept on the event"
+        );
+        assert_eq!(
+            prop(&errors.calls.borrow()[0], "kind"),
+            "json",
+            "{transport}"
+        );
+        assert_eq!(
+            prop(&errors.calls.borrow()[0], "data"),
+            "not json",
+            "{transport}"
+        );
         assert_eq!(prop(&errors.calls.borrow()[0], "name"), "SSEError");
         let event = errors.field(0, "event");
-        assert_eq!(prop(&event, "type"), "message", "{transport}: the error carries the event");
+        assert_eq!(
+            prop(&event, "type"),
+            "message",
+            "{transport}: the error carries the event"
+        );
         assert_eq!(client.ready_state(), 1, "{transport}: the stream goes on");
         client.close();
     }
@@ -99,7 +150,11 @@ async fn close_from_inside_a_handler_stops_delivery_at_once() {
         // All five events in one chunk: the fetch transport parses them in
         // one read; none after the closing one may be delivered.
         let chunks = hex(&["data: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4\n\ndata: 5\n\n"]);
-        let client = Rc::new(client(&url("/raw", &tag, &format!("chunks={chunks}&hold=1")), transport, ""));
+        let client = Rc::new(client(
+            &url("/raw", &tag, &format!("chunks={chunks}&hold=1")),
+            transport,
+            "",
+        ));
         let weak = Rc::downgrade(&client);
         let recorder = common::Recorder::with_hook(move |count| {
             if count == 2 {
@@ -109,7 +164,11 @@ async fn close_from_inside_a_handler_stops_delivery_at_once() {
         let _sub = client.subscribe("message", recorder.handler()).unwrap();
         wait_for("2 events", || recorder.len() >= 2).await;
         sleep(300).await;
-        assert_eq!(recorder.data(), ["1", "2"], "{transport}: events after close() were delivered");
+        assert_eq!(
+            recorder.data(),
+            ["1", "2"],
+            "{transport}: events after close() were delivered"
+        );
         assert_eq!(client.status(), "closed");
         wait_closed_server_side(&tag).await;
     }
@@ -147,7 +206,10 @@ async fn unsubscribe_without_arguments_closes_for_good() {
         wait_for("the event", || messages.len() == 1).await;
         client.unsubscribe(None, None);
         assert_eq!(client.status(), "closed");
-        let error = client.subscribe("message", messages.handler()).err().expect("subscribe after close throws");
+        let error = client
+            .subscribe("message", messages.handler())
+            .err()
+            .expect("subscribe after close throws");
         assert_eq!(prop(&error, "kind"), "closed");
         wait_closed_server_side(&tag).await;
     }
@@ -157,7 +219,11 @@ async fn unsubscribe_without_arguments_closes_for_good() {
 async fn unsubscribe_by_type_and_by_handler() {
     for transport in TRANSPORTS {
         let tag = unique_tag("unsub-type");
-        let client = client(&url("/events", &tag, "count=3&interval_ms=150&event=tick&hold=1"), transport, "");
+        let client = client(
+            &url("/events", &tag, "count=3&interval_ms=150&event=tick&hold=1"),
+            transport,
+            "",
+        );
         let (a, _sa) = record(&client, "tick");
         let (b, _sb) = record(&client, "tick");
         let (keep, _sk) = record(&client, "message");
@@ -168,7 +234,11 @@ async fn unsubscribe_by_type_and_by_handler() {
         sleep(400).await;
         assert_eq!(a.len(), 1, "{transport}: removed handler called");
         assert_eq!(b.len(), 2, "{transport}: handlers of a removed type called");
-        assert_eq!(client.status(), "open", "{transport}: a message handler is left");
+        assert_eq!(
+            client.status(),
+            "open",
+            "{transport}: a message handler is left"
+        );
         drop(keep);
         client.close();
     }
@@ -178,7 +248,11 @@ async fn unsubscribe_by_type_and_by_handler() {
 async fn nothing_fires_after_close_even_with_events_in_flight() {
     for transport in TRANSPORTS {
         let tag = unique_tag("after-close");
-        let client = client(&url("/events", &tag, "count=50&interval_ms=5"), transport, "");
+        let client = client(
+            &url("/events", &tag, "count=50&interval_ms=5"),
+            transport,
+            "",
+        );
         let errors = on(&client, "error");
         let closes = on(&client, "close");
         let states = on(&client, "statechange");
@@ -187,8 +261,16 @@ async fn nothing_fires_after_close_even_with_events_in_flight() {
         client.close();
         let (count, state_changes) = (messages.len(), states.len());
         sleep(500).await;
-        assert_eq!(messages.len(), count, "{transport}: a handler ran after close()");
-        assert_eq!((errors.len(), closes.len()), (0, 0), "{transport}: a callback ran after close()");
+        assert_eq!(
+            messages.len(),
+            count,
+            "{transport}: a handler ran after close()"
+        );
+        assert_eq!(
+            (errors.len(), closes.len()),
+            (0, 0),
+            "{transport}: a callback ran after close()"
+        );
         assert_eq!(states.len(), state_changes, "{transport}");
         wait_closed_server_side(&tag).await;
     }
@@ -215,20 +297,33 @@ fn invalid_options_throw_naming_the_option() {
         (r#"{"retry":{"factor":0.5}}"#, "retry.factor"),
         (r#"{"retry":{"maxAttemps":3}}"#, "retry.maxAttemps"),
         (r#"{"maxEventSize":-1}"#, "maxEventSize"),
-        (r#"{"transport":"eventsource","headers":{"Authorization":"Bearer x"}}"#, "headers"),
+        (
+            r#"{"transport":"eventsource","headers":{"Authorization":"Bearer x"}}"#,
+            "headers",
+        ),
     ];
     for (json, option) in cases {
-        let error = SseClient::new("http://127.0.0.1:9/", options(json)).err().expect(json);
+        let error = SseClient::new("http://127.0.0.1:9/", options(json))
+            .err()
+            .expect(json);
         assert_eq!(prop(&error, "kind"), "invalid-option", "{json}");
         assert_eq!(prop(&error, "option"), option, "{json}");
         assert!(error.is_instance_of::<js_sys::Error>(), "a real Error");
-        assert!(prop(&error, "message").contains(option), "{json}: message names the option");
+        assert!(
+            prop(&error, "message").contains(option),
+            "{json}: message names the option"
+        );
     }
 }
 
 #[wasm_bindgen_test]
 fn non_http_urls_are_rejected_at_construction() {
-    for url in ["ftp://example.com/", "javascript:alert(1)", "ws://127.0.0.1/", "http://[::1"] {
+    for url in [
+        "ftp://example.com/",
+        "javascript:alert(1)",
+        "ws://127.0.0.1/",
+        "http://[::1",
+    ] {
         let error = SseClient::new(url, JsValue::UNDEFINED).err().expect(url);
         assert_eq!(prop(&error, "kind"), "invalid-url", "{url}");
     }

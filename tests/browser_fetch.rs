@@ -847,7 +847,11 @@ async fn close_in_the_same_task_as_subscribe_sends_nothing() {
     assert_eq!((opens.len(), messages.len()), (0, 0));
     assert_eq!(client.status(), "closed");
     let stats = stats(&tag).await;
-    assert_eq!((stats.requests, stats.open), (0, 0), "a request left after close()");
+    assert_eq!(
+        (stats.requests, stats.open),
+        (0, 0),
+        "a request left after close()"
+    );
 }
 
 #[wasm_bindgen_test]

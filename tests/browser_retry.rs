@@ -17,11 +17,18 @@ const TRANSPORTS: [&str; 2] = ["eventsource", "fetch"];
 
 fn client(url: &str, transport: &str, extra: &str) -> SseClient {
     let sep = if extra.is_empty() { "" } else { "," };
-    SseClient::new(url, options(&format!(r#"{{"transport":"{transport}"{sep}{extra}}}"#))).expect("client")
+    SseClient::new(
+        url,
+        options(&format!(r#"{{"transport":"{transport}"{sep}{extra}}}"#)),
+    )
+    .expect("client")
 }
 
 fn number(value: &JsValue, key: &str) -> f64 {
-    Reflect::get(value, &key.into()).ok().and_then(|v| v.as_f64()).unwrap_or(f64::NAN)
+    Reflect::get(value, &key.into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(f64::NAN)
 }
 
 #[wasm_bindgen_test]
@@ -38,10 +45,18 @@ async fn a_server_failing_three_times_is_reached_on_attempt_four_with_growing_de
         wait_for("the event after three failures", || messages.len() == 1).await;
         assert_eq!(stats(&tag).await.requests, 4, "{transport}");
         assert_eq!(reconnecting.len(), 3, "{transport}");
-        let attempts: Vec<f64> = (0..3).map(|i| number(&reconnecting.calls.borrow()[i], "attempt")).collect();
-        let delays: Vec<f64> = (0..3).map(|i| number(&reconnecting.calls.borrow()[i], "delayMs")).collect();
+        let attempts: Vec<f64> = (0..3)
+            .map(|i| number(&reconnecting.calls.borrow()[i], "attempt"))
+            .collect();
+        let delays: Vec<f64> = (0..3)
+            .map(|i| number(&reconnecting.calls.borrow()[i], "delayMs"))
+            .collect();
         assert_eq!(attempts, [2.0, 3.0, 4.0], "{transport}");
-        assert_eq!(delays, [100.0, 200.0, 400.0], "{transport}: exponential growth without jitter");
+        assert_eq!(
+            delays,
+            [100.0, 200.0, 400.0],
+            "{transport}: exponential growth without jitter"
+        );
         client.close();
     }
 }
@@ -91,16 +106,27 @@ async fn a_server_that_ends_every_stream_is_not_stormed() {
         sleep(2000).await;
         client.close();
         let requests = stats(&tag).await.requests;
-        assert!(requests <= 5, "{transport}: {requests} requests in 2 s: the backoff did not grow");
+        assert!(
+            requests <= 5,
+            "{transport}: {requests} requests in 2 s: the backoff did not grow"
+        );
         assert!(requests >= 2, "{transport}: it does reconnect ({requests})");
-        assert_eq!(messages.len() as u32, requests, "{transport}: one event per connection");
+        assert_eq!(
+            messages.len() as u32,
+            requests,
+            "{transport}: one event per connection"
+        );
     }
 }
 
 #[wasm_bindgen_test]
 async fn no_content_stops_with_one_request() {
     let tag = unique_tag("204");
-    let client = client(&url("/status/204", &tag, ""), "fetch", r#""retry":{"initialDelayMs":50}"#);
+    let client = client(
+        &url("/status/204", &tag, ""),
+        "fetch",
+        r#""retry":{"initialDelayMs":50}"#,
+    );
     let errors = on(&client, "error");
     let closes = on(&client, "close");
     let (_m, _sub) = record(&client, "message");
@@ -124,7 +150,10 @@ async fn retry_after_on_503_sets_the_delay() {
     let (_m, _sub) = record(&client, "message");
     wait_for("the first reconnect", || reconnecting.len() == 1).await;
     assert_eq!(number(&reconnecting.calls.borrow()[0], "delayMs"), 2000.0);
-    assert_eq!(number(&reconnecting.field(0, "error"), "retryAfterMs"), 2000.0);
+    assert_eq!(
+        number(&reconnecting.field(0, "error"), "retryAfterMs"),
+        2000.0
+    );
     client.close();
 }
 
@@ -133,7 +162,11 @@ async fn retry_after_on_503_sets_the_delay() {
 #[wasm_bindgen_test]
 async fn the_server_retry_field_sets_the_reconnection_time() {
     let tag = unique_tag("retry-field");
-    let client = client(&url("/events", &tag, "count=1&retry=1500"), "fetch", r#""retry":{"jitter":0}"#);
+    let client = client(
+        &url("/events", &tag, "count=1&retry=1500"),
+        "fetch",
+        r#""retry":{"jitter":0}"#,
+    );
     let reconnecting = on(&client, "reconnecting");
     let (_m, _sub) = record(&client, "message");
     wait_for("the reconnect", || reconnecting.len() == 1).await;
@@ -154,11 +187,23 @@ async fn a_stalled_server_trips_the_idle_watchdog() {
         let errors = on(&client, "error");
         let (messages, _sub) = record(&client, "message");
         wait_for("the final error", || errors.len() == 1).await;
-        assert_eq!(prop(&reconnecting.field(0, "error"), "kind"), "idle-timeout", "{transport}");
+        assert_eq!(
+            prop(&reconnecting.field(0, "error"), "kind"),
+            "idle-timeout",
+            "{transport}"
+        );
         let error = errors.calls.borrow()[0].clone();
         assert_eq!(prop(&error, "kind"), "retries-exhausted", "{transport}");
-        assert_eq!(prop(&errors.field(0, "cause"), "kind"), "idle-timeout", "{transport}");
-        assert_eq!(messages.data(), ["hello", "hello"], "{transport}: both connections delivered");
+        assert_eq!(
+            prop(&errors.field(0, "cause"), "kind"),
+            "idle-timeout",
+            "{transport}"
+        );
+        assert_eq!(
+            messages.data(),
+            ["hello", "hello"],
+            "{transport}: both connections delivered"
+        );
         wait_closed_server_side(&tag).await;
     }
 }
@@ -171,18 +216,31 @@ async fn a_drop_mid_stream_resumes_without_loss_or_duplication() {
         // reconnect must ask for what follows id 3. The native transport
         // carries the id in the query (a new EventSource cannot send it).
         let client = client(
-            &url("/drop", &tag, "after=3&mid=1&id_start=1&count=6&drops=1&hold=1"),
+            &url(
+                "/drop",
+                &tag,
+                "after=3&mid=1&id_start=1&count=6&drops=1&hold=1",
+            ),
             transport,
             r#""lastEventIdParam":"last_event_id","retry":{"initialDelayMs":50}"#,
         );
         let (messages, _sub) = record(&client, "message");
         wait_for("six events", || messages.len() >= 6).await;
         sleep(200).await;
-        let ids: Vec<String> = messages.seen.borrow().iter().map(|s| s.last_event_id.clone()).collect();
+        let ids: Vec<String> = messages
+            .seen
+            .borrow()
+            .iter()
+            .map(|s| s.last_event_id.clone())
+            .collect();
         assert_eq!(ids, ["1", "2", "3", "4", "5", "6"], "{transport}");
         let stats = stats(&tag).await;
         assert_eq!(stats.requests, 2, "{transport}");
-        assert!(stats.uri(1).contains("last_event_id=3"), "{transport}: {}", stats.uri(1));
+        assert!(
+            stats.uri(1).contains("last_event_id=3"),
+            "{transport}: {}",
+            stats.uri(1)
+        );
         client.close();
     }
 }
@@ -198,7 +256,11 @@ async fn the_fetch_transport_resumes_with_the_header() {
     let (messages, _sub) = record(&client, "message");
     wait_for("four events", || messages.len() >= 4).await;
     let stats = stats(&tag).await;
-    assert_eq!(stats.header(0, "last-event-id"), None, "no id on the first request");
+    assert_eq!(
+        stats.header(0, "last-event-id"),
+        None,
+        "no id on the first request"
+    );
     assert_eq!(stats.header(1, "last-event-id").as_deref(), Some("2"));
     assert_eq!(messages.data().len(), 4);
     client.close();
@@ -208,7 +270,11 @@ async fn the_fetch_transport_resumes_with_the_header() {
 async fn close_during_a_backoff_wait_makes_no_further_request() {
     for transport in TRANSPORTS {
         let tag = unique_tag("close-wait");
-        let client = client(&url("/status/503", &tag, ""), transport, r#""retry":{"initialDelayMs":400,"jitter":0}"#);
+        let client = client(
+            &url("/status/503", &tag, ""),
+            transport,
+            r#""retry":{"initialDelayMs":400,"jitter":0}"#,
+        );
         let reconnecting = on(&client, "reconnecting");
         let (_m, _sub) = record(&client, "message");
         wait_for("the backoff wait", || reconnecting.len() == 1).await;
@@ -222,13 +288,21 @@ async fn close_during_a_backoff_wait_makes_no_further_request() {
 #[wasm_bindgen_test]
 async fn coming_back_online_reconnects_at_once() {
     let tag = unique_tag("online");
-    let client = client(&url("/status/503", &tag, ""), "fetch", r#""retry":{"initialDelayMs":60000}"#);
+    let client = client(
+        &url("/status/503", &tag, ""),
+        "fetch",
+        r#""retry":{"initialDelayMs":60000}"#,
+    );
     let reconnecting = on(&client, "reconnecting");
     let (_m, _sub) = record(&client, "message");
     wait_for("the long backoff wait", || reconnecting.len() == 1).await;
     let window = web_sys::window().expect("window");
-    window.dispatch_event(&web_sys::Event::new("offline").unwrap()).unwrap();
-    window.dispatch_event(&web_sys::Event::new("online").unwrap()).unwrap();
+    window
+        .dispatch_event(&web_sys::Event::new("offline").unwrap())
+        .unwrap();
+    window
+        .dispatch_event(&web_sys::Event::new("online").unwrap())
+        .unwrap();
     // Far sooner than the 60 s backoff.
     wait_for("the immediate reconnect", || reconnecting.len() == 2).await;
     assert_eq!(stats(&tag).await.requests, 2);
@@ -252,7 +326,11 @@ async fn retry_false_gives_up_on_the_first_failure() {
 async fn the_seed_form_retry_and_interval_is_accepted() {
     let tag = unique_tag("seed");
     // { retry: 2, interval: 50 }: two retries after the first attempt.
-    let client = client(&url("/status/500", &tag, ""), "fetch", r#""retry":2,"interval":50"#);
+    let client = client(
+        &url("/status/500", &tag, ""),
+        "fetch",
+        r#""retry":2,"interval":50"#,
+    );
     let closes = on(&client, "close");
     let (_m, _sub) = record(&client, "message");
     wait_for("close", || closes.len() == 1).await;

@@ -55,7 +55,8 @@ impl<'de> Deserialize<'de> for Tick {
                         map.next_value::<IgnoredAny>()?;
                     }
                 }
-                n.map(|n| Tick { n }).ok_or_else(|| de::Error::missing_field("n"))
+                n.map(|n| Tick { n })
+                    .ok_or_else(|| de::Error::missing_field("n"))
             }
         }
         deserializer.deserialize_struct("Tick", &["n"], TickVisitor)
@@ -115,12 +116,21 @@ fn echoed_header(request: &JsValue, name: &str) -> String {
 
 /// Hex-encodes chunks for the server's `/raw` endpoint.
 fn hex(chunks: &[&str]) -> String {
-    chunks.iter().map(|c| c.bytes().map(|b| format!("{b:02x}")).collect::<String>()).collect::<Vec<_>>().join(",")
+    chunks
+        .iter()
+        .map(|c| c.bytes().map(|b| format!("{b:02x}")).collect::<String>())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// A policy that gives up after `attempts` requests, retrying quickly.
 fn quick_retry(attempts: u32) -> RetryOptions {
-    RetryOptions { max_attempts: Some(attempts), initial_delay_ms: 0, jitter: 0.0, ..RetryOptions::default() }
+    RetryOptions {
+        max_attempts: Some(attempts),
+        initial_delay_ms: 0,
+        jitter: 0.0,
+        ..RetryOptions::default()
+    }
 }
 
 // ----- the builder -----------------------------------------------------------
@@ -167,8 +177,11 @@ async fn builder_method_and_bodies_reach_the_server() {
     let tag = unique_tag("rust-json-body");
     let mut query = BTreeMap::new();
     query.insert("symbols", vec!["ABC", "XYZ"]);
-    let client =
-        Client::builder(url("/echo", &tag, "hold=1")).method("POST").json_body(&query).build().expect("client");
+    let client = Client::builder(url("/echo", &tag, "hold=1"))
+        .method("POST")
+        .json_body(&query)
+        .build()
+        .expect("client");
     let mut echoes = client.events("echo");
     let request = echoed(&next(&mut echoes, "the echo").await.expect("an echo"));
     assert_eq!(prop(&request, "method"), "POST");
@@ -207,7 +220,11 @@ async fn last_event_id_param_works_with_the_native_eventsource() {
     assert_eq!(client.last_event_id(), "7");
     let mut echoes = client.events("echo");
     let request = echoed(&next(&mut echoes, "the echo").await.expect("an echo"));
-    assert!(prop(&request, "query").contains("resume_from=7"), "{}", prop(&request, "query"));
+    assert!(
+        prop(&request, "query").contains("resume_from=7"),
+        "{}",
+        prop(&request, "query")
+    );
     drop(client);
     wait_closed_server_side(&tag).await;
 }
@@ -216,18 +233,29 @@ async fn last_event_id_param_works_with_the_native_eventsource() {
 fn auto_transport_picks_eventsource_without_fetch_only_options() {
     let client = Client::new(url("/events", &unique_tag("rust-auto"), "")).expect("client");
     assert_eq!(client.transport(), Transport::EventSource);
-    assert_eq!(client.status(), State::Idle, "nothing connects before a subscription");
+    assert_eq!(
+        client.status(),
+        State::Idle,
+        "nothing connects before a subscription"
+    );
     assert!(client.url().starts_with("http://"));
 }
 
 #[wasm_bindgen_test]
 fn build_errors_are_typed() {
     // (A quote in the URL: the reason must still come back alone.)
-    for bad in ["ftp://example.com/", "ftp://example.com/\"quoted\"", "http://[::1"] {
+    for bad in [
+        "ftp://example.com/",
+        "ftp://example.com/\"quoted\"",
+        "http://[::1",
+    ] {
         match Client::new(bad) {
             Err(Error::InvalidUrl { url, reason }) => {
                 assert_eq!(url, bad);
-                assert!(!reason.is_empty() && !reason.starts_with("invalid URL"), "{reason}");
+                assert!(
+                    !reason.is_empty() && !reason.starts_with("invalid URL"),
+                    "{reason}"
+                );
             }
             other => panic!("{bad}: expected InvalidUrl, got {other:?}"),
         }
@@ -237,20 +265,45 @@ fn build_errors_are_typed() {
         Client::builder("http://127.0.0.1:9/")
     }
     let cases: Vec<(ClientCase, &str)> = vec![
-        (Box::new(|| base().transport(Transport::EventSource).bearer("x").build()), "headers"),
-        (Box::new(|| base().retry(RetryOptions { factor: 0.5, ..RetryOptions::default() }).build()), "retry.factor"),
+        (
+            Box::new(|| base().transport(Transport::EventSource).bearer("x").build()),
+            "headers",
+        ),
+        (
+            Box::new(|| {
+                base()
+                    .retry(RetryOptions {
+                        factor: 0.5,
+                        ..RetryOptions::default()
+                    })
+                    .build()
+            }),
+            "retry.factor",
+        ),
         (Box::new(|| base().body("no method").build()), "body"),
-        (Box::new(|| base().method("POST").json_body(&Unserialisable).build()), "body"),
-        (Box::new(|| base().max_event_size(0).build()), "maxEventSize"),
+        (
+            Box::new(|| base().method("POST").json_body(&Unserialisable).build()),
+            "body",
+        ),
+        (
+            Box::new(|| base().max_event_size(0).build()),
+            "maxEventSize",
+        ),
         (Box::new(|| base().method("GET /").build()), "method"),
-        (Box::new(|| base().header("Bad Name", "x").build()), "headers"),
+        (
+            Box::new(|| base().header("Bad Name", "x").build()),
+            "headers",
+        ),
     ];
     for (build, expected) in cases {
         match build() {
             Err(Error::InvalidOption { option, message }) => {
                 assert_eq!(option, expected, "{message}");
                 // The message is the reason alone, not "option `x`: ..." again.
-                assert!(!message.is_empty() && !message.starts_with("option `"), "{option}: {message}");
+                assert!(
+                    !message.is_empty() && !message.starts_with("option `"),
+                    "{option}: {message}"
+                );
             }
             other => panic!("{expected}: expected InvalidOption, got {other:?}"),
         }
@@ -265,24 +318,43 @@ type ClientCase = Box<dyn Fn() -> Result<Client, Error>>;
 async fn a_guard_delivers_until_dropped_and_the_last_one_closes_the_connection() {
     for transport in TRANSPORTS {
         let tag = unique_tag("rust-guard");
-        let client = Client::builder(url("/events", &tag, "count=1000&interval_ms=30&id_start=100&hold=1"))
-            .transport(transport)
-            .build()
-            .expect("client");
+        let client = Client::builder(url(
+            "/events",
+            &tag,
+            "count=1000&interval_ms=30&id_start=100&hold=1",
+        ))
+        .transport(transport)
+        .build()
+        .expect("client");
         let (seen, handler) = recorder();
         let guard: Subscription = client.subscribe("message", handler).expect("subscribe");
         wait_for("3 events", || seen.borrow().len() >= 3).await;
         let first = seen.borrow()[0].clone();
-        assert_eq!(first, Event { event_type: "message".into(), data: "0".into(), last_event_id: "100".into() });
+        assert_eq!(
+            first,
+            Event {
+                event_type: "message".into(),
+                data: "0".into(),
+                last_event_id: "100".into()
+            }
+        );
         assert_eq!(data(&seen)[..3], ["0", "1", "2"], "{transport:?}");
         assert_eq!(client.status(), State::Open);
 
         drop(guard);
         let count = seen.borrow().len();
-        assert_eq!(client.status(), State::Idle, "{transport:?}: the last handler is gone");
+        assert_eq!(
+            client.status(),
+            State::Idle,
+            "{transport:?}: the last handler is gone"
+        );
         wait_closed_server_side(&tag).await;
         sleep(300).await;
-        assert_eq!(seen.borrow().len(), count, "{transport:?}: delivered after the guard was dropped");
+        assert_eq!(
+            seen.borrow().len(),
+            count,
+            "{transport:?}: delivered after the guard was dropped"
+        );
     }
 }
 
@@ -298,15 +370,29 @@ async fn dropping_one_of_two_guards_keeps_the_other_and_the_connection() {
         let first_guard = client.subscribe("message", handler).expect("subscribe");
         let (second, handler) = recorder();
         let _second_guard = client.subscribe("message", handler).expect("subscribe");
-        wait_for("an event each", || !first.borrow().is_empty() && !second.borrow().is_empty()).await;
+        wait_for("an event each", || {
+            !first.borrow().is_empty() && !second.borrow().is_empty()
+        })
+        .await;
 
         first_guard.unsubscribe();
         let count = first.borrow().len();
         let later = second.borrow().len() + 3;
-        wait_for("more events for the kept guard", || second.borrow().len() >= later).await;
-        assert_eq!(first.borrow().len(), count, "{transport:?}: the dropped guard's handler ran");
+        wait_for("more events for the kept guard", || {
+            second.borrow().len() >= later
+        })
+        .await;
+        assert_eq!(
+            first.borrow().len(),
+            count,
+            "{transport:?}: the dropped guard's handler ran"
+        );
         assert_eq!(client.status(), State::Open, "{transport:?}");
-        assert_eq!(stats(&tag).await.open, 1, "{transport:?}: one connection, still open");
+        assert_eq!(
+            stats(&tag).await.open,
+            1,
+            "{transport:?}: one connection, still open"
+        );
         client.close();
         wait_closed_server_side(&tag).await;
     }
@@ -347,8 +433,10 @@ async fn a_handler_can_drop_its_own_guard() {
 #[wasm_bindgen_test]
 async fn lifecycle_guards_stop_their_callback_only() {
     let tag = unique_tag("rust-lifecycle");
-    let client =
-        Client::builder(url("/events", &tag, "count=1&hold=1")).transport(Transport::Fetch).build().expect("client");
+    let client = Client::builder(url("/events", &tag, "count=1&hold=1"))
+        .transport(Transport::Fetch)
+        .build()
+        .expect("client");
     let opens = Rc::new(Cell::new(0));
     let _open = {
         let opens = opens.clone();
@@ -365,7 +453,11 @@ async fn lifecycle_guards_stop_their_callback_only() {
     drop(state_guard);
     client.reconnect();
     wait_for("the second open", || opens.get() == 2).await;
-    assert_eq!(states.borrow().len(), 2, "a dropped on_state_change guard still fired");
+    assert_eq!(
+        states.borrow().len(),
+        2,
+        "a dropped on_state_change guard still fired"
+    );
     client.close();
     wait_closed_server_side(&tag).await;
 }
@@ -375,7 +467,9 @@ async fn subscribing_after_close_is_a_typed_error() {
     let client = Client::new(url("/events", &unique_tag("rust-closed"), "")).expect("client");
     client.close();
     assert_eq!(client.status(), State::Closed);
-    let error = client.subscribe("message", |_| {}).expect_err("subscribe after close fails");
+    let error = client
+        .subscribe("message", |_| {})
+        .expect_err("subscribe after close fails");
     assert_eq!(error, Error::Closed);
     let mut events = client.events("message");
     assert_eq!(next(&mut events, "the end of the stream").await, None);
@@ -403,17 +497,39 @@ async fn runtime_errors_reach_on_error_typed() {
         client.on_close(move || closes.set(closes.get() + 1))
     };
     let mut events = client.events("message");
-    assert_eq!(next(&mut events, "the end of the stream").await, None, "the stream ends when the client gives up");
+    assert_eq!(
+        next(&mut events, "the end of the stream").await,
+        None,
+        "the stream ends when the client gives up"
+    );
     assert_eq!(closes.get(), 1);
     assert_eq!(client.status(), State::Closed);
     let reconnects: Vec<sse_wasm::Reconnecting> = reconnects.borrow().clone();
     assert_eq!(reconnects.len(), 1);
     assert_eq!(reconnects[0].attempt, 2);
-    assert!(reconnects[0].delay >= Duration::from_millis(100), "{:?}", reconnects[0].delay);
-    assert!(matches!(reconnects[0].error, Error::Http { status: 500, .. }), "{:?}", reconnects[0].error);
+    assert!(
+        reconnects[0].delay >= Duration::from_millis(100),
+        "{:?}",
+        reconnects[0].delay
+    );
+    assert!(
+        matches!(reconnects[0].error, Error::Http { status: 500, .. }),
+        "{:?}",
+        reconnects[0].error
+    );
     match &errors.borrow()[..] {
         [Error::RetriesExhausted { attempts: 2, cause }] => {
-            assert!(matches!(**cause, Error::Http { status: 500, retry_after_ms: None, .. }), "{cause:?}")
+            assert!(
+                matches!(
+                    **cause,
+                    Error::Http {
+                        status: 500,
+                        retry_after_ms: None,
+                        ..
+                    }
+                ),
+                "{cause:?}"
+            )
         }
         other => panic!("expected RetriesExhausted, got {other:?}"),
     }
@@ -430,20 +546,34 @@ async fn runtime_errors_reach_on_error_typed() {
     let _sub = client.subscribe("message", |_| {}).expect("subscribe");
     wait_for("the 503", || errors.borrow().len() == 1).await;
     match &errors.borrow()[0] {
-        Error::Http { status: 503, retry_after_ms: Some(2000), headers } => {
-            assert!(headers.contains(&("retry-after".to_owned(), "2".to_owned())), "{headers:?}")
+        Error::Http {
+            status: 503,
+            retry_after_ms: Some(2000),
+            headers,
+        } => {
+            assert!(
+                headers.contains(&("retry-after".to_owned(), "2".to_owned())),
+                "{headers:?}"
+            )
         }
         other => panic!("expected Http 503, got {other:?}"),
     }
 
     let tag = unique_tag("rust-401");
-    let client =
-        Client::builder(url("/status/401", &tag, "")).bearer("expired").retry(Retry::Disabled).build().expect("client");
+    let client = Client::builder(url("/status/401", &tag, ""))
+        .bearer("expired")
+        .retry(Retry::Disabled)
+        .build()
+        .expect("client");
     let (errors, callback) = log::<Error>();
     let _errors = client.on_error(callback);
     let _sub = client.subscribe("message", |_| {}).expect("subscribe");
     wait_for("the 401", || errors.borrow().len() == 1).await;
-    assert!(matches!(errors.borrow()[0], Error::Unauthorized { status: 401, .. }), "{:?}", errors.borrow()[0]);
+    assert!(
+        matches!(errors.borrow()[0], Error::Unauthorized { status: 401, .. }),
+        "{:?}",
+        errors.borrow()[0]
+    );
 
     let tag = unique_tag("rust-content-type");
     let client = Client::builder(url("/status/200", &tag, "content_type=text/html"))
@@ -455,7 +585,12 @@ async fn runtime_errors_reach_on_error_typed() {
     let _errors = client.on_error(callback);
     let _sub = client.subscribe("message", |_| {}).expect("subscribe");
     wait_for("the content-type error", || errors.borrow().len() == 1).await;
-    assert_eq!(errors.borrow()[0], Error::ContentType { content_type: "text/html".into() });
+    assert_eq!(
+        errors.borrow()[0],
+        Error::ContentType {
+            content_type: "text/html".into()
+        }
+    );
 }
 
 #[wasm_bindgen_test]
@@ -489,7 +624,11 @@ async fn idle_timeout_and_max_event_size_report_typed_errors() {
     let _sub = client.subscribe("message", handler).expect("subscribe");
     wait_for("the small event", || seen.borrow().len() == 1).await;
     assert_eq!(*errors.borrow(), [Error::EventTooLarge { limit: 12 }]);
-    assert_eq!(data(&seen), ["ok"], "the stream goes on after the large event");
+    assert_eq!(
+        data(&seen),
+        ["ok"],
+        "the stream goes on after the large event"
+    );
     assert_eq!(client.status(), State::Open);
 }
 
@@ -497,7 +636,10 @@ async fn idle_timeout_and_max_event_size_report_typed_errors() {
 async fn json_mode_reports_bad_json_as_a_typed_error() {
     for transport in TRANSPORTS {
         let tag = unique_tag("rust-bad-json");
-        let chunks = hex(&["event: price\ndata: not json\n\n", "event: price\ndata: {\"n\":1}\n\n"]);
+        let chunks = hex(&[
+            "event: price\ndata: not json\n\n",
+            "event: price\ndata: {\"n\":1}\n\n",
+        ]);
         let client = Client::builder(url("/raw", &tag, &format!("chunks={chunks}&hold=1")))
             .transport(transport)
             .json(true)
@@ -506,11 +648,26 @@ async fn json_mode_reports_bad_json_as_a_typed_error() {
         let (errors, callback) = log::<Error>();
         let _errors = client.on_error(callback);
         let mut prices = client.json_events::<Tick>("price");
-        assert_eq!(next(&mut prices, "the valid event").await, Some(Ok(Tick { n: 1 })), "{transport:?}");
+        assert_eq!(
+            next(&mut prices, "the valid event").await,
+            Some(Ok(Tick { n: 1 })),
+            "{transport:?}"
+        );
         match &errors.borrow()[..] {
-            [Error::Json { data, event_type, message }] => {
-                assert_eq!((data.as_str(), event_type.as_str()), ("not json", "price"), "{transport:?}");
-                assert!(!message.is_empty() && !message.starts_with("the data of"), "{message}");
+            [Error::Json {
+                data,
+                event_type,
+                message,
+            }] => {
+                assert_eq!(
+                    (data.as_str(), event_type.as_str()),
+                    ("not json", "price"),
+                    "{transport:?}"
+                );
+                assert!(
+                    !message.is_empty() && !message.starts_with("the data of"),
+                    "{message}"
+                );
             }
             other => panic!("{transport:?}: expected one Json error, got {other:?}"),
         }
@@ -524,19 +681,31 @@ async fn json_mode_reports_bad_json_as_a_typed_error() {
 async fn events_stream_yields_in_order_and_ends_after_close() {
     for transport in TRANSPORTS {
         let tag = unique_tag("rust-stream");
-        let client =
-            Client::builder(url("/events", &tag, "count=3&hold=1")).transport(transport).build().expect("client");
+        let client = Client::builder(url("/events", &tag, "count=3&hold=1"))
+            .transport(transport)
+            .build()
+            .expect("client");
         let mut events = client.events("message");
         let mut received = Vec::new();
         for i in 0..3 {
-            let event = next(&mut events, &format!("event {i}")).await.expect("an event before the end");
+            let event = next(&mut events, &format!("event {i}"))
+                .await
+                .expect("an event before the end");
             assert_eq!(event.event_type, "message");
             received.push(event.data);
         }
         assert_eq!(received, ["0", "1", "2"], "{transport:?}");
         client.close();
-        assert_eq!(next(&mut events, "the end").await, None, "{transport:?}: the stream ends after close()");
-        assert_eq!(next(&mut events, "the end again").await, None, "{transport:?}: and stays ended");
+        assert_eq!(
+            next(&mut events, "the end").await,
+            None,
+            "{transport:?}: the stream ends after close()"
+        );
+        assert_eq!(
+            next(&mut events, "the end again").await,
+            None,
+            "{transport:?}: and stays ended"
+        );
         wait_closed_server_side(&tag).await;
     }
 }
@@ -551,32 +720,63 @@ async fn events_received_before_the_client_closes_itself_are_still_yielded() {
         .build()
         .expect("client");
     let mut events = client.events("message");
-    wait_for("the client to close itself", || client.status() == State::Closed).await;
+    wait_for("the client to close itself", || {
+        client.status() == State::Closed
+    })
+    .await;
     assert_eq!(events.queued(), 2);
-    assert_eq!(next(&mut events, "event 0").await.map(|e| e.data).as_deref(), Some("0"));
-    assert_eq!(next(&mut events, "event 1").await.map(|e| e.data).as_deref(), Some("1"));
+    assert_eq!(
+        next(&mut events, "event 0")
+            .await
+            .map(|e| e.data)
+            .as_deref(),
+        Some("0")
+    );
+    assert_eq!(
+        next(&mut events, "event 1")
+            .await
+            .map(|e| e.data)
+            .as_deref(),
+        Some("1")
+    );
     assert_eq!(next(&mut events, "the end").await, None);
 }
 
 #[wasm_bindgen_test]
 async fn two_streams_of_one_client_share_the_connection() {
     let tag = unique_tag("rust-two-streams");
-    let client = Client::new(url("/events", &tag, "count=4&interval_ms=20&event=tick&hold=1")).expect("client");
+    let client = Client::new(url(
+        "/events",
+        &tag,
+        "count=4&interval_ms=20&event=tick&hold=1",
+    ))
+    .expect("client");
     let mut a = client.events("tick");
     let mut b = client.events("tick");
     let mut messages = client.events("message");
     for i in 0..4 {
         let from_a = next(&mut a, "a tick").await.expect("a tick");
         let from_b = next(&mut b, "a tick").await.expect("a tick");
-        assert_eq!((from_a.data.as_str(), from_b.data.as_str()), (i.to_string().as_str(), i.to_string().as_str()));
+        assert_eq!(
+            (from_a.data.as_str(), from_b.data.as_str()),
+            (i.to_string().as_str(), i.to_string().as_str())
+        );
     }
     assert_eq!(messages.queued(), 0, "unnamed stream got named events");
     assert_eq!(stats(&tag).await.requests, 1);
     drop(a);
     drop(b);
-    assert_eq!(client.status(), State::Open, "the message stream still subscribes");
+    assert_eq!(
+        client.status(),
+        State::Open,
+        "the message stream still subscribes"
+    );
     drop(client);
-    assert_eq!(next(&mut messages, "the end").await, None, "dropping the client ends its streams");
+    assert_eq!(
+        next(&mut messages, "the end").await,
+        None,
+        "dropping the client ends its streams"
+    );
     wait_closed_server_side(&tag).await;
 }
 
@@ -584,8 +784,10 @@ async fn two_streams_of_one_client_share_the_connection() {
 async fn dropping_the_last_stream_closes_the_connection() {
     for transport in TRANSPORTS {
         let tag = unique_tag("rust-drop-stream");
-        let client =
-            Client::builder(url("/events", &tag, "count=1&hold=1")).transport(transport).build().expect("client");
+        let client = Client::builder(url("/events", &tag, "count=1&hold=1"))
+            .transport(transport)
+            .build()
+            .expect("client");
         let mut events = client.events("message");
         assert!(next(&mut events, "the event").await.is_some());
         drop(events);
@@ -593,7 +795,13 @@ async fn dropping_the_last_stream_closes_the_connection() {
         wait_closed_server_side(&tag).await;
         // The client is still usable: a new stream reconnects.
         let mut again = client.events("message");
-        assert_eq!(next(&mut again, "the event again").await.map(|e| e.data).as_deref(), Some("0"));
+        assert_eq!(
+            next(&mut again, "the event again")
+                .await
+                .map(|e| e.data)
+                .as_deref(),
+            Some("0")
+        );
         assert_eq!(stats(&tag).await.requests, 2, "{transport:?}");
     }
 }
@@ -602,8 +810,10 @@ async fn dropping_the_last_stream_closes_the_connection() {
 async fn dropping_the_client_closes_the_connection() {
     for transport in TRANSPORTS {
         let tag = unique_tag("rust-drop-client");
-        let client =
-            Client::builder(url("/events", &tag, "count=1&hold=1")).transport(transport).build().expect("client");
+        let client = Client::builder(url("/events", &tag, "count=1&hold=1"))
+            .transport(transport)
+            .build()
+            .expect("client");
         let (seen, handler) = recorder();
         let guard = client.subscribe("message", handler).expect("subscribe");
         wait_for("the event", || seen.borrow().len() == 1).await;
@@ -646,9 +856,16 @@ async fn json_events_report_data_that_does_not_fit() {
             .expect("client");
         let mut ticks = client.json_events::<Tick>("message");
         match next(&mut ticks, "the mismatch").await {
-            Some(Err(Error::Json { data, event_type, message })) => {
+            Some(Err(Error::Json {
+                data,
+                event_type,
+                message,
+            })) => {
                 assert_eq!((data.as_str(), event_type.as_str()), ("0", "message"));
-                assert!(message.contains("Tick"), "the message names the type: {message}");
+                assert!(
+                    message.contains("Tick"),
+                    "the message names the type: {message}"
+                );
             }
             other => panic!("{transport:?}: expected a Json error, got {other:?}"),
         }
@@ -656,7 +873,11 @@ async fn json_events_report_data_that_does_not_fit() {
             Some(Err(Error::Json { data, .. })) => assert_eq!(data, "hello"),
             other => panic!("{transport:?}: expected a Json error, got {other:?}"),
         }
-        assert_eq!(next(&mut ticks, "the tick").await, Some(Ok(Tick { n: 5 })), "{transport:?}: the stream goes on");
+        assert_eq!(
+            next(&mut ticks, "the tick").await,
+            Some(Ok(Tick { n: 5 })),
+            "{transport:?}: the stream goes on"
+        );
         client.close();
     }
 }
@@ -664,10 +885,17 @@ async fn json_events_report_data_that_does_not_fit() {
 /// The README's example, against the test server.
 #[wasm_bindgen_test]
 async fn readme_example() {
-    async fn watch(url: String, on_state: impl FnMut(State) + 'static, mut show: impl FnMut(u32)) -> Result<(), Error> {
+    async fn watch(
+        url: String,
+        on_state: impl FnMut(State) + 'static,
+        mut show: impl FnMut(u32),
+    ) -> Result<(), Error> {
         let client = Client::builder(url)
             .bearer("my-token")
-            .retry(RetryOptions { max_attempts: Some(5), ..RetryOptions::default() })
+            .retry(RetryOptions {
+                max_attempts: Some(5),
+                ..RetryOptions::default()
+            })
             .build()?;
         // A guard: the callback runs until `_state` is dropped.
         let _state = client.on_state_change(on_state);
@@ -685,9 +913,19 @@ async fn readme_example() {
     let tag = unique_tag("rust-readme");
     let (states, on_state) = log::<State>();
     let (shown, show) = log::<u32>();
-    let watching = watch(url("/events", &tag, "count=3&json=1&hold=1"), on_state, show);
-    within("the example to finish", watching).await.expect("no error");
+    let watching = watch(
+        url("/events", &tag, "count=3&json=1&hold=1"),
+        on_state,
+        show,
+    );
+    within("the example to finish", watching)
+        .await
+        .expect("no error");
     assert_eq!(*shown.borrow(), [0, 1, 2]);
-    assert_eq!(*states.borrow(), [State::Connecting, State::Open], "nothing fires after close()");
+    assert_eq!(
+        *states.borrow(),
+        [State::Connecting, State::Open],
+        "nothing fires after close()"
+    );
     wait_closed_server_side(&tag).await;
 }

@@ -287,14 +287,22 @@ impl Connection {
         match self.backoff.on_failure(&failure, now_ms, random) {
             Decision::Retry { attempt, delay_ms } => {
                 self.set_state(State::Reconnecting);
-                self.actions.push_back(Action::SetTimer { timer: Timer::Reconnect, delay_ms });
-                self.notify(Notice::Reconnecting { attempt, delay_ms, cause: error });
+                self.actions.push_back(Action::SetTimer {
+                    timer: Timer::Reconnect,
+                    delay_ms,
+                });
+                self.notify(Notice::Reconnecting {
+                    attempt,
+                    delay_ms,
+                    cause: error,
+                });
             }
             Decision::GiveUp(give_up) => {
                 let error = match give_up {
-                    GiveUp::Exhausted { attempts } => {
-                        Error::RetriesExhausted { attempts, cause: Box::new(error) }
-                    }
+                    GiveUp::Exhausted { attempts } => Error::RetriesExhausted {
+                        attempts,
+                        cause: Box::new(error),
+                    },
                     GiveUp::NotRetryable | GiveUp::Disabled => error,
                 };
                 self.set_state(State::Closed);
@@ -326,14 +334,19 @@ impl Connection {
                 self.connect(now_ms)
             }
             Timer::Idle if matches!(self.state, State::Connecting | State::Open) => {
-                let Some(idle_ms) = self.config.idle_timeout_ms else { return };
+                let Some(idle_ms) = self.config.idle_timeout_ms else {
+                    return;
+                };
                 let quiet_ms = now_ms - self.last_activity_ms;
                 if quiet_ms >= f64::from(idle_ms) {
                     self.on_failure(Error::IdleTimeout { idle_ms }, now_ms, random);
                 } else {
                     // Bytes came since the timer was set: wait out the rest.
                     let rest = (f64::from(idle_ms) - quiet_ms).ceil() as u32;
-                    self.actions.push_back(Action::SetTimer { timer: Timer::Idle, delay_ms: rest.max(1) });
+                    self.actions.push_back(Action::SetTimer {
+                        timer: Timer::Idle,
+                        delay_ms: rest.max(1),
+                    });
                 }
             }
             _ => {}
@@ -389,9 +402,14 @@ impl Connection {
     fn connect(&mut self, now_ms: f64) {
         self.set_state(State::Connecting);
         self.last_activity_ms = now_ms;
-        self.actions.push_back(Action::Connect { attempt: self.backoff.attempts() + 1 });
+        self.actions.push_back(Action::Connect {
+            attempt: self.backoff.attempts() + 1,
+        });
         if let Some(idle_ms) = self.config.idle_timeout_ms {
-            self.actions.push_back(Action::SetTimer { timer: Timer::Idle, delay_ms: idle_ms });
+            self.actions.push_back(Action::SetTimer {
+                timer: Timer::Idle,
+                delay_ms: idle_ms,
+            });
         }
     }
 
@@ -424,7 +442,10 @@ mod tests {
 
     fn retrying(max_attempts: u32) -> Config {
         Config {
-            retry: Some(RetryOptions { max_attempts: Some(max_attempts), ..RetryOptions::default() }),
+            retry: Some(RetryOptions {
+                max_attempts: Some(max_attempts),
+                ..RetryOptions::default()
+            }),
             ..Config::default()
         }
     }
@@ -434,22 +455,41 @@ mod tests {
     }
 
     fn connects(actions: &[Action]) -> usize {
-        actions.iter().filter(|a| matches!(a, Action::Connect { .. })).count()
+        actions
+            .iter()
+            .filter(|a| matches!(a, Action::Connect { .. }))
+            .count()
     }
 
     fn notices(actions: &[Action]) -> Vec<&Notice> {
-        actions.iter().filter_map(|a| if let Action::Notify(n) = a { Some(n) } else { None }).collect()
+        actions
+            .iter()
+            .filter_map(|a| {
+                if let Action::Notify(n) = a {
+                    Some(n)
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 
     fn reconnect_delay(actions: &[Action]) -> Option<u32> {
         actions.iter().find_map(|a| match a {
-            Action::SetTimer { timer: Timer::Reconnect, delay_ms } => Some(*delay_ms),
+            Action::SetTimer {
+                timer: Timer::Reconnect,
+                delay_ms,
+            } => Some(*delay_ms),
             _ => None,
         })
     }
 
     fn http(status: u16) -> Error {
-        Error::Http { status, headers: Vec::new(), retry_after_ms: None }
+        Error::Http {
+            status,
+            headers: Vec::new(),
+            retry_after_ms: None,
+        }
     }
 
     #[test]
@@ -461,7 +501,10 @@ mod tests {
         assert_eq!(connects(&actions), 1);
         assert_eq!(c.state(), State::Connecting);
         c.on_open(10.0);
-        assert_eq!(notices(&drain(&mut c)), [&Notice::StateChanged(State::Open), &Notice::Open]);
+        assert_eq!(
+            notices(&drain(&mut c)),
+            [&Notice::StateChanged(State::Open), &Notice::Open]
+        );
     }
 
     #[test]
@@ -476,7 +519,14 @@ mod tests {
         assert!(actions.contains(&Action::Abort));
         let delay = reconnect_delay(&actions).expect("a reconnect timer");
         assert!(delay >= 100, "{delay}");
-        assert!(matches!(notices(&actions)[1], Notice::Reconnecting { attempt: 2, cause: Error::StreamEnded, .. }));
+        assert!(matches!(
+            notices(&actions)[1],
+            Notice::Reconnecting {
+                attempt: 2,
+                cause: Error::StreamEnded,
+                ..
+            }
+        ));
         c.on_timer(Timer::Reconnect, 2000.0, 0.0);
         assert_eq!(connects(&drain(&mut c)), 1);
         assert_eq!(c.state(), State::Connecting);
@@ -499,7 +549,9 @@ mod tests {
         assert_eq!(requests, 3);
         let n = notices(&last);
         match n[n.len() - 2] {
-            Notice::Error(Error::RetriesExhausted { attempts: 3, cause }) => assert_eq!(cause.status(), Some(500)),
+            Notice::Error(Error::RetriesExhausted { attempts: 3, cause }) => {
+                assert_eq!(cause.status(), Some(500))
+            }
             other => panic!("expected the exhausted error, got {other:?}"),
         }
         assert_eq!(n[n.len() - 1], &Notice::Closed);
@@ -514,7 +566,10 @@ mod tests {
         let actions = drain(&mut c);
         assert_eq!(reconnect_delay(&actions), None);
         assert_eq!(c.state(), State::Closed);
-        assert!(matches!(notices(&actions)[1], Notice::Error(Error::Http { status: 204, .. })));
+        assert!(matches!(
+            notices(&actions)[1],
+            Notice::Error(Error::Http { status: 204, .. })
+        ));
         c.on_timer(Timer::Reconnect, 10_000.0, 0.0);
         assert_eq!(connects(&drain(&mut c)), 0);
     }
@@ -524,10 +579,19 @@ mod tests {
         let mut c = machine(Config::default());
         c.start(0.0);
         drain(&mut c);
-        c.on_failure(Error::Network { message: "offline".into() }, 0.0, 0.0);
+        c.on_failure(
+            Error::Network {
+                message: "offline".into(),
+            },
+            0.0,
+            0.0,
+        );
         let actions = drain(&mut c);
         assert_eq!(c.state(), State::Closed);
-        assert!(matches!(notices(&actions)[1], Notice::Error(Error::Network { .. })));
+        assert!(matches!(
+            notices(&actions)[1],
+            Notice::Error(Error::Network { .. })
+        ));
     }
 
     #[test]
@@ -577,20 +641,34 @@ mod tests {
 
     #[test]
     fn unauthorized_asks_the_hook_once_then_gives_up() {
-        let mut c = machine(Config { has_auth_hook: true, ..retrying(5) });
-        let unauthorized = Error::Unauthorized { status: 401, headers: Vec::new() };
+        let mut c = machine(Config {
+            has_auth_hook: true,
+            ..retrying(5)
+        });
+        let unauthorized = Error::Unauthorized {
+            status: 401,
+            headers: Vec::new(),
+        };
         c.start(0.0);
         drain(&mut c);
         c.on_failure(unauthorized.clone(), 0.0, 0.0);
         let actions = drain(&mut c);
-        assert!(actions.iter().any(|a| matches!(a, Action::Authorize { .. })));
-        assert_eq!(reconnect_delay(&actions), None, "the hook answers, not a timer");
+        assert!(actions
+            .iter()
+            .any(|a| matches!(a, Action::Authorize { .. })));
+        assert_eq!(
+            reconnect_delay(&actions),
+            None,
+            "the hook answers, not a timer"
+        );
         c.on_authorized(true, unauthorized.clone(), 1.0);
         assert_eq!(connects(&drain(&mut c)), 1, "renewed: reconnect at once");
         // The renewed credentials are refused too: no second hook call.
         c.on_failure(unauthorized.clone(), 2.0, 0.0);
         let actions = drain(&mut c);
-        assert!(!actions.iter().any(|a| matches!(a, Action::Authorize { .. })));
+        assert!(!actions
+            .iter()
+            .any(|a| matches!(a, Action::Authorize { .. })));
         assert_eq!(c.state(), State::Closed);
     }
 
@@ -599,23 +677,42 @@ mod tests {
         let mut c = machine(retrying(5));
         c.start(0.0);
         drain(&mut c);
-        c.on_failure(Error::Unauthorized { status: 403, headers: Vec::new() }, 0.0, 0.0);
+        c.on_failure(
+            Error::Unauthorized {
+                status: 403,
+                headers: Vec::new(),
+            },
+            0.0,
+            0.0,
+        );
         let actions = drain(&mut c);
-        assert!(matches!(notices(&actions)[1], Notice::Error(Error::Unauthorized { status: 403, .. })));
+        assert!(matches!(
+            notices(&actions)[1],
+            Notice::Error(Error::Unauthorized { status: 403, .. })
+        ));
         assert_eq!(c.state(), State::Closed);
     }
 
     #[test]
     fn a_hook_that_declines_closes_with_the_error() {
-        let mut c = machine(Config { has_auth_hook: true, ..retrying(5) });
-        let unauthorized = Error::Unauthorized { status: 401, headers: Vec::new() };
+        let mut c = machine(Config {
+            has_auth_hook: true,
+            ..retrying(5)
+        });
+        let unauthorized = Error::Unauthorized {
+            status: 401,
+            headers: Vec::new(),
+        };
         c.start(0.0);
         c.on_failure(unauthorized.clone(), 0.0, 0.0);
         drain(&mut c);
         c.on_authorized(false, unauthorized, 1.0);
         let actions = drain(&mut c);
         assert_eq!(c.state(), State::Closed);
-        assert!(matches!(notices(&actions)[1], Notice::Error(Error::Unauthorized { .. })));
+        assert!(matches!(
+            notices(&actions)[1],
+            Notice::Error(Error::Unauthorized { .. })
+        ));
     }
 
     #[test]
@@ -625,7 +722,13 @@ mod tests {
         drain(&mut c);
         c.on_network(false, 0.0);
         for i in 0..5 {
-            c.on_failure(Error::Network { message: "offline".into() }, f64::from(i), 0.0);
+            c.on_failure(
+                Error::Network {
+                    message: "offline".into(),
+                },
+                f64::from(i),
+                0.0,
+            );
             let actions = drain(&mut c);
             assert_eq!(reconnect_delay(&actions), None, "no timer while offline");
             assert_eq!(c.state(), State::Reconnecting);
@@ -636,7 +739,11 @@ mod tests {
             c.on_network(false, 0.0);
             drain(&mut c);
         }
-        assert_ne!(c.state(), State::Closed, "a budget of 2 was not burned by offline failures");
+        assert_ne!(
+            c.state(),
+            State::Closed,
+            "a budget of 2 was not burned by offline failures"
+        );
     }
 
     #[test]
@@ -648,14 +755,21 @@ mod tests {
         c.on_network(false, 1.0);
         assert!(drain(&mut c).contains(&Action::ClearTimer(Timer::Reconnect)));
         c.on_timer(Timer::Reconnect, 5_000.0, 0.0);
-        assert_eq!(connects(&drain(&mut c)), 0, "a stale timer does not connect while offline");
+        assert_eq!(
+            connects(&drain(&mut c)),
+            0,
+            "a stale timer does not connect while offline"
+        );
         c.on_network(true, 6_000.0);
         assert_eq!(connects(&drain(&mut c)), 1);
     }
 
     #[test]
     fn pause_when_hidden_disconnects_and_resumes() {
-        let mut c = machine(Config { pause_when_hidden: true, ..retrying(3) });
+        let mut c = machine(Config {
+            pause_when_hidden: true,
+            ..retrying(3)
+        });
         c.start(0.0);
         c.on_open(0.0);
         drain(&mut c);
@@ -670,7 +784,10 @@ mod tests {
 
     #[test]
     fn starting_while_hidden_with_pause_when_hidden_waits_for_visibility() {
-        let mut c = machine(Config { pause_when_hidden: true, ..retrying(3) });
+        let mut c = machine(Config {
+            pause_when_hidden: true,
+            ..retrying(3)
+        });
         c.on_visibility(true, 0.0);
         c.start(0.0);
         assert_eq!(connects(&drain(&mut c)), 0);
@@ -692,22 +809,38 @@ mod tests {
 
     #[test]
     fn the_idle_watchdog_rearms_after_activity_and_fails_after_silence() {
-        let mut c = machine(Config { idle_timeout_ms: Some(1000), ..retrying(3) });
+        let mut c = machine(Config {
+            idle_timeout_ms: Some(1000),
+            ..retrying(3)
+        });
         c.start(0.0);
         let actions = drain(&mut c);
-        assert!(actions.contains(&Action::SetTimer { timer: Timer::Idle, delay_ms: 1000 }));
+        assert!(actions.contains(&Action::SetTimer {
+            timer: Timer::Idle,
+            delay_ms: 1000
+        }));
         c.on_open(100.0);
         c.on_activity(700.0);
         drain(&mut c);
         c.on_timer(Timer::Idle, 1000.0, 0.0);
         // 300 ms of silence so far: wait the remaining 700 ms.
-        assert_eq!(drain(&mut c), [Action::SetTimer { timer: Timer::Idle, delay_ms: 700 }]);
+        assert_eq!(
+            drain(&mut c),
+            [Action::SetTimer {
+                timer: Timer::Idle,
+                delay_ms: 700
+            }]
+        );
         c.on_timer(Timer::Idle, 1700.0, 0.0);
         let actions = drain(&mut c);
         assert_eq!(c.state(), State::Reconnecting);
-        assert!(notices(&actions)
-            .iter()
-            .any(|n| matches!(n, Notice::Reconnecting { cause: Error::IdleTimeout { idle_ms: 1000 }, .. })));
+        assert!(notices(&actions).iter().any(|n| matches!(
+            n,
+            Notice::Reconnecting {
+                cause: Error::IdleTimeout { idle_ms: 1000 },
+                ..
+            }
+        )));
     }
 
     #[test]
@@ -717,7 +850,10 @@ mod tests {
         c.on_open(0.0);
         c.on_signal_abort();
         let actions = drain(&mut c);
-        assert_eq!(notices(&actions), [&Notice::StateChanged(State::Closed), &Notice::Closed]);
+        assert_eq!(
+            notices(&actions),
+            [&Notice::StateChanged(State::Closed), &Notice::Closed]
+        );
         assert_eq!(c.state(), State::Closed);
     }
 
@@ -742,7 +878,12 @@ mod tests {
         c.on_open(0.0);
         drain(&mut c);
         c.on_data_error(Error::EventTooLarge { limit: 10 });
-        assert_eq!(drain(&mut c), [Action::Notify(Notice::Error(Error::EventTooLarge { limit: 10 }))]);
+        assert_eq!(
+            drain(&mut c),
+            [Action::Notify(Notice::Error(Error::EventTooLarge {
+                limit: 10
+            }))]
+        );
         assert_eq!(c.state(), State::Open);
     }
 

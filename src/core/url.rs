@@ -11,7 +11,9 @@
 /// dropped (it never reaches the server anyway).
 pub fn with_query_param(url: &str, name: &str, value: &str) -> String {
     let without_fragment = url.split_once('#').map_or(url, |(before, _)| before);
-    let (base, query) = without_fragment.split_once('?').unwrap_or((without_fragment, ""));
+    let (base, query) = without_fragment
+        .split_once('?')
+        .unwrap_or((without_fragment, ""));
     let encoded_name = percent_encode(name);
 
     let mut out = String::with_capacity(url.len() + name.len() + value.len() * 3 + 2);
@@ -54,7 +56,10 @@ mod tests {
 
     #[test]
     fn appends_to_a_url_without_a_query() {
-        assert_eq!(with_query_param("https://h/s", "lastEventId", "42"), "https://h/s?lastEventId=42");
+        assert_eq!(
+            with_query_param("https://h/s", "lastEventId", "42"),
+            "https://h/s?lastEventId=42"
+        );
     }
 
     #[test]
@@ -67,8 +72,14 @@ mod tests {
 
     #[test]
     fn replaces_every_earlier_value_of_the_parameter() {
-        assert_eq!(with_query_param("https://h/s?lei=1&a=b&lei=2", "lei", "3"), "https://h/s?a=b&lei=3");
-        assert_eq!(with_query_param("https://h/s?lei&a=b", "lei", "3"), "https://h/s?a=b&lei=3");
+        assert_eq!(
+            with_query_param("https://h/s?lei=1&a=b&lei=2", "lei", "3"),
+            "https://h/s?a=b&lei=3"
+        );
+        assert_eq!(
+            with_query_param("https://h/s?lei&a=b", "lei", "3"),
+            "https://h/s?a=b&lei=3"
+        );
     }
 
     #[test]
@@ -81,11 +92,17 @@ mod tests {
 
     #[test]
     fn drops_the_fragment() {
-        assert_eq!(with_query_param("https://h/s?a=1#frag", "id", "2"), "https://h/s?a=1&id=2");
+        assert_eq!(
+            with_query_param("https://h/s?a=1#frag", "id", "2"),
+            "https://h/s?a=1&id=2"
+        );
     }
 
     #[test]
     fn does_not_confuse_a_longer_name() {
-        assert_eq!(with_query_param("https://h/s?idx=1", "id", "2"), "https://h/s?idx=1&id=2");
+        assert_eq!(
+            with_query_param("https://h/s?idx=1", "id", "2"),
+            "https://h/s?idx=1&id=2"
+        );
     }
 }

@@ -489,7 +489,11 @@ impl Parser {
             b"data" => {
                 // `value.len() + 1 <= line.len()`, so the cap check above
                 // bounds the data buffer too.
-                self.data_span = if self.data.is_empty() { self.span_in_chunk(value) } else { None };
+                self.data_span = if self.data.is_empty() {
+                    self.span_in_chunk(value)
+                } else {
+                    None
+                };
                 reserve_within(&mut self.data, value.len() + 1, self.max_event_size);
                 self.data.extend_from_slice(value);
                 self.data.push(b'\n');
@@ -563,8 +567,13 @@ impl Parser {
     fn span_in_chunk(&self, value: &[u8]) -> Option<(usize, usize, u64)> {
         let address = value.as_ptr() as usize;
         let (start, end) = self.chunk_addresses;
-        (address >= start && address + value.len() <= end)
-            .then(|| (address - start, address - start + value.len(), self.chunk_number))
+        (address >= start && address + value.len() <= end).then(|| {
+            (
+                address - start,
+                address - start + value.len(),
+                self.chunk_number,
+            )
+        })
     }
 
     /// Sets the last event ID string from its buffer.

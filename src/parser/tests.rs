@@ -753,7 +753,9 @@ fn spans(chunks: &[&[u8]]) -> Vec<(String, Option<bool>)> {
     for chunk in chunks {
         parser
             .feed(chunk, |event| {
-                let check = event.data_span.map(|(start, end)| &chunk[start..end] == event.data.as_bytes());
+                let check = event
+                    .data_span
+                    .map(|(start, end)| &chunk[start..end] == event.data.as_bytes());
                 out.push((event.data.to_owned(), check));
                 ControlFlow::Continue(())
             })
@@ -766,24 +768,39 @@ fn spans(chunks: &[&[u8]]) -> Vec<(String, Option<bool>)> {
 fn a_single_data_line_within_the_chunk_has_a_span_that_points_at_it() {
     assert_eq!(
         spans(&[b"data: one\n\nevent: x\r\ndata:two\r\n\r\n"]),
-        [("one".to_owned(), Some(true)), ("two".to_owned(), Some(true))]
+        [
+            ("one".to_owned(), Some(true)),
+            ("two".to_owned(), Some(true))
+        ]
     );
 }
 
 #[test]
 fn multi_line_data_has_no_span() {
-    assert_eq!(spans(&[b"data: a\ndata: b\n\n"]), [("a\nb".to_owned(), None)]);
+    assert_eq!(
+        spans(&[b"data: a\ndata: b\n\n"]),
+        [("a\nb".to_owned(), None)]
+    );
 }
 
 #[test]
 fn data_from_an_earlier_chunk_or_split_across_chunks_has_no_span() {
     // The data line ends in chunk 1, the event in chunk 2.
-    assert_eq!(spans(&[b"data: early\n", b"\n"]), [("early".to_owned(), None)]);
+    assert_eq!(
+        spans(&[b"data: early\n", b"\n"]),
+        [("early".to_owned(), None)]
+    );
     // The data line itself is split.
-    assert_eq!(spans(&[b"data: sp", b"lit\n\n"]), [("split".to_owned(), None)]);
+    assert_eq!(
+        spans(&[b"data: sp", b"lit\n\n"]),
+        [("split".to_owned(), None)]
+    );
 }
 
 #[test]
 fn spans_are_relative_to_the_chunk_including_a_bom() {
-    assert_eq!(spans(&[b"\xEF\xBB\xBFdata: x\n\n"]), [("x".to_owned(), Some(true))]);
+    assert_eq!(
+        spans(&[b"\xEF\xBB\xBFdata: x\n\n"]),
+        [("x".to_owned(), Some(true))]
+    );
 }

@@ -30,10 +30,15 @@ impl SseClient {
     /// Throws an `SSEError` (kind `invalid-url` or `invalid-option`) naming
     /// what is wrong. Nothing connects until the first `subscribe`.
     #[wasm_bindgen(constructor)]
-    pub fn new(url: &str, #[wasm_bindgen(unchecked_param_type = "SSEOptions")] options: JsValue) -> Result<SseClient, JsValue> {
+    pub fn new(
+        url: &str,
+        #[wasm_bindgen(unchecked_param_type = "SSEOptions")] options: JsValue,
+    ) -> Result<SseClient, JsValue> {
         let options = options::parse(&options).map_err(|e| to_js(&e))?;
         let url = resolve_url(url).map_err(|e| to_js(&e))?;
-        Ok(SseClient { shared: Shared::new(url, options) })
+        Ok(SseClient {
+            shared: Shared::new(url, options),
+        })
     }
 
     /// Calls `handler(data, event)` for every event of type `type`
@@ -43,17 +48,25 @@ impl SseClient {
     pub fn subscribe(
         &self,
         #[wasm_bindgen(js_name = "type")] event_type: &str,
-        #[wasm_bindgen(unchecked_param_type = "(data: any, event: SSEEvent) => void")] handler: Function,
+        #[wasm_bindgen(unchecked_param_type = "(data: any, event: SSEEvent) => void")]
+        handler: Function,
     ) -> Result<Subscription, JsValue> {
         if self.shared.state() == State::Closed {
             return Err(to_js(&Error::Closed));
         }
-        let (id, new_type) = self.shared.registry.borrow_mut().subscribe(event_type, handler);
+        let (id, new_type) = self
+            .shared
+            .registry
+            .borrow_mut()
+            .subscribe(event_type, handler);
         if new_type && self.shared.options.transport == Transport::EventSource {
             self.shared.add_native_type(event_type);
         }
         self.shared.start();
-        Ok(Subscription { shared: Rc::downgrade(&self.shared), id })
+        Ok(Subscription {
+            shared: Rc::downgrade(&self.shared),
+            id,
+        })
     }
 
     /// Removes handlers: with no arguments, all of them, and closes the
@@ -68,7 +81,10 @@ impl SseClient {
         match event_type {
             None => self.close(),
             Some(event_type) => {
-                self.shared.registry.borrow_mut().remove_type(&event_type, handler.as_ref());
+                self.shared
+                    .registry
+                    .borrow_mut()
+                    .remove_type(&event_type, handler.as_ref());
                 self.stop_if_unused();
             }
         }
@@ -91,17 +107,26 @@ impl SseClient {
     /// `statechange` (the new `status`). Returns a `Subscription`.
     pub fn on(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "'open' | 'error' | 'reconnecting' | 'close' | 'statechange'")] name: &str,
+        #[wasm_bindgen(
+            unchecked_param_type = "'open' | 'error' | 'reconnecting' | 'close' | 'statechange'"
+        )]
+        name: &str,
         callback: Function,
     ) -> Result<Subscription, JsValue> {
         let kind = Lifecycle::parse(name).ok_or_else(|| {
             to_js(&Error::InvalidOption {
                 option: "on".into(),
-                message: format!("unknown callback name \"{name}\"; expected one of {}", Lifecycle::NAMES),
+                message: format!(
+                    "unknown callback name \"{name}\"; expected one of {}",
+                    Lifecycle::NAMES
+                ),
             })
         })?;
         let id = self.shared.registry.borrow_mut().on(kind, &callback);
-        Ok(Subscription { shared: Rc::downgrade(&self.shared), id })
+        Ok(Subscription {
+            shared: Rc::downgrade(&self.shared),
+            id,
+        })
     }
 
     /// 0 connecting (also while waiting to reconnect), 1 open, 2 closed or idle.
@@ -165,7 +190,9 @@ pub struct Subscription {
 impl Subscription {
     /// Removes this handler or callback.
     pub fn unsubscribe(&self) {
-        let Some(shared) = self.shared.upgrade() else { return };
+        let Some(shared) = self.shared.upgrade() else {
+            return;
+        };
         shared.registry.borrow_mut().remove_id(self.id);
         if shared.registry.borrow().has_no_handlers() {
             shared.stop();
@@ -175,8 +202,12 @@ impl Subscription {
 
 /// Resolves `url` against the page (or worker) location and checks the scheme.
 fn resolve_url(url: &str) -> Result<String, Error> {
-    let invalid = |reason: String| Error::InvalidUrl { url: url.to_owned(), reason };
-    let base = global_property("location").and_then(|location| js_sys::Reflect::get(&location, &"href".into()).ok());
+    let invalid = |reason: String| Error::InvalidUrl {
+        url: url.to_owned(),
+        reason,
+    };
+    let base = global_property("location")
+        .and_then(|location| js_sys::Reflect::get(&location, &"href".into()).ok());
     let parsed = match base.and_then(|b| b.as_string()) {
         Some(base) => web_sys::Url::new_with_base(url, &base),
         None => web_sys::Url::new(url),
@@ -184,6 +215,8 @@ fn resolve_url(url: &str) -> Result<String, Error> {
     .map_err(|e| invalid(js_message(&e)))?;
     match parsed.protocol().as_str() {
         "http:" | "https:" => Ok(parsed.href()),
-        other => Err(invalid(format!("the scheme \"{other}\" is not supported; use http: or https:"))),
+        other => Err(invalid(format!(
+            "the scheme \"{other}\" is not supported; use http: or https:"
+        ))),
     }
 }

@@ -19,7 +19,11 @@ pub fn to_js(error: &Error) -> JsValue {
     match error {
         Error::InvalidOption { option, .. } => set("option", option.into()),
         Error::InvalidUrl { url, .. } => set("url", url.into()),
-        Error::Http { status, headers, retry_after_ms } => {
+        Error::Http {
+            status,
+            headers,
+            retry_after_ms,
+        } => {
             set("status", (*status).into());
             set("headers", headers_object(headers));
             if let Some(ms) = retry_after_ms {
@@ -33,7 +37,9 @@ pub fn to_js(error: &Error) -> JsValue {
         Error::ContentType { content_type } => set("contentType", content_type.into()),
         Error::IdleTimeout { idle_ms } => set("idleTimeoutMs", (*idle_ms).into()),
         Error::EventTooLarge { limit } => set("limit", (*limit as f64).into()),
-        Error::Json { data, event_type, .. } => {
+        Error::Json {
+            data, event_type, ..
+        } => {
             set("data", data.into());
             set("eventType", event_type.into());
         }
@@ -69,7 +75,8 @@ pub fn header_pairs(headers: &Headers) -> Vec<(String, String)> {
     if let Ok(Some(iter)) = js_sys::try_iter(headers) {
         for entry in iter.flatten() {
             let entry: js_sys::Array = entry.into();
-            if let (Some(name), Some(value)) = (entry.get(0).as_string(), entry.get(1).as_string()) {
+            if let (Some(name), Some(value)) = (entry.get(0).as_string(), entry.get(1).as_string())
+            {
                 pairs.push((name, value));
             }
         }

@@ -35,26 +35,41 @@ impl NativeAttempt {
     pub fn start(shared: &Shared, generation: u32) -> Result<Self, Error> {
         let last_event_id = shared.last_event_id();
         let url = match &shared.options.last_event_id_param {
-            Some(param) if !last_event_id.is_empty() => with_query_param(&shared.url, param, &last_event_id),
+            Some(param) if !last_event_id.is_empty() => {
+                with_query_param(&shared.url, param, &last_event_id)
+            }
             _ => shared.url.clone(),
         };
         let init = EventSourceInit::new();
         init.set_with_credentials(shared.options.with_credentials);
-        let source = EventSource::new_with_event_source_init_dict(&url, &init)
-            .map_err(|e| Error::Network { message: js_message(&e) })?;
+        let source = EventSource::new_with_event_source_init_dict(&url, &init).map_err(|e| {
+            Error::Network {
+                message: js_message(&e),
+            }
+        })?;
         let weak = shared.weak();
-        let mut attempt = Self { source, generation, listeners: Vec::new() };
+        let mut attempt = Self {
+            source,
+            generation,
+            listeners: Vec::new(),
+        };
 
         let on_open = weak.clone();
-        attempt.listeners.push(Listener::new(attempt.source.as_ref(), "open", move |_| {
-            if let Some(shared) = Shared::upgrade(&on_open, generation) {
-                shared.on_open();
-            }
-        }));
+        attempt
+            .listeners
+            .push(Listener::new(attempt.source.as_ref(), "open", move |_| {
+                if let Some(shared) = Shared::upgrade(&on_open, generation) {
+                    shared.on_open();
+                }
+            }));
         let on_error = weak.clone();
         let was_open = std::rc::Rc::new(std::cell::Cell::new(false));
         let opened = was_open.clone();
-        attempt.listeners.push(Listener::new(attempt.source.as_ref(), "open", move |_| opened.set(true)));
+        attempt
+            .listeners
+            .push(Listener::new(attempt.source.as_ref(), "open", move |_| {
+                opened.set(true)
+            }));
         attempt.listeners.push(Listener::new(attempt.source.as_ref(), "error", move |_| {
             if let Some(shared) = Shared::upgrade(&on_error, generation) {
                 let error = if was_open.get() {
@@ -67,7 +82,12 @@ impl NativeAttempt {
                 shared.on_failure(error);
             }
         }));
-        let types: Vec<String> = shared.registry.borrow().types().map(|entry| entry.name.clone()).collect();
+        let types: Vec<String> = shared
+            .registry
+            .borrow()
+            .types()
+            .map(|entry| entry.name.clone())
+            .collect();
         for event_type in types {
             attempt.listen(weak.clone(), &event_type);
         }
@@ -78,11 +98,18 @@ impl NativeAttempt {
     pub fn listen(&mut self, weak: Weak<Shared>, event_type: &str) {
         let generation = self.generation;
         let name = event_type.to_owned();
-        self.listeners.push(Listener::new(self.source.as_ref(), event_type, move |event| {
-            if let (Some(shared), Ok(message)) = (Shared::upgrade(&weak, generation), event.dyn_into::<MessageEvent>()) {
-                shared.dispatch_native(&name, &message, generation);
-            }
-        }));
+        self.listeners.push(Listener::new(
+            self.source.as_ref(),
+            event_type,
+            move |event| {
+                if let (Some(shared), Ok(message)) = (
+                    Shared::upgrade(&weak, generation),
+                    event.dyn_into::<MessageEvent>(),
+                ) {
+                    shared.dispatch_native(&name, &message, generation);
+                }
+            },
+        ));
     }
 }
 

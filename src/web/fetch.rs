@@ -14,8 +14,8 @@ use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{
-    AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, ReadableStreamReadResult, Request,
-    RequestCache, RequestCredentials, RequestInit, Response,
+    AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, ReadableStreamReadResult,
+    Request, RequestCache, RequestCredentials, RequestInit, Response,
 };
 
 use super::error::header_pairs;
@@ -55,17 +55,25 @@ async fn run(weak: Weak<Shared>, generation: u32, signal: Option<AbortSignal>) {
         Ok(headers) => headers,
         Err(error) => return report(&weak, generation, error),
     };
-    let Some(request) = build_request(&weak, generation, &headers, signal.as_ref()) else { return };
+    let Some(request) = build_request(&weak, generation, &headers, signal.as_ref()) else {
+        return;
+    };
     let request = match request {
         Ok(request) => request,
         Err(error) => return report(&weak, generation, error),
     };
 
     let fetched = JsFuture::from(sys::global_fetch(&request)).await;
-    let Some(shared) = Shared::upgrade(&weak, generation) else { return };
+    let Some(shared) = Shared::upgrade(&weak, generation) else {
+        return;
+    };
     let response: Response = match fetched {
         Ok(value) => value.unchecked_into(),
-        Err(error) => return shared.on_failure(Error::Network { message: js_message(&error) }),
+        Err(error) => {
+            return shared.on_failure(Error::Network {
+                message: js_message(&error),
+            })
+        }
     };
 
     let content_type = response.headers().get("content-type").ok().flatten();
@@ -77,11 +85,17 @@ async fn run(weak: Weak<Shared>, generation: u32, signal: Option<AbortSignal>) {
         }
     }
     let Some(body) = response.body() else {
-        return shared.on_failure(Error::Network { message: "the response has no body".into() });
+        return shared.on_failure(Error::Network {
+            message: "the response has no body".into(),
+        });
     };
     let reader: ReadableStreamDefaultReader = match body.get_reader().dyn_into() {
         Ok(reader) => reader,
-        Err(_) => return shared.on_failure(Error::Network { message: "the body cannot be read".into() }),
+        Err(_) => {
+            return shared.on_failure(Error::Network {
+                message: "the body cannot be read".into(),
+            })
+        }
     };
     shared.on_open();
     drop(shared);
@@ -95,10 +109,16 @@ async fn read_body(weak: &Weak<Shared>, generation: u32, reader: &ReadableStream
     let mut buffer: Vec<MaybeUninit<u8>> = Vec::new();
     loop {
         let read = JsFuture::from(reader.read()).await;
-        let Some(shared) = Shared::upgrade(weak, generation) else { return cancel_reader(reader) };
+        let Some(shared) = Shared::upgrade(weak, generation) else {
+            return cancel_reader(reader);
+        };
         let result: ReadableStreamReadResult = match read {
             Ok(result) => result.unchecked_into(),
-            Err(error) => return shared.on_failure(Error::Network { message: js_message(&error) }),
+            Err(error) => {
+                return shared.on_failure(Error::Network {
+                    message: js_message(&error),
+                })
+            }
         };
         if result.get_done().unwrap_or(false) {
             return shared.on_body_end();
@@ -158,7 +178,10 @@ fn build_request(
         }
         Request::new_with_str_and_init(&url, &init)
     };
-    Some(build().map_err(|e| Error::InvalidOption { option: "headers".into(), message: js_message(&e) }))
+    Some(build().map_err(|e| Error::InvalidOption {
+        option: "headers".into(),
+        message: js_message(&e),
+    }))
 }
 
 /// A header value is a byte string: encode the id as UTF-8 and carry each
@@ -169,17 +192,27 @@ fn byte_string(text: &str) -> String {
 }
 
 /// The typed error for a refused response.
-fn response_error(verdict: ResponseVerdict, response: &Response, content_type: Option<String>) -> Error {
+fn response_error(
+    verdict: ResponseVerdict,
+    response: &Response,
+    content_type: Option<String>,
+) -> Error {
     let headers = header_pairs(&response.headers());
     match verdict {
         ResponseVerdict::Unauthorized { status } => Error::Unauthorized { status, headers },
-        ResponseVerdict::WrongContentType => Error::ContentType { content_type: content_type.unwrap_or_default() },
+        ResponseVerdict::WrongContentType => Error::ContentType {
+            content_type: content_type.unwrap_or_default(),
+        },
         ResponseVerdict::NoContent | ResponseVerdict::Failed { .. } | ResponseVerdict::Open => {
             let retry_after_ms = headers
                 .iter()
                 .find(|(name, _)| name == "retry-after")
                 .and_then(|(_, value)| parse_retry_after(value, sys::now()));
-            Error::Http { status: response.status(), headers, retry_after_ms }
+            Error::Http {
+                status: response.status(),
+                headers,
+                retry_after_ms,
+            }
         }
     }
 }

@@ -16,4 +16,7 @@ mod sys;
 mod types;
 
 pub use client::{SseClient, Subscription};
-pub use rust_api::{Client, ClientBuilder, Event, EventStream, Reconnecting, Retry, Subscription as SubscriptionGuard, Transport};
+pub use rust_api::{
+    Client, ClientBuilder, Event, EventStream, Reconnecting, Retry,
+    Subscription as SubscriptionGuard, Transport,
+};

@@ -87,7 +87,10 @@ const KNOWN: &[&str] = &[
 const FETCH_ONLY: &[&str] = &["headers", "method", "body", "onUnauthorized"];
 
 fn invalid(option: &str, message: impl Into<String>) -> Error {
-    Error::InvalidOption { option: option.to_owned(), message: message.into() }
+    Error::InvalidOption {
+        option: option.to_owned(),
+        message: message.into(),
+    }
 }
 
 /// Reads options from `value` (`undefined`/`null` means all defaults).
@@ -107,7 +110,10 @@ fn parse_object(object: &Object) -> Result<Options, Error> {
     for key in Object::keys(object).iter() {
         let key = key.as_string().unwrap_or_default();
         if !KNOWN.contains(&key.as_str()) {
-            return Err(invalid(&key, format!("unknown option; known options: {}", KNOWN.join(", "))));
+            return Err(invalid(
+                &key,
+                format!("unknown option; known options: {}", KNOWN.join(", ")),
+            ));
         }
     }
 
@@ -119,8 +125,12 @@ fn parse_object(object: &Object) -> Result<Options, Error> {
         Some(body) => body_init(body)?,
         None => (None, None),
     };
-    if body.is_some() && (method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD")) {
-        return Err(invalid("body", format!("a {method} request cannot have a body; set `method: 'POST'`")));
+    if body.is_some() && (method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD"))
+    {
+        return Err(invalid(
+            "body",
+            format!("a {method} request cannot have a body; set `method: 'POST'`"),
+        ));
     }
 
     let options = Options {
@@ -134,7 +144,9 @@ fn parse_object(object: &Object) -> Result<Options, Error> {
         signal: signal(&reader)?,
         last_event_id: reader.string("lastEventId")?.unwrap_or_default(),
         last_event_id_param: match reader.string("lastEventIdParam")? {
-            Some(name) if name.is_empty() => return Err(invalid("lastEventIdParam", "must not be empty")),
+            Some(name) if name.is_empty() => {
+                return Err(invalid("lastEventIdParam", "must not be empty"))
+            }
             other => other,
         },
         on_unauthorized: reader.function("onUnauthorized")?,
@@ -147,22 +159,30 @@ fn parse_object(object: &Object) -> Result<Options, Error> {
         max_event_size: match reader.number("maxEventSize")? {
             None => DEFAULT_MAX_EVENT_SIZE,
             Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= u32::MAX as f64 => n as usize,
-            Some(_) => return Err(invalid("maxEventSize", "expected a whole number of bytes >= 1")),
+            Some(_) => {
+                return Err(invalid(
+                    "maxEventSize",
+                    "expected a whole number of bytes >= 1",
+                ))
+            }
         },
     };
     let transport = transport(&reader, &options)?;
-    Ok(Options { transport, ..options })
+    Ok(Options {
+        transport,
+        ..options
+    })
 }
 
 /// `auto` picks fetch when any fetch-only option is present (headers,
 /// method other than GET, body, onUnauthorized) or a starting `lastEventId`
 /// must go out as a header; otherwise the native EventSource.
 fn transport(reader: &Reader<'_>, options: &Options) -> Result<Transport, Error> {
-    let used_fetch_only = FETCH_ONLY
-        .iter()
-        .copied()
-        .find(|key| reader.get(key).ok().flatten().is_some() && !(*key == "method" && options.method == "GET"));
-    let needs_fetch_for_id = !options.last_event_id.is_empty() && options.last_event_id_param.is_none();
+    let used_fetch_only = FETCH_ONLY.iter().copied().find(|key| {
+        reader.get(key).ok().flatten().is_some() && !(*key == "method" && options.method == "GET")
+    });
+    let needs_fetch_for_id =
+        !options.last_event_id.is_empty() && options.last_event_id_param.is_none();
     match reader.string("transport")?.as_deref() {
         None | Some("auto") => Ok(if used_fetch_only.is_some() || needs_fetch_for_id {
             Transport::Fetch
@@ -172,7 +192,10 @@ fn transport(reader: &Reader<'_>, options: &Options) -> Result<Transport, Error>
         Some("fetch") => Ok(Transport::Fetch),
         Some("eventsource") => {
             if let Some(key) = used_fetch_only {
-                return Err(invalid(key, "needs the fetch transport; the native EventSource cannot send it"));
+                return Err(invalid(
+                    key,
+                    "needs the fetch transport; the native EventSource cannot send it",
+                ));
             }
             if needs_fetch_for_id {
                 return Err(invalid(
@@ -182,23 +205,33 @@ fn transport(reader: &Reader<'_>, options: &Options) -> Result<Transport, Error>
             }
             Ok(Transport::EventSource)
         }
-        Some(other) => Err(invalid("transport", format!("expected \"auto\", \"fetch\" or \"eventsource\", got \"{other}\""))),
+        Some(other) => Err(invalid(
+            "transport",
+            format!("expected \"auto\", \"fetch\" or \"eventsource\", got \"{other}\""),
+        )),
     }
 }
 
 fn headers(reader: &Reader<'_>) -> Result<HeaderSource, Error> {
-    let Some(value) = reader.get("headers")? else { return Ok(HeaderSource::None) };
+    let Some(value) = reader.get("headers")? else {
+        return Ok(HeaderSource::None);
+    };
     if let Some(function) = value.dyn_ref::<Function>() {
         return Ok(HeaderSource::Provider(function.clone()));
     }
-    header_list(&value).map(HeaderSource::Fixed).map_err(|message| invalid("headers", message))
+    header_list(&value)
+        .map(HeaderSource::Fixed)
+        .map_err(|message| invalid("headers", message))
 }
 
 /// Reads a plain object of string values into header pairs, checking that
 /// each is a valid header name and a byte string.
 pub fn header_list(value: &JsValue) -> Result<Vec<(String, String)>, String> {
     if !is_plain_object(value) {
-        return Err("expected an object of header names to string values, or a function returning one".into());
+        return Err(
+            "expected an object of header names to string values, or a function returning one"
+                .into(),
+        );
     }
     let object: &Object = value.unchecked_ref();
     let mut list = Vec::new();
@@ -211,8 +244,13 @@ pub fn header_list(value: &JsValue) -> Result<Vec<(String, String)>, String> {
         if name.is_empty() || !name.bytes().all(is_token_byte) {
             return Err(format!("\"{name}\" is not a valid header name"));
         }
-        if text.chars().any(|c| c as u32 > 0xFF || c == '\0' || c == '\r' || c == '\n') {
-            return Err(format!("the value of header \"{name}\" has characters a header cannot carry"));
+        if text
+            .chars()
+            .any(|c| c as u32 > 0xFF || c == '\0' || c == '\r' || c == '\n')
+        {
+            return Err(format!(
+                "the value of header \"{name}\" has characters a header cannot carry"
+            ));
         }
         list.push((name, text));
     }
@@ -240,7 +278,12 @@ fn body_init(body: JsValue) -> Result<(Option<JsValue>, Option<&'static str>), E
         return Ok((Some(body), None));
     }
     if is_plain_object(&body) || Array::is_array(&body) {
-        let text = JSON::stringify(&body).map_err(|e| invalid("body", format!("cannot be serialised as JSON: {}", js_message(&e))))?;
+        let text = JSON::stringify(&body).map_err(|e| {
+            invalid(
+                "body",
+                format!("cannot be serialised as JSON: {}", js_message(&e)),
+            )
+        })?;
         return Ok((Some(text.into()), Some("application/json")));
     }
     Err(invalid(
@@ -275,12 +318,21 @@ fn retry(reader: &Reader<'_>) -> Result<Option<RetryOptions>, Error> {
         Some(value) if is_plain_object(&value) => {
             let object: &Object = value.unchecked_ref();
             let nested = Reader { object };
-            const RETRY_KEYS: &[&str] =
-                &["maxAttempts", "initialDelayMs", "maxDelayMs", "factor", "jitter", "healthyAfterMs"];
+            const RETRY_KEYS: &[&str] = &[
+                "maxAttempts",
+                "initialDelayMs",
+                "maxDelayMs",
+                "factor",
+                "jitter",
+                "healthyAfterMs",
+            ];
             for key in Object::keys(object).iter() {
                 let key = key.as_string().unwrap_or_default();
                 if !RETRY_KEYS.contains(&key.as_str()) {
-                    return Err(invalid(&format!("retry.{key}"), format!("unknown option; known: {}", RETRY_KEYS.join(", "))));
+                    return Err(invalid(
+                        &format!("retry.{key}"),
+                        format!("unknown option; known: {}", RETRY_KEYS.join(", ")),
+                    ));
                 }
             }
             if let Some(n) = nested.number_at("maxAttempts", "retry.maxAttempts")? {
@@ -288,7 +340,10 @@ fn retry(reader: &Reader<'_>) -> Result<Option<RetryOptions>, Error> {
             }
             if let Some(ms) = nested.number_at("initialDelayMs", "retry.initialDelayMs")? {
                 if interval.is_some() {
-                    return Err(invalid("interval", "conflicts with `retry.initialDelayMs`; use one"));
+                    return Err(invalid(
+                        "interval",
+                        "conflicts with `retry.initialDelayMs`; use one",
+                    ));
                 }
                 options.initial_delay_ms = milliseconds("retry.initialDelayMs", ms)?;
             }
@@ -308,14 +363,19 @@ fn retry(reader: &Reader<'_>) -> Result<Option<RetryOptions>, Error> {
             }
         }
         Some(_) => {
-            return Err(invalid("retry", "expected false, true, a number of attempts, or an object"));
+            return Err(invalid(
+                "retry",
+                "expected false, true, a number of attempts, or an object",
+            ));
         }
     }
     if let Some(ms) = interval {
         options.initial_delay_ms = milliseconds("interval", ms)?;
         options.max_delay_ms = options.max_delay_ms.max(options.initial_delay_ms);
     }
-    options.validate().map_err(|e| invalid(&format!("retry.{}", e.field), e.message))?;
+    options
+        .validate()
+        .map_err(|e| invalid(&format!("retry.{}", e.field), e.message))?;
     Ok(Some(options))
 }
 
@@ -333,7 +393,10 @@ fn milliseconds(option: &str, ms: f64) -> Result<u32, Error> {
     if ms >= 0.0 && ms.is_finite() && ms <= f64::from(i32::MAX) {
         Ok(ms.round() as u32)
     } else {
-        Err(invalid(option, "expected milliseconds between 0 and 2147483647"))
+        Err(invalid(
+            option,
+            "expected milliseconds between 0 and 2147483647",
+        ))
     }
 }
 
@@ -367,19 +430,26 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// The value, `None` when missing or `undefined`.
     fn get(&self, key: &str) -> Result<Option<JsValue>, Error> {
-        let value = Reflect::get(self.object, &key.into()).map_err(|e| invalid(key, js_message(&e)))?;
+        let value =
+            Reflect::get(self.object, &key.into()).map_err(|e| invalid(key, js_message(&e)))?;
         Ok((!value.is_undefined()).then_some(value))
     }
 
     fn bool(&self, key: &str) -> Result<Option<bool>, Error> {
         self.get(key)?
-            .map(|v| v.as_bool().ok_or_else(|| invalid(key, "expected true or false")))
+            .map(|v| {
+                v.as_bool()
+                    .ok_or_else(|| invalid(key, "expected true or false"))
+            })
             .transpose()
     }
 
     fn string(&self, key: &str) -> Result<Option<String>, Error> {
         self.get(key)?
-            .map(|v| v.as_string().ok_or_else(|| invalid(key, "expected a string")))
+            .map(|v| {
+                v.as_string()
+                    .ok_or_else(|| invalid(key, "expected a string"))
+            })
             .transpose()
     }
 
@@ -389,13 +459,20 @@ impl Reader<'_> {
 
     fn number_at(&self, key: &str, option: &str) -> Result<Option<f64>, Error> {
         self.get(key)?
-            .map(|v| v.as_f64().filter(|n| !n.is_nan()).ok_or_else(|| invalid(option, "expected a number")))
+            .map(|v| {
+                v.as_f64()
+                    .filter(|n| !n.is_nan())
+                    .ok_or_else(|| invalid(option, "expected a number"))
+            })
             .transpose()
     }
 
     fn function(&self, key: &str) -> Result<Option<Function>, Error> {
         self.get(key)?
-            .map(|v| v.dyn_into::<Function>().map_err(|_| invalid(key, "expected a function")))
+            .map(|v| {
+                v.dyn_into::<Function>()
+                    .map_err(|_| invalid(key, "expected a function"))
+            })
             .transpose()
     }
 }

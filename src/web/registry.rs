@@ -36,7 +36,12 @@ struct Handler {
 impl TypeEntry {
     fn new(name: String, js_name: JsValue, handlers: Vec<Handler>) -> Self {
         let list = handlers.iter().map(|h| JsValue::from(&h.record)).collect();
-        Self { name, js_name, list, handlers }
+        Self {
+            name,
+            js_name,
+            list,
+            handlers,
+        }
     }
 }
 
@@ -104,13 +109,21 @@ impl Registry {
     /// Adds a handler; returns its id and whether its type is new.
     pub fn subscribe(&mut self, event_type: &str, function: Function) -> (u32, bool) {
         let id = self.next_id();
-        let handler = Handler { id, record: sys::listener(&function), function };
+        let handler = Handler {
+            id,
+            record: sys::listener(&function),
+            function,
+        };
         match self.types.iter().position(|e| e.name == event_type) {
             Some(i) => {
                 let old = &self.types[i];
                 let mut handlers = old.handlers.clone();
                 handlers.push(handler);
-                self.types[i] = Rc::new(TypeEntry::new(old.name.clone(), old.js_name.clone(), handlers));
+                self.types[i] = Rc::new(TypeEntry::new(
+                    old.name.clone(),
+                    old.js_name.clone(),
+                    handlers,
+                ));
                 (id, false)
             }
             None => {
@@ -137,7 +150,8 @@ impl Registry {
                 self.types.remove(i);
             } else {
                 let old = &self.types[i];
-                self.types[i] = Rc::new(TypeEntry::new(old.name.clone(), old.js_name.clone(), kept));
+                self.types[i] =
+                    Rc::new(TypeEntry::new(old.name.clone(), old.js_name.clone(), kept));
             }
         }
     }
@@ -157,14 +171,17 @@ impl Registry {
     /// Removes the handlers of `event_type` (all of them, or only `function`).
     pub fn remove_type(&mut self, event_type: &str, function: Option<&Function>) {
         self.retain_handlers(|entry, h| {
-            entry.name != event_type || function.is_some_and(|f| JsValue::from(f) != JsValue::from(&h.function))
+            entry.name != event_type
+                || function.is_some_and(|f| JsValue::from(f) != JsValue::from(&h.function))
         });
     }
 
     /// Removes every handler and callback.
     pub fn clear(&mut self) {
         self.retain_handlers(|_, _| false);
-        self.callbacks.drain(..).for_each(|(_, _, record)| mark_removed(&record));
+        self.callbacks
+            .drain(..)
+            .for_each(|(_, _, record)| mark_removed(&record));
     }
 
     /// Adds a lifecycle callback; returns its id.
@@ -176,8 +193,12 @@ impl Registry {
 
     /// A snapshot of the callbacks for `kind`, `None` when there are none.
     pub fn callbacks(&self, kind: Lifecycle) -> Option<Array> {
-        let list: Array =
-            self.callbacks.iter().filter(|(k, _, _)| *k == kind).map(|(_, _, r)| JsValue::from(r)).collect();
+        let list: Array = self
+            .callbacks
+            .iter()
+            .filter(|(k, _, _)| *k == kind)
+            .map(|(_, _, r)| JsValue::from(r))
+            .collect();
         (list.length() > 0).then_some(list)
     }
 

@@ -73,7 +73,9 @@ impl Shared {
             pause_when_hidden: options.pause_when_hidden,
             has_auth_hook: options.on_unauthorized.is_some(),
         };
-        let mut parser = Parser::with_config(ParserConfig { max_event_size: options.max_event_size });
+        let mut parser = Parser::with_config(ParserConfig {
+            max_event_size: options.max_event_size,
+        });
         parser.set_last_event_id(&options.last_event_id);
         let dispatcher = sys::Dispatcher::new(options.json);
         dispatcher.set_last_event_id(&options.last_event_id);
@@ -109,7 +111,11 @@ impl Shared {
     pub fn last_event_id(&self) -> String {
         match self.options.transport {
             Transport::Fetch => self.last_event_id.borrow().clone(),
-            Transport::EventSource => self.dispatcher.last_event_id().as_string().unwrap_or_default(),
+            Transport::EventSource => self
+                .dispatcher
+                .last_event_id()
+                .as_string()
+                .unwrap_or_default(),
         }
     }
 
@@ -125,7 +131,8 @@ impl Shared {
 
     /// A strong reference, if the client still exists.
     pub fn upgrade(weak: &Weak<Shared>, generation: u32) -> Option<Rc<Shared>> {
-        weak.upgrade().filter(|shared| shared.is_current(generation))
+        weak.upgrade()
+            .filter(|shared| shared.is_current(generation))
     }
 
     // ----- user calls --------------------------------------------------
@@ -175,7 +182,9 @@ impl Shared {
 
     /// The attempt or connection failed.
     pub fn on_failure(&self, error: Error) {
-        self.machine.borrow_mut().on_failure(error, sys::now(), js_sys::Math::random());
+        self.machine
+            .borrow_mut()
+            .on_failure(error, sys::now(), js_sys::Math::random());
         self.drive();
     }
 
@@ -191,7 +200,9 @@ impl Shared {
     /// (closed or superseded, possibly by a handler): stop reading then.
     pub fn on_chunk(&self, chunk_js: &js_sys::Uint8Array, chunk: &[u8], generation: u32) -> bool {
         self.on_activity();
-        let Some(mut parser) = self.parser.borrow_mut().take() else { return false };
+        let Some(mut parser) = self.parser.borrow_mut().take() else {
+            return false;
+        };
         // An ASCII chunk's byte offsets are its string offsets: events whose
         // data lies in it are delivered as slices of one decoded string.
         let ascii = chunk.is_ascii();
@@ -218,10 +229,14 @@ impl Shared {
         }
         if retry.is_some() && retry != self.server_retry.get() {
             self.server_retry.set(retry);
-            self.machine.borrow_mut().on_server_retry(retry.unwrap_or_default());
+            self.machine
+                .borrow_mut()
+                .on_server_retry(retry.unwrap_or_default());
         }
         if let Err(ParseError::EventTooLarge { limit }) = result {
-            self.machine.borrow_mut().on_data_error(Error::EventTooLarge { limit });
+            self.machine
+                .borrow_mut()
+                .on_data_error(Error::EventTooLarge { limit });
             self.drive();
         }
         self.is_current(generation)
@@ -257,9 +272,13 @@ impl Shared {
                 self.js_id_stale.set(false);
             }
             let delivered = match (span, stale) {
-                (Some((start, end)), false) => self.dispatcher.deliver_span(list, name, start as u32, end as u32),
+                (Some((start, end)), false) => {
+                    self.dispatcher
+                        .deliver_span(list, name, start as u32, end as u32)
+                }
                 (Some((start, end)), true) => {
-                    self.dispatcher.deliver_span_with_id(list, name, start as u32, end as u32, id)
+                    self.dispatcher
+                        .deliver_span_with_id(list, name, start as u32, end as u32, id)
                 }
                 (None, false) => self.dispatcher.deliver(list, name, event.data),
                 (None, true) => self.dispatcher.deliver_with_id(list, name, event.data, id),
@@ -278,14 +297,22 @@ impl Shared {
     }
 
     /// A native EventSource message for `event_type`.
-    pub fn dispatch_native(&self, event_type: &str, message: &web_sys::MessageEvent, generation: u32) {
+    pub fn dispatch_native(
+        &self,
+        event_type: &str,
+        message: &web_sys::MessageEvent,
+        generation: u32,
+    ) {
         if !self.is_current(generation) {
             return;
         }
         self.on_activity();
         let entry = self.registry.borrow().entry(event_type);
         if let Some(entry) = entry {
-            if !self.dispatcher.deliver_native(&entry.list, &entry.js_name, message) {
+            if !self
+                .dispatcher
+                .deliver_native(&entry.list, &entry.js_name, message)
+            {
                 self.emit_error_value(&self.dispatcher.take_error());
             }
         }
@@ -352,7 +379,10 @@ impl Shared {
         let weak = self.weak.clone();
         let timeout = Timeout::new(delay_ms.min(i32::MAX as u32), move || {
             if let Some(shared) = weak.upgrade() {
-                shared.machine.borrow_mut().on_timer(timer, sys::now(), js_sys::Math::random());
+                shared
+                    .machine
+                    .borrow_mut()
+                    .on_timer(timer, sys::now(), js_sys::Math::random());
                 shared.drive();
             }
         });
@@ -364,9 +394,15 @@ impl Shared {
             return;
         }
         match notice {
-            Notice::StateChanged(state) => self.emit(Lifecycle::StateChange, &state.as_str().into()),
+            Notice::StateChanged(state) => {
+                self.emit(Lifecycle::StateChange, &state.as_str().into())
+            }
             Notice::Open => self.emit(Lifecycle::Open, &JsValue::UNDEFINED),
-            Notice::Reconnecting { attempt, delay_ms, cause } => {
+            Notice::Reconnecting {
+                attempt,
+                delay_ms,
+                cause,
+            } => {
                 let info = Object::new();
                 let _ = Reflect::set(&info, &"attempt".into(), &attempt.into());
                 let _ = Reflect::set(&info, &"delayMs".into(), &delay_ms.into());
@@ -393,7 +429,9 @@ impl Shared {
 
     /// Asks `onUnauthorized` for new credentials, then reports to the machine.
     fn authorize(&self, error: Error) {
-        let Some(hook) = self.options.on_unauthorized.clone() else { return };
+        let Some(hook) = self.options.on_unauthorized.clone() else {
+            return;
+        };
         let weak = self.weak.clone();
         let context = Object::new();
         if let Error::Unauthorized { status, .. } = &error {
@@ -402,7 +440,10 @@ impl Shared {
         let _ = Reflect::set(&context, &"error".into(), &to_js(&error));
         spawn_local(async move {
             let renewed = match hook.call1(&JsValue::UNDEFINED, &context) {
-                Ok(value) => resolve(value).await.map(|v| credentials(&v)).unwrap_or(None),
+                Ok(value) => resolve(value)
+                    .await
+                    .map(|v| credentials(&v))
+                    .unwrap_or(None),
                 Err(_) => None,
             };
             let Some(shared) = weak.upgrade() else { return };
@@ -411,13 +452,18 @@ impl Shared {
                     *shared.auth_headers.borrow_mut() = Some(headers.clone());
                 }
             }
-            shared.machine.borrow_mut().on_authorized(renewed.is_some(), error, sys::now());
+            shared
+                .machine
+                .borrow_mut()
+                .on_authorized(renewed.is_some(), error, sys::now());
             shared.drive();
         });
     }
 
     fn watch_signal(&self) {
-        let Some(signal) = self.options.signal.clone() else { return };
+        let Some(signal) = self.options.signal.clone() else {
+            return;
+        };
         if signal.aborted() {
             self.machine.borrow_mut().on_signal_abort();
             // Nobody can have subscribed yet: drop the notices.
@@ -449,12 +495,19 @@ impl Shared {
         }
         if let Some(document) = global_property("document") {
             let weak = self.weak.clone();
-            listeners.push(Listener::new(&document.unchecked_into_target(), "visibilitychange", move |_| {
-                if let Some(shared) = weak.upgrade() {
-                    shared.machine.borrow_mut().on_visibility(sys::is_hidden(), sys::now());
-                    shared.drive();
-                }
-            }));
+            listeners.push(Listener::new(
+                &document.unchecked_into_target(),
+                "visibilitychange",
+                move |_| {
+                    if let Some(shared) = weak.upgrade() {
+                        shared
+                            .machine
+                            .borrow_mut()
+                            .on_visibility(sys::is_hidden(), sys::now());
+                        shared.drive();
+                    }
+                },
+            ));
             let weak = self.weak.clone();
             listeners.push(Listener::new(&global, "pageshow", move |_| {
                 if let Some(shared) = weak.upgrade() {
@@ -475,12 +528,19 @@ impl Shared {
 
     /// The headers for the next attempt: fixed or from the provider, then
     /// the hook's renewed ones on top.
-    pub async fn request_headers(weak: &Weak<Shared>, generation: u32) -> Result<Vec<(String, String)>, Error> {
+    pub async fn request_headers(
+        weak: &Weak<Shared>,
+        generation: u32,
+    ) -> Result<Vec<(String, String)>, Error> {
         let provider = {
-            let Some(shared) = Shared::upgrade(weak, generation) else { return Ok(Vec::new()) };
+            let Some(shared) = Shared::upgrade(weak, generation) else {
+                return Ok(Vec::new());
+            };
             match &shared.options.headers {
                 super::options::HeaderSource::None => None,
-                super::options::HeaderSource::Fixed(list) => return Ok(shared.with_auth(list.clone())),
+                super::options::HeaderSource::Fixed(list) => {
+                    return Ok(shared.with_auth(list.clone()))
+                }
                 super::options::HeaderSource::Provider(function) => Some(function.clone()),
             }
         };
@@ -488,11 +548,16 @@ impl Shared {
         if let Some(function) = provider {
             let value = function
                 .call0(&JsValue::UNDEFINED)
-                .map_err(|e| Error::Network { message: format!("the headers function threw: {}", js_message(&e)) })?;
-            let value = resolve(value)
-                .await
-                .map_err(|e| Error::Network { message: format!("the headers function failed: {}", js_message(&e)) })?;
-            list = header_list(&value).map_err(|message| Error::InvalidOption { option: "headers".into(), message })?;
+                .map_err(|e| Error::Network {
+                    message: format!("the headers function threw: {}", js_message(&e)),
+                })?;
+            let value = resolve(value).await.map_err(|e| Error::Network {
+                message: format!("the headers function failed: {}", js_message(&e)),
+            })?;
+            list = header_list(&value).map_err(|message| Error::InvalidOption {
+                option: "headers".into(),
+                message,
+            })?;
         }
         Ok(match Shared::upgrade(weak, generation) {
             Some(shared) => shared.with_auth(list),
@@ -536,7 +601,10 @@ fn credentials(value: &JsValue) -> Option<Vec<(String, String)>> {
         return Some(Vec::new());
     }
     if let Some(token) = value.as_string() {
-        return Some(vec![("Authorization".to_owned(), format!("Bearer {token}"))]);
+        return Some(vec![(
+            "Authorization".to_owned(),
+            format!("Bearer {token}"),
+        )]);
     }
     if value.is_object() {
         return header_list(value).ok();

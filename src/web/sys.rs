@@ -20,11 +20,23 @@ extern "C" {
 
     /// Delivers an event that carries a new last event ID.
     #[wasm_bindgen(method, js_name = deliverWithId)]
-    pub fn deliver_with_id(this: &Dispatcher, list: &Array, event_type: &JsValue, data: &str, id: &str) -> bool;
+    pub fn deliver_with_id(
+        this: &Dispatcher,
+        list: &Array,
+        event_type: &JsValue,
+        data: &str,
+        id: &str,
+    ) -> bool;
 
     /// Delivers an event whose data is `start..end` of the current chunk.
     #[wasm_bindgen(method, js_name = deliverSpan)]
-    pub fn deliver_span(this: &Dispatcher, list: &Array, event_type: &JsValue, start: u32, end: u32) -> bool;
+    pub fn deliver_span(
+        this: &Dispatcher,
+        list: &Array,
+        event_type: &JsValue,
+        start: u32,
+        end: u32,
+    ) -> bool;
 
     /// `deliver_span` with a new last event ID.
     #[wasm_bindgen(method, js_name = deliverSpanWithId)]
@@ -39,7 +51,12 @@ extern "C" {
 
     /// The native transport's path: the MessageEvent's own strings.
     #[wasm_bindgen(method, js_name = deliverNative)]
-    pub fn deliver_native(this: &Dispatcher, list: &Array, event_type: &JsValue, message: &web_sys::MessageEvent) -> bool;
+    pub fn deliver_native(
+        this: &Dispatcher,
+        list: &Array,
+        event_type: &JsValue,
+        message: &web_sys::MessageEvent,
+    ) -> bool;
 
     /// The JSON error a `false` delivery left behind.
     #[wasm_bindgen(method, js_name = takeError)]

@@ -14,7 +14,8 @@ use wasm_bindgen_futures::JsFuture;
 
 /// The test server's base URL, baked in at compile time by `.ci/with-server.sh`.
 pub fn server() -> &'static str {
-    option_env!("SSE_TEST_SERVER").expect("run the browser suites through `make test` (SSE_TEST_SERVER is unset)")
+    option_env!("SSE_TEST_SERVER")
+        .expect("run the browser suites through `make test` (SSE_TEST_SERVER is unset)")
 }
 
 /// A tag no other test uses, so the server's statistics are this test's own.
@@ -67,10 +68,20 @@ impl Recorder {
         let seen = Rc::new(RefCell::new(Vec::new()));
         let sink = seen.clone();
         let closure = Closure::new(move |value: JsValue, event: JsValue| {
-            let text = |key: &str| Reflect::get(&event, &key.into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+            let text = |key: &str| {
+                Reflect::get(&event, &key.into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default()
+            };
             let count = {
                 let mut seen = sink.borrow_mut();
-                seen.push(Seen { value, event_type: text("type"), data: text("data"), last_event_id: text("lastEventId") });
+                seen.push(Seen {
+                    value,
+                    event_type: text("type"),
+                    data: text("data"),
+                    last_event_id: text("lastEventId"),
+                });
                 seen.len()
             };
             hook(count);
@@ -101,7 +112,10 @@ impl Callback {
     pub fn new() -> Self {
         let calls = Rc::new(RefCell::new(Vec::new()));
         let sink = calls.clone();
-        Self { calls, closure: Closure::new(move |v: JsValue| sink.borrow_mut().push(v)) }
+        Self {
+            calls,
+            closure: Closure::new(move |v: JsValue| sink.borrow_mut().push(v)),
+        }
     }
 
     pub fn function(&self) -> Function {
@@ -121,7 +135,9 @@ impl Callback {
 /// Subscribes a recorder to `event_type`; returns it and the subscription.
 pub fn record(client: &SseClient, event_type: &str) -> (Recorder, sse_wasm::web::Subscription) {
     let recorder = Recorder::new();
-    let subscription = client.subscribe(event_type, recorder.handler()).expect("subscribe");
+    let subscription = client
+        .subscribe(event_type, recorder.handler())
+        .expect("subscribe");
     (recorder, subscription)
 }
 
@@ -167,7 +183,10 @@ impl Stats {
     /// The request line's URI of request `i`.
     pub fn uri(&self, i: u32) -> String {
         let record = Reflect::get(&self.records, &i.into()).unwrap_or(JsValue::UNDEFINED);
-        Reflect::get(&record, &"uri".into()).ok().and_then(|v| v.as_string()).unwrap_or_default()
+        Reflect::get(&record, &"uri".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
     }
 }
 
@@ -177,9 +196,20 @@ pub async fn stats(tag: &str) -> Stats {
         .await
         .expect("fetch /stats");
     let response: web_sys::Response = response.unchecked_into();
-    let json = JsFuture::from(response.json().expect("json")).await.expect("stats json");
-    let number = |key: &str| Reflect::get(&json, &key.into()).ok().and_then(|v| v.as_f64()).unwrap_or(-1.0) as u32;
-    Stats { requests: number("requests"), open: number("open"), records: Reflect::get(&json, &"records".into()).unwrap_or(JsValue::UNDEFINED) }
+    let json = JsFuture::from(response.json().expect("json"))
+        .await
+        .expect("stats json");
+    let number = |key: &str| {
+        Reflect::get(&json, &key.into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(-1.0) as u32
+    };
+    Stats {
+        requests: number("requests"),
+        open: number("open"),
+        records: Reflect::get(&json, &"records".into()).unwrap_or(JsValue::UNDEFINED),
+    }
 }
 
 /// Waits until the server counts no open stream for `tag`.
@@ -195,7 +225,10 @@ pub async fn wait_closed_server_side(tag: &str) {
 
 /// A property of a JS value, as a string.
 pub fn prop(value: &JsValue, key: &str) -> String {
-    Reflect::get(value, &key.into()).ok().and_then(|v| v.as_string().or_else(|| v.as_f64().map(|n| n.to_string()))).unwrap_or_default()
+    Reflect::get(value, &key.into())
+        .ok()
+        .and_then(|v| v.as_string().or_else(|| v.as_f64().map(|n| n.to_string())))
+        .unwrap_or_default()
 }
 
 /// A fresh empty object.
@@ -212,23 +245,45 @@ pub fn object() -> JsValue {
 /// as JSON.
 pub async fn fetch_json(url: &str) -> JsValue {
     let global = js_sys::global();
-    let fetch: Function = Reflect::get(&global, &"fetch".into()).expect("global fetch").unchecked_into();
-    let promise: js_sys::Promise = fetch.call1(&global, &url.into()).expect("call fetch").unchecked_into();
-    let response: web_sys::Response = JsFuture::from(promise).await.expect("fetch").unchecked_into();
-    JsFuture::from(response.json().expect("json")).await.expect("JSON body")
+    let fetch: Function = Reflect::get(&global, &"fetch".into())
+        .expect("global fetch")
+        .unchecked_into();
+    let promise: js_sys::Promise = fetch
+        .call1(&global, &url.into())
+        .expect("call fetch")
+        .unchecked_into();
+    let response: web_sys::Response = JsFuture::from(promise)
+        .await
+        .expect("fetch")
+        .unchecked_into();
+    JsFuture::from(response.json().expect("json"))
+        .await
+        .expect("JSON body")
 }
 
 /// [`stats`] through the global scope's `fetch`: usable in a Worker.
 pub async fn global_stats(tag: &str) -> Stats {
     let json = fetch_json(&format!("{}/stats?tag={tag}", server())).await;
-    let number = |key: &str| Reflect::get(&json, &key.into()).ok().and_then(|v| v.as_f64()).unwrap_or(-1.0) as u32;
-    Stats { requests: number("requests"), open: number("open"), records: Reflect::get(&json, &"records".into()).unwrap_or(JsValue::UNDEFINED) }
+    let number = |key: &str| {
+        Reflect::get(&json, &key.into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(-1.0) as u32
+    };
+    Stats {
+        requests: number("requests"),
+        open: number("open"),
+        records: Reflect::get(&json, &"records".into()).unwrap_or(JsValue::UNDEFINED),
+    }
 }
 
 /// How many CORS preflights (`OPTIONS`) the server answered for `tag`.
 pub async fn preflights(tag: &str) -> u32 {
     let json = fetch_json(&format!("{}/stats?tag={tag}", server())).await;
-    Reflect::get(&json, &"preflights".into()).ok().and_then(|v| v.as_f64()).unwrap_or(-1.0) as u32
+    Reflect::get(&json, &"preflights".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(-1.0) as u32
 }
 
 /// [`wait_closed_server_side`] through the global scope's `fetch`.
@@ -245,7 +300,11 @@ pub async fn global_wait_closed_server_side(tag: &str) {
 /// Hex-encodes byte chunks for the server's `/raw?chunks=` (one body frame
 /// each, so the client sees them as separate reads).
 pub fn raw_chunks(chunks: &[&[u8]]) -> String {
-    chunks.iter().map(|c| c.iter().map(|b| format!("{b:02x}")).collect::<String>()).collect::<Vec<_>>().join(",")
+    chunks
+        .iter()
+        .map(|c| c.iter().map(|b| format!("{b:02x}")).collect::<String>())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// `JSON.parse(text)`.

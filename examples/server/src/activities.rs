@@ -57,8 +57,8 @@ pub async fn logs(
     let Some(activity) = app.activities.get(&id) else {
         return not_found("activity");
     };
-    let follow =
-        form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()).any(|(k, v)| k == "follow" && v == "true");
+    let follow = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+        .any(|(k, v)| k == "follow" && v == "true");
     if !follow {
         let text = activity.feed.read(|s| {
             let lines = s.entries.iter().filter(|e| e.event == "message");
@@ -67,12 +67,18 @@ pub async fn logs(
         return ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response();
     }
     let last_id = last_event_id(&headers, query.as_deref());
-    activity.feed.stream(last_id, app.settings.retry(), app.shutdown.clone())
+    activity
+        .feed
+        .stream(last_id, app.settings.retry(), app.shutdown.clone())
 }
 
 /// `POST /api/activities/{id}/drop`: cuts the job's live log connections;
 /// answers `{"dropped": N}`.
-pub async fn drop_connections(State(app): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+pub async fn drop_connections(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     if let Some(response) = unauthorized(&headers) {
         return response;
     }
@@ -92,12 +98,19 @@ async fn run_job(activity: Weak<Activity>, settings: Arc<Settings>) {
         // Deterministic jitter (no rand crate): 300..=500 ms.
         let pause = Duration::from_millis(300 + (n * 7919) % 201);
         tokio::time::sleep(settings.pace(pause)).await;
-        let Some(activity) = activity.upgrade() else { return };
+        let Some(activity) = activity.upgrade() else {
+            return;
+        };
         let elapsed = started.elapsed().as_secs_f64();
-        activity.feed.push("message", format!("[{elapsed:6.2}s] {}", log_line(n, total)));
+        activity.feed.push(
+            "message",
+            format!("[{elapsed:6.2}s] {}", log_line(n, total)),
+        );
     }
     if let Some(activity) = activity.upgrade() {
-        activity.feed.push("end", format!("Job finished: {total} lines, exit code 0"));
+        activity
+            .feed
+            .push("end", format!("Job finished: {total} lines, exit code 0"));
         activity.feed.finish();
     }
 }
@@ -105,12 +118,29 @@ async fn run_job(activity: Weak<Activity>, settings: Arc<Settings>) {
 /// The text of line `n`: a plausible build log, numbered so a person (and the
 /// end-to-end test) can see that nothing is missing or repeated.
 fn log_line(n: u64, total: u64) -> String {
-    const CRATES: [&str; 8] = ["parser", "core", "retry", "transport", "auth", "storage", "render", "cli"];
+    const CRATES: [&str; 8] = [
+        "parser",
+        "core",
+        "retry",
+        "transport",
+        "auth",
+        "storage",
+        "render",
+        "cli",
+    ];
     let krate = CRATES[(n as usize * 5) % CRATES.len()];
     let what = match n % 10 {
         0 => format!("test {krate}::tests::case_{n} ... ok"),
-        3 => format!("Downloaded {krate}-support v0.{}.{} ({} KiB)", n % 7, n % 13, 10 + n % 90),
-        7 => format!("Checking {krate} ({})", ["no warnings", "1 warning", "2 warnings"][(n % 3) as usize]),
+        3 => format!(
+            "Downloaded {krate}-support v0.{}.{} ({} KiB)",
+            n % 7,
+            n % 13,
+            10 + n % 90
+        ),
+        7 => format!(
+            "Checking {krate} ({})",
+            ["no warnings", "1 warning", "2 warnings"][(n % 3) as usize]
+        ),
         _ => format!("Compiling {krate} v1.{}.{}", n % 5, n % 11),
     };
     format!("step {n}/{total}: {what}")

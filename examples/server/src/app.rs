@@ -92,7 +92,10 @@ pub fn router(state: AppState) -> Router {
         // 1. Live activity log (bearer token, resume, server-side drop).
         .route("/api/activities", post(activities::create))
         .route("/api/activities/{id}/logs", get(activities::logs))
-        .route("/api/activities/{id}/drop", post(activities::drop_connections))
+        .route(
+            "/api/activities/{id}/drop",
+            post(activities::drop_connections),
+        )
         // 2. Report generation (JSON progress, done / failed, download).
         .route("/api/reports", post(reports::create))
         .route("/api/reports/{id}/events", get(reports::events))
@@ -100,7 +103,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/reports/{id}/download", get(reports::download))
         // 3. Upload notifications (a second device posts, the page hears it).
         .route("/api/uploads", post(uploads::create))
-        .route("/api/uploads/{id}", post(uploads::upload).layer(DefaultBodyLimit::max(uploads::MAX_IMAGE_BYTES)))
+        .route(
+            "/api/uploads/{id}",
+            post(uploads::upload).layer(DefaultBodyLimit::max(uploads::MAX_IMAGE_BYTES)),
+        )
         .route("/api/uploads/{id}/events", get(uploads::events))
         .route("/api/uploads/{id}/drop", post(uploads::drop_connections))
         .route("/api/uploads/{id}/{n}", get(uploads::image))
@@ -123,8 +129,10 @@ pub fn router(state: AppState) -> Router {
 /// wrong token stays wrong) but asks its `onUnauthorized` hook, or closes with
 /// an error of kind `unauthorized`.
 pub fn unauthorized(headers: &HeaderMap) -> Option<Response> {
-    let token =
-        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
     if token == Some(DEMO_TOKEN) {
         return None;
     }
@@ -133,19 +141,32 @@ pub fn unauthorized(headers: &HeaderMap) -> Option<Response> {
     } else {
         "Bearer realm=\"sse-demo\""
     };
-    let mut response = crate::feed::json_error(StatusCode::UNAUTHORIZED, "missing or wrong bearer token");
-    response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static(challenge));
+    let mut response =
+        crate::feed::json_error(StatusCode::UNAUTHORIZED, "missing or wrong bearer token");
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static(challenge),
+    );
     Some(response)
 }
 
 /// A 201 answer with a small JSON body.
 pub fn created(json: String) -> Response {
-    (StatusCode::CREATED, [(header::CONTENT_TYPE, "application/json")], json).into_response()
+    (
+        StatusCode::CREATED,
+        [(header::CONTENT_TYPE, "application/json")],
+        json,
+    )
+        .into_response()
 }
 
 /// The answer of the `.../drop` endpoints: `{"dropped": N}`.
 pub fn dropped(count: usize) -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], format!("{{\"dropped\":{count}}}")).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        format!("{{\"dropped\":{count}}}"),
+    )
+        .into_response()
 }
 
 /// A hard-to-guess id (16 hex digits): upload links are shared with another
@@ -158,7 +179,10 @@ pub fn new_id() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let mut h = RandomState::new().build_hasher();
     h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_nanos();
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
     h.write_u128(nanos);
     format!("{:016x}", h.finish())
 }
@@ -170,7 +194,9 @@ pub struct Registry<T> {
 
 impl<T> Default for Registry<T> {
     fn default() -> Self {
-        Registry { items: Mutex::new(VecDeque::new()) }
+        Registry {
+            items: Mutex::new(VecDeque::new()),
+        }
     }
 }
 

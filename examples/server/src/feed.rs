@@ -58,7 +58,9 @@ pub struct Feed {
 
 impl Default for Feed {
     fn default() -> Self {
-        Feed { tx: watch::Sender::new(FeedState::default()) }
+        Feed {
+            tx: watch::Sender::new(FeedState::default()),
+        }
     }
 }
 
@@ -100,7 +102,12 @@ impl Feed {
     /// `retry` is sent first, as the client's reconnection time. `shutdown`
     /// turning `true` ends the stream, so that a graceful shutdown does not
     /// wait forever for connections that never end by themselves.
-    pub fn stream(&self, last_id: u64, retry: Duration, shutdown: watch::Receiver<bool>) -> Response {
+    pub fn stream(
+        &self,
+        last_id: u64,
+        retry: Duration,
+        shutdown: watch::Receiver<bool>,
+    ) -> Response {
         let rx = self.tx.subscribe();
         let (finished, len, drops) = {
             let s = rx.borrow();
@@ -124,14 +131,17 @@ impl Feed {
             cut: false,
         };
         let events = futures_util::stream::unfold(follower, Follower::next_event);
-        let mut response =
-            Sse::new(events).keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat")).into_response();
+        let mut response = Sse::new(events)
+            .keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat"))
+            .into_response();
         // axum's `Sse` already sets `Content-Type: text/event-stream` and
         // `Cache-Control: no-cache` (no cache may store or coalesce a live
         // stream). nginx buffers proxied responses by default, which would
         // hold events back until a buffer fills: `X-Accel-Buffering: no`
         // switches that off for this response only.
-        response.headers_mut().insert("x-accel-buffering", HeaderValue::from_static("no"));
+        response
+            .headers_mut()
+            .insert("x-accel-buffering", HeaderValue::from_static("no"));
         response
     }
 }
@@ -145,7 +155,10 @@ impl Feed {
 /// brand-new connection). An id that is not one of ours is ignored: the
 /// client gets the whole feed, which is better than nothing.
 pub fn last_event_id(headers: &HeaderMap, query: Option<&str>) -> u64 {
-    let from_header = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
+    let from_header = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok());
     from_header
         .or_else(|| {
             form_urlencoded::parse(query.unwrap_or("").as_bytes())
@@ -267,7 +280,10 @@ mod tests {
     fn last_event_id_prefers_the_header_and_falls_back_to_the_query() {
         let mut headers = HeaderMap::new();
         assert_eq!(last_event_id(&headers, None), 0);
-        assert_eq!(last_event_id(&headers, Some("follow=true&lastEventId=7")), 7);
+        assert_eq!(
+            last_event_id(&headers, Some("follow=true&lastEventId=7")),
+            7
+        );
         headers.insert("last-event-id", HeaderValue::from_static(" 12 "));
         assert_eq!(last_event_id(&headers, Some("lastEventId=7")), 12);
         headers.insert("last-event-id", HeaderValue::from_static("not-ours"));
@@ -291,7 +307,9 @@ mod tests {
         assert_eq!(response.headers()["content-type"], "text/event-stream");
         assert_eq!(response.headers()["cache-control"], "no-cache");
         assert_eq!(response.headers()["x-accel-buffering"], "no");
-        let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
         assert_eq!(
             std::str::from_utf8(&body).unwrap(),
             "retry: 1500\n\nid: 2\ndata: two\ndata: lines\n\nevent: done\nid: 3\ndata: {}\n\n"

@@ -61,7 +61,11 @@ async fn serve(base: &FsPath, rel: &str) -> Response {
     let Some(path) = safe_join(base, rel) else {
         return (StatusCode::NOT_FOUND, "not found\n").into_response();
     };
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_owned();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_owned();
     // File reads block; run them off the async thread. (This is what
     // `tokio::fs::read` does; calling it directly avoids turning on tokio's
     // `fs` feature, which would stop this crate sharing tokio's build with
@@ -73,13 +77,22 @@ async fn serve(base: &FsPath, rel: &str) -> Response {
     let ext = ext.as_str();
     let mut response = bytes.into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(ext)));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(ext)),
+    );
     // Revalidate every time, so a page reload after `make build` gets the
     // new wasm.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     if ext == "html" {
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_CSP),
+        );
     }
     response
 }
@@ -89,7 +102,9 @@ async fn serve(base: &FsPath, rel: &str) -> Response {
 fn safe_join(base: &FsPath, rel: &str) -> Option<PathBuf> {
     let mut path = base.to_path_buf();
     for segment in rel.split('/') {
-        let plain = !segment.is_empty() && !segment.starts_with('.') && !segment.contains(['\\', ':', '\0']);
+        let plain = !segment.is_empty()
+            && !segment.starts_with('.')
+            && !segment.contains(['\\', ':', '\0']);
         if !plain {
             return None;
         }
@@ -123,8 +138,19 @@ mod tests {
     #[test]
     fn only_plain_relative_paths_are_served() {
         let base = FsPath::new("/srv");
-        assert_eq!(safe_join(base, "a/b.js"), Some(PathBuf::from("/srv/a/b.js")));
-        for bad in ["../etc/passwd", "a/../../x", ".git/config", "a//b", "", "a\\..\\b", "/abs"] {
+        assert_eq!(
+            safe_join(base, "a/b.js"),
+            Some(PathBuf::from("/srv/a/b.js"))
+        );
+        for bad in [
+            "../etc/passwd",
+            "a/../../x",
+            ".git/config",
+            "a//b",
+            "",
+            "a\\..\\b",
+            "/abs",
+        ] {
             assert_eq!(safe_join(base, bad), None, "{bad:?}");
         }
     }

@@ -36,6 +36,9 @@ pub fn string(s: &str) -> String {
 mod tests {
     #[test]
     fn escapes_quotes_backslashes_and_line_breaks() {
-        assert_eq!(super::string("a\"b\\c\nd\r\u{1}é"), r#""a\"b\\c\nd\r\u0001é""#);
+        assert_eq!(
+            super::string("a\"b\\c\nd\r\u{1}é"),
+            r#""a\"b\\c\nd\r\u0001é""#
+        );
     }
 }

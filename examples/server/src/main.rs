@@ -55,7 +55,12 @@ fn parse_args() -> Result<Args, String> {
     // The repository this binary was built from: right for `cargo run` and
     // for `make demo`.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut args = Args { port, port_file: None, root, fast: false };
+    let mut args = Args {
+        port,
+        port_file: None,
+        root,
+        fast: false,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
@@ -112,7 +117,8 @@ fn print_urls(base: &str, root: &Path) {
     let react = if root.join("build/react-report/index.html").is_file() {
         format!("  {base}/react/        the report scenario with the React hooks")
     } else {
-        "  (the React example is built by `make demo` once `npm install` has installed Vite)".to_owned()
+        "  (the React example is built by `make demo` once `npm install` has installed Vite)"
+            .to_owned()
     };
     println!(
         "sse-demo-server listening on {base}\n\n\
@@ -136,7 +142,10 @@ async fn main() -> ExitCode {
     };
     let root = args.root.canonicalize().unwrap_or(args.root);
     if !root.join("pkg/sse_wasm.js").is_file() {
-        eprintln!("sse-demo-server: warning: {} has no pkg/sse_wasm.js; run `make build` first", root.display());
+        eprintln!(
+            "sse-demo-server: warning: {} has no pkg/sse_wasm.js; run `make build` first",
+            root.display()
+        );
     }
     // Loopback only: this is a demo with a well-known token and in-memory
     // uploads, not something to expose on a network.

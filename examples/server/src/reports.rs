@@ -19,8 +19,12 @@ use crate::feed::{json_error, last_event_id, Feed};
 use crate::json;
 
 /// The stages of a generation and the percentage each starts at.
-const STAGES: [(u32, &str); 4] =
-    [(0, "Collecting data"), (30, "Aggregating"), (60, "Rendering charts"), (85, "Writing CSV")];
+const STAGES: [(u32, &str); 4] = [
+    (0, "Collecting data"),
+    (30, "Aggregating"),
+    (60, "Rendering charts"),
+    (85, "Writing CSV"),
+];
 /// Progress moves in steps of this many percent.
 const STEP_PERCENT: u32 = 4;
 /// Time per step: 25 steps, about 8 s in all (0.8 s with `--fast`).
@@ -39,11 +43,18 @@ pub struct Report {
 
 /// `POST /api/reports[?fail=true]`: starts a generation.
 pub async fn create(State(app): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    let fail =
-        form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()).any(|(k, v)| k == "fail" && v == "true");
+    let fail = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+        .any(|(k, v)| k == "fail" && v == "true");
     let (id, report) = app.reports.insert(Report::default());
-    tokio::spawn(generate(Arc::downgrade(&report), id.clone(), fail, app.settings.clone()));
-    created(format!("{{\"id\":\"{id}\",\"events\":\"/api/reports/{id}/events\"}}"))
+    tokio::spawn(generate(
+        Arc::downgrade(&report),
+        id.clone(),
+        fail,
+        app.settings.clone(),
+    ));
+    created(format!(
+        "{{\"id\":\"{id}\",\"events\":\"/api/reports/{id}/events\"}}"
+    ))
 }
 
 /// `GET /api/reports/{id}/events`: the progress stream (resumable).
@@ -56,7 +67,9 @@ pub async fn events(
     match app.reports.get(&id) {
         Some(report) => {
             let last_id = last_event_id(&headers, query.as_deref());
-            report.feed.stream(last_id, app.settings.retry(), app.shutdown.clone())
+            report
+                .feed
+                .stream(last_id, app.settings.retry(), app.shutdown.clone())
         }
         None => not_found("report"),
     }
@@ -79,7 +92,10 @@ pub async fn download(State(app): State<AppState>, Path(id): Path<String>) -> Re
         Some(csv) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"report-{id}.csv\"")),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"report-{id}.csv\""),
+                ),
             ],
             csv.clone(),
         )
@@ -107,13 +123,23 @@ async fn generate(report: Weak<Report>, id: String, fail: bool, settings: Arc<Se
             r.feed.finish();
             return;
         }
-        r.feed.push("progress", format!("{{\"percent\":{percent},\"stage\":{}}}", json::string(stage)));
+        r.feed.push(
+            "progress",
+            format!(
+                "{{\"percent\":{percent},\"stage\":{}}}",
+                json::string(stage)
+            ),
+        );
         if percent >= 100 {
             let csv = r.csv.get_or_init(|| make_csv(&id));
             let url = format!("/api/reports/{id}/download");
             r.feed.push(
                 "done",
-                format!("{{\"url\":{},\"filename\":\"report-{id}.csv\",\"bytes\":{}}}", json::string(&url), csv.len()),
+                format!(
+                    "{{\"url\":{},\"filename\":\"report-{id}.csv\",\"bytes\":{}}}",
+                    json::string(&url),
+                    csv.len()
+                ),
             );
             r.feed.finish();
             return;
@@ -126,17 +152,26 @@ async fn generate(report: Weak<Report>, id: String, fail: bool, settings: Arc<Se
 
 /// The stage a given percentage falls in.
 fn stage_at(percent: u32) -> &'static str {
-    STAGES.iter().rev().find(|(start, _)| percent >= *start).map_or(STAGES[0].1, |(_, name)| name)
+    STAGES
+        .iter()
+        .rev()
+        .find(|(start, _)| percent >= *start)
+        .map_or(STAGES[0].1, |(_, name)| name)
 }
 
 /// A small, deterministic sales report.
 fn make_csv(id: &str) -> String {
     let mut csv = String::from("region,month,orders,revenue_eur\n");
-    let seed = id.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let seed = id
+        .bytes()
+        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
     for (r, region) in ["North", "South", "East", "West"].iter().enumerate() {
         for month in 1..=6u64 {
             let orders = 100 + (seed.wrapping_add(r as u64 * 97 + month * 13)) % 400;
-            csv.push_str(&format!("{region},2025-{month:02},{orders},{}.00\n", orders * 37));
+            csv.push_str(&format!(
+                "{region},2025-{month:02},{orders},{}.00\n",
+                orders * 37
+            ));
         }
     }
     csv

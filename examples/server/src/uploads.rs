@@ -24,7 +24,13 @@ pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
 const MAX_IMAGES: usize = 20;
 /// Accepted types. Not `image/svg+xml`: an SVG can carry scripts, and this
 /// server hands uploads back from its own origin.
-const IMAGE_TYPES: [&str; 5] = ["image/png", "image/jpeg", "image/gif", "image/webp", "image/avif"];
+const IMAGE_TYPES: [&str; 5] = [
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/avif",
+];
 
 /// One upload session.
 #[derive(Default)]
@@ -38,7 +44,9 @@ pub struct Session {
 /// `POST /api/uploads`: a new session; answers its id and the upload page.
 pub async fn create(State(app): State<AppState>) -> Response {
     let (id, _) = app.uploads.insert(Session::default());
-    created(format!("{{\"id\":\"{id}\",\"uploadPage\":\"/upload.html?session={id}\"}}"))
+    created(format!(
+        "{{\"id\":\"{id}\",\"uploadPage\":\"/upload.html?session={id}\"}}"
+    ))
 }
 
 /// `POST /api/uploads/{id}[?name=cat.png]` with an image as the raw body.
@@ -60,7 +68,10 @@ pub async fn upload(
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
     let Some(&content_type) = IMAGE_TYPES.iter().find(|t| **t == essence) else {
-        let message = format!("send the image as the raw body with Content-Type one of {}", IMAGE_TYPES.join(", "));
+        let message = format!(
+            "send the image as the raw body with Content-Type one of {}",
+            IMAGE_TYPES.join(", ")
+        );
         return json_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, &message);
     };
     if body.is_empty() {
@@ -97,7 +108,9 @@ pub async fn events(
     match app.uploads.get(&id) {
         Some(session) => {
             let last_id = last_event_id(&headers, query.as_deref());
-            session.feed.stream(last_id, app.settings.retry(), app.shutdown.clone())
+            session
+                .feed
+                .stream(last_id, app.settings.retry(), app.shutdown.clone())
         }
         None => not_found("upload session"),
     }

@@ -174,7 +174,11 @@ impl ClientBuilder {
             .serialize(&serializer)
             .map_err(|e| e.to_string())
             .and_then(|value| JSON::stringify(&value).map_err(|e| super::js_message(&e)))
-            .and_then(|text| JsValue::from(text).as_string().ok_or_else(|| "it has no JSON form".to_owned()));
+            .and_then(|text| {
+                JsValue::from(text)
+                    .as_string()
+                    .ok_or_else(|| "it has no JSON form".to_owned())
+            });
         match text {
             Ok(text) => {
                 self.body = Some(text);
@@ -259,7 +263,11 @@ impl ClientBuilder {
             let _ = Reflect::set(object, &key.into(), &value);
         };
         let mut headers = self.headers;
-        if self.body_is_json && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {
+        if self.body_is_json
+            && !headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        {
             headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
         }
         let headers_fn = match self.headers_fn {
@@ -311,16 +319,28 @@ impl ClientBuilder {
                 let retry = Object::new();
                 let max_attempts = policy.max_attempts.map_or(f64::INFINITY, f64::from);
                 set(&retry, key::retry::MAX_ATTEMPTS, max_attempts.into());
-                set(&retry, key::retry::INITIAL_DELAY_MS, policy.initial_delay_ms.into());
+                set(
+                    &retry,
+                    key::retry::INITIAL_DELAY_MS,
+                    policy.initial_delay_ms.into(),
+                );
                 set(&retry, key::retry::MAX_DELAY_MS, policy.max_delay_ms.into());
                 set(&retry, key::retry::FACTOR, policy.factor.into());
                 set(&retry, key::retry::JITTER, policy.jitter.into());
-                set(&retry, key::retry::HEALTHY_AFTER_MS, policy.healthy_after_ms.into());
+                set(
+                    &retry,
+                    key::retry::HEALTHY_AFTER_MS,
+                    policy.healthy_after_ms.into(),
+                );
                 set(&options, key::RETRY, retry.into());
             }
         }
         if let Some(timeout) = self.idle_timeout {
-            set(&options, key::IDLE_TIMEOUT_MS, (timeout.as_secs_f64() * 1000.0).into());
+            set(
+                &options,
+                key::IDLE_TIMEOUT_MS,
+                (timeout.as_secs_f64() * 1000.0).into(),
+            );
         }
         if let Some(flag) = self.pause_when_hidden {
             set(&options, key::PAUSE_WHEN_HIDDEN, flag.into());

@@ -41,44 +41,86 @@ pub fn event_from_js(event: &JsValue) -> Event {
 pub fn error_from_js(value: &JsValue) -> Error {
     let message = js_message(value);
     let status = || number(value, "status").unwrap_or_default() as u16;
-    let headers = || get(value, "headers").dyn_ref::<Headers>().map(header_pairs).unwrap_or_default();
+    let headers = || {
+        get(value, "headers")
+            .dyn_ref::<Headers>()
+            .map(header_pairs)
+            .unwrap_or_default()
+    };
     let kind = string(value, "kind").unwrap_or_default();
     match kind.as_str() {
         "invalid-option" => {
             let option = string(value, "option").unwrap_or_default();
-            let message = strip(&message, Error::InvalidOption { option: option.clone(), message: String::new() });
+            let message = strip(
+                &message,
+                Error::InvalidOption {
+                    option: option.clone(),
+                    message: String::new(),
+                },
+            );
             Error::InvalidOption { option, message }
         }
         "invalid-url" => {
             let url = string(value, "url").unwrap_or_default();
-            let reason = strip(&message, Error::InvalidUrl { url: url.clone(), reason: String::new() });
+            let reason = strip(
+                &message,
+                Error::InvalidUrl {
+                    url: url.clone(),
+                    reason: String::new(),
+                },
+            );
             Error::InvalidUrl { url, reason }
         }
-        "network" => Error::Network { message: strip(&message, Error::Network { message: String::new() }) },
+        "network" => Error::Network {
+            message: strip(
+                &message,
+                Error::Network {
+                    message: String::new(),
+                },
+            ),
+        },
         "http" => Error::Http {
             status: status(),
             headers: headers(),
             retry_after_ms: number(value, "retryAfterMs").map(|ms| ms as u64),
         },
-        "unauthorized" => Error::Unauthorized { status: status(), headers: headers() },
-        "content-type" => Error::ContentType { content_type: string(value, "contentType").unwrap_or_default() },
+        "unauthorized" => Error::Unauthorized {
+            status: status(),
+            headers: headers(),
+        },
+        "content-type" => Error::ContentType {
+            content_type: string(value, "contentType").unwrap_or_default(),
+        },
         "stream-ended" => Error::StreamEnded,
-        "idle-timeout" => Error::IdleTimeout { idle_ms: number(value, "idleTimeoutMs").unwrap_or_default() as u32 },
-        "event-too-large" => Error::EventTooLarge { limit: number(value, "limit").unwrap_or_default() as usize },
+        "idle-timeout" => Error::IdleTimeout {
+            idle_ms: number(value, "idleTimeoutMs").unwrap_or_default() as u32,
+        },
+        "event-too-large" => Error::EventTooLarge {
+            limit: number(value, "limit").unwrap_or_default() as usize,
+        },
         "json" => {
             // Made by the JS runtime (`cause` is the SyntaxError, `event` the
             // SSEEvent) or by Rust (`eventType`, no cause).
-            let event_type =
-                string(value, "eventType").or_else(|| string(&get(value, "event"), "type")).unwrap_or_default();
+            let event_type = string(value, "eventType")
+                .or_else(|| string(&get(value, "event"), "type"))
+                .unwrap_or_default();
             let data = string(value, "data").unwrap_or_default();
             let cause = get(value, "cause");
             let message = if cause.is_undefined() {
-                let empty = Error::Json { message: String::new(), data: data.clone(), event_type: event_type.clone() };
+                let empty = Error::Json {
+                    message: String::new(),
+                    data: data.clone(),
+                    event_type: event_type.clone(),
+                };
                 strip(&message, empty)
             } else {
                 js_message(&cause)
             };
-            Error::Json { message, data, event_type }
+            Error::Json {
+                message,
+                data,
+                event_type,
+            }
         }
         "aborted" => Error::Aborted,
         "retries-exhausted" => Error::RetriesExhausted {
@@ -97,5 +139,8 @@ pub fn error_from_js(value: &JsValue) -> Error {
 /// the prefix, and the wording stays defined in one place (`error.rs`).
 fn strip(message: &str, empty: Error) -> String {
     let prefix = empty.to_string();
-    message.strip_prefix(prefix.as_str()).unwrap_or(message).to_owned()
+    message
+        .strip_prefix(prefix.as_str())
+        .unwrap_or(message)
+        .to_owned()
 }

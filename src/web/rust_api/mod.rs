@@ -154,8 +154,14 @@ impl Client {
     /// events without `event:`), until the returned guard is dropped. Opens
     /// the connection if it is the first handler. Fails with
     /// [`Error::Closed`] after [`close`](Self::close).
-    pub fn subscribe(&self, event_type: &str, mut handler: impl FnMut(Event) + 'static) -> Result<Subscription, Error> {
-        self.subscribe_raw(event_type, move |_value, event| handler(event_from_js(&event)))
+    pub fn subscribe(
+        &self,
+        event_type: &str,
+        mut handler: impl FnMut(Event) + 'static,
+    ) -> Result<Subscription, Error> {
+        self.subscribe_raw(event_type, move |_value, event| {
+            handler(event_from_js(&event))
+        })
     }
 
     /// The events of type `event_type` as a stream, in arrival order. It
@@ -178,7 +184,10 @@ impl Client {
     /// Works with or without the `json` option; with `json(true)` the value
     /// the client already parsed is reused (and events that are not JSON are
     /// reported to [`on_error`](Self::on_error) instead of reaching the stream).
-    pub fn json_events<T: DeserializeOwned + 'static>(&self, event_type: &str) -> EventStream<Result<T, Error>> {
+    pub fn json_events<T: DeserializeOwned + 'static>(
+        &self,
+        event_type: &str,
+    ) -> EventStream<Result<T, Error>> {
         let parsed = self.json;
         self.stream(event_type, move |value, event| {
             let data = string(&event, "data").unwrap_or_default();
@@ -187,10 +196,18 @@ impl Client {
                 data: data.clone(),
                 event_type: string(&event, "type").unwrap_or_default(),
             };
-            let value = if parsed { Ok(value) } else { JSON::parse(&data).map_err(|e| json_error(js_message(&e))) };
+            let value = if parsed {
+                Ok(value)
+            } else {
+                JSON::parse(&data).map_err(|e| json_error(js_message(&e)))
+            };
             value.and_then(|value| {
-                serde_wasm_bindgen::from_value(value)
-                    .map_err(|e| json_error(format!("it does not fit {}: {e}", std::any::type_name::<T>())))
+                serde_wasm_bindgen::from_value(value).map_err(|e| {
+                    json_error(format!(
+                        "it does not fit {}: {e}",
+                        std::any::type_name::<T>()
+                    ))
+                })
             })
         })
     }
@@ -208,12 +225,19 @@ impl Client {
     }
 
     /// Calls `callback` each time a reconnect is scheduled.
-    pub fn on_reconnecting(&self, mut callback: impl FnMut(Reconnecting) + 'static) -> Subscription {
+    pub fn on_reconnecting(
+        &self,
+        mut callback: impl FnMut(Reconnecting) + 'static,
+    ) -> Subscription {
         self.on("reconnecting", move |info| {
             let attempt = number(&info, "attempt").unwrap_or_default() as u32;
             let delay = Duration::from_millis(number(&info, "delayMs").unwrap_or_default() as u64);
             let error = error_from_js(&convert::get(&info, "error"));
-            callback(Reconnecting { attempt, delay, error })
+            callback(Reconnecting {
+                attempt,
+                delay,
+                error,
+            })
         })
     }
 
@@ -225,7 +249,9 @@ impl Client {
 
     /// Calls `callback` with the new [`State`] each time it changes.
     pub fn on_state_change(&self, mut callback: impl FnMut(State) + 'static) -> Subscription {
-        self.on("statechange", move |status| callback(state_from_str(&status.as_string().unwrap_or_default())))
+        self.on("statechange", move |status| {
+            callback(state_from_str(&status.as_string().unwrap_or_default()))
+        })
     }
 
     /// Closes the client for good: aborts the request, clears every timer,
@@ -275,7 +301,10 @@ impl Client {
     ) -> Result<Subscription, Error> {
         let closure = Closure::<dyn FnMut(JsValue, JsValue)>::new(handler);
         let function: &Function = closure.as_ref().unchecked_ref();
-        let inner = self.inner.subscribe(event_type, function.clone()).map_err(|e| error_from_js(&e))?;
+        let inner = self
+            .inner
+            .subscribe(event_type, function.clone())
+            .map_err(|e| error_from_js(&e))?;
         Ok(Subscription::handler(inner, closure))
     }
 
@@ -304,7 +333,9 @@ impl Client {
         };
         let on_event = {
             let queue = queue.clone();
-            self.subscribe_raw(event_type, move |value, event| queue.push(convert(value, event)))
+            self.subscribe_raw(event_type, move |value, event| {
+                queue.push(convert(value, event))
+            })
         };
         match on_event {
             Ok(on_event) => {
@@ -326,7 +357,12 @@ impl Client {
     /// Ends every stream of this client, discarding what was not polled.
     fn end_streams(&self) {
         // Collected first: no borrow is held while queues drop user values.
-        let queues: Vec<_> = self.streams.borrow_mut().drain(..).filter_map(|weak| weak.upgrade()).collect();
+        let queues: Vec<_> = self
+            .streams
+            .borrow_mut()
+            .drain(..)
+            .filter_map(|weak| weak.upgrade())
+            .collect();
         for queue in queues {
             queue.end(true);
         }
@@ -354,9 +390,17 @@ impl std::fmt::Debug for Client {
 /// The [`State`] named by a `status` string (the names are
 /// [`State::as_str`]'s, so they are defined once).
 fn state_from_str(name: &str) -> State {
-    const ALL: [State; 6] =
-        [State::Idle, State::Connecting, State::Open, State::Reconnecting, State::Paused, State::Closed];
+    const ALL: [State; 6] = [
+        State::Idle,
+        State::Connecting,
+        State::Open,
+        State::Reconnecting,
+        State::Paused,
+        State::Closed,
+    ];
     // Every status the client reports is one of these; a name from a newer
     // JS runtime would be the only exception, and "closed" is the safe read.
-    ALL.into_iter().find(|state| state.as_str() == name).unwrap_or(State::Closed)
+    ALL.into_iter()
+        .find(|state| state.as_str() == name)
+        .unwrap_or(State::Closed)
 }

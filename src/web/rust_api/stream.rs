@@ -34,7 +34,11 @@ impl<T> End for RefCell<Queue<T>> {
         let (discarded, waker) = {
             let mut queue = self.borrow_mut();
             queue.ended = true;
-            let discarded = if discard { std::mem::take(&mut queue.items) } else { VecDeque::new() };
+            let discarded = if discard {
+                std::mem::take(&mut queue.items)
+            } else {
+                VecDeque::new()
+            };
             (discarded, queue.waker.take())
         };
         // Outside the borrow: dropping items runs their `Drop` (user code),
@@ -92,8 +96,18 @@ pub struct EventStream<T = super::Event> {
 impl<T> EventStream<T> {
     /// A stream with no subscription yet, and its queue.
     pub(super) fn new() -> (Self, SharedQueue<T>) {
-        let queue = Rc::new(RefCell::new(Queue { items: VecDeque::new(), waker: None, ended: false }));
-        (Self { queue: queue.clone(), _guards: Vec::new() }, queue)
+        let queue = Rc::new(RefCell::new(Queue {
+            items: VecDeque::new(),
+            waker: None,
+            ended: false,
+        }));
+        (
+            Self {
+                queue: queue.clone(),
+                _guards: Vec::new(),
+            },
+            queue,
+        )
     }
 
     /// The stream, kept subscribed by `guards`.
@@ -145,6 +159,9 @@ impl<T> FusedStream for EventStream<T> {
 impl<T> std::fmt::Debug for EventStream<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let queue = self.queue.borrow();
-        f.debug_struct("EventStream").field("queued", &queue.items.len()).field("ended", &queue.ended).finish()
+        f.debug_struct("EventStream")
+            .field("queued", &queue.items.len())
+            .field("ended", &queue.ended)
+            .finish()
     }
 }

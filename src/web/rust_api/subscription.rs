@@ -30,12 +30,24 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    pub(super) fn handler(registration: Registration, closure: Closure<dyn FnMut(JsValue, JsValue)>) -> Self {
-        Self { registration: Some(registration), _callback: Callback::Handler(closure) }
+    pub(super) fn handler(
+        registration: Registration,
+        closure: Closure<dyn FnMut(JsValue, JsValue)>,
+    ) -> Self {
+        Self {
+            registration: Some(registration),
+            _callback: Callback::Handler(closure),
+        }
     }
 
-    pub(super) fn lifecycle(registration: Option<Registration>, closure: Closure<dyn FnMut(JsValue)>) -> Self {
-        Self { registration, _callback: Callback::Lifecycle(closure) }
+    pub(super) fn lifecycle(
+        registration: Option<Registration>,
+        closure: Closure<dyn FnMut(JsValue)>,
+    ) -> Self {
+        Self {
+            registration,
+            _callback: Callback::Lifecycle(closure),
+        }
     }
 
     /// Unsubscribes now; the same as dropping the guard, spelled out.
@@ -58,6 +70,8 @@ impl std::fmt::Debug for Subscription {
             Callback::Handler(_) => "handler",
             Callback::Lifecycle(_) => "lifecycle",
         };
-        f.debug_struct("Subscription").field("kind", &kind).finish_non_exhaustive()
+        f.debug_struct("Subscription")
+            .field("kind", &kind)
+            .finish_non_exhaustive()
     }
 }

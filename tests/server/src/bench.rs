@@ -31,9 +31,15 @@ const FRAME_BYTES: usize = 64 * 1024;
 
 /// `/bulk?count=N&event=NAME`: N small events `data: {"n":i}`, written in
 /// 64 KiB frames, then the end of the body.
-pub async fn bulk(State(state): State<AppState>, Extension(ctx): Extension<Ctx>) -> Result<Response, BadRequest> {
+pub async fn bulk(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, BadRequest> {
     let count: u64 = ctx.params.num_or("count", 100_000)?;
-    let event = ctx.params.get("event").map(|name| format!("event: {name}\n"));
+    let event = ctx
+        .params
+        .get("event")
+        .map(|name| format!("event: {name}\n"));
     stream_response(&state, &ctx, "text/event-stream", move |w| async move {
         let mut frame = String::with_capacity(FRAME_BYTES + 64);
         for i in 0..count {
@@ -57,11 +63,19 @@ pub async fn bulk(State(state): State<AppState>, Extension(ctx): Extension<Ctx>)
 }
 
 /// `GET /static/*path`: a file under the static root.
-pub async fn static_file(Extension(config): Extension<Arc<BenchConfig>>, UrlPath(path): UrlPath<String>) -> Response {
-    let Some(root) = &config.static_root else { return StatusCode::NOT_FOUND.into_response() };
+pub async fn static_file(
+    Extension(config): Extension<Arc<BenchConfig>>,
+    UrlPath(path): UrlPath<String>,
+) -> Response {
+    let Some(root) = &config.static_root else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
     let relative = Path::new(&path);
     // Only plain names: no `..`, no absolute paths.
-    if !relative.components().all(|c| matches!(c, Component::Normal(_))) {
+    if !relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)))
+    {
         return StatusCode::FORBIDDEN.into_response();
     }
     match std::fs::read(root.join(relative)) {
@@ -83,7 +97,9 @@ fn content_type(path: &Path) -> &'static str {
 
 /// `POST /report`: appends the body (one JSON line) to the report file.
 pub async fn report(Extension(config): Extension<Arc<BenchConfig>>, body: Bytes) -> StatusCode {
-    let Some(path) = &config.report_file else { return StatusCode::NOT_FOUND };
+    let Some(path) = &config.report_file else {
+        return StatusCode::NOT_FOUND;
+    };
     let mut line = body.to_vec();
     line.push(b'\n');
     let written = std::fs::OpenOptions::new()
