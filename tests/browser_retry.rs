@@ -336,3 +336,53 @@ async fn the_seed_form_retry_and_interval_is_accepted() {
     wait_for("close", || closes.len() == 1).await;
     assert_eq!(stats(&tag).await.requests, 3);
 }
+
+/// Makes the page look hidden or visible to the client (headless pages are
+/// always visible): overrides `document.visibilityState` and fires
+/// `visibilitychange`, the two things the client reads.
+fn set_hidden(hidden: bool) {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let descriptor = js_sys::Object::new();
+    let state = if hidden { "hidden" } else { "visible" };
+    Reflect::set(&descriptor, &"value".into(), &state.into()).unwrap();
+    Reflect::set(&descriptor, &"configurable".into(), &JsValue::TRUE).unwrap();
+    js_sys::Object::define_property(&document, &"visibilityState".into(), &descriptor);
+    document.dispatch_event(&web_sys::Event::new("visibilitychange").unwrap()).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn pause_when_hidden_disconnects_and_resumes_with_the_last_event_id() {
+    let tag = unique_tag("hidden");
+    let client = client(
+        &url("/events", &tag, "count=2&id_start=1&hold=1"),
+        "fetch",
+        r#""pauseWhenHidden":true"#,
+    );
+    let (messages, _sub) = record(&client, "message");
+    wait_for("two events", || messages.len() == 2).await;
+    set_hidden(true);
+    assert_eq!(client.status(), "paused");
+    wait_closed_server_side(&tag).await;
+    set_hidden(false);
+    wait_for("a reconnect", || client.status() == "open").await;
+    let stats = stats(&tag).await;
+    assert_eq!(stats.requests, 2);
+    assert_eq!(stats.header(1, "last-event-id").as_deref(), Some("2"), "resumed after id 2");
+    sleep(200).await;
+    assert_eq!(messages.len(), 2, "nothing repeated: the server resumed after id 2");
+    client.close();
+}
+
+#[wasm_bindgen_test]
+async fn without_pause_when_hidden_a_hidden_page_keeps_its_stream() {
+    let tag = unique_tag("hidden-keep");
+    let client = client(&url("/events", &tag, "count=1&hold=1"), "fetch", "");
+    let (messages, _sub) = record(&client, "message");
+    wait_for("the event", || messages.len() == 1).await;
+    set_hidden(true);
+    sleep(200).await;
+    assert_eq!(client.status(), "open");
+    assert_eq!(stats(&tag).await.open, 1);
+    set_hidden(false);
+    client.close();
+}
