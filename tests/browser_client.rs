@@ -14,17 +14,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const TRANSPORTS: [&str; 2] = ["eventsource", "fetch"];
-
-fn client(url: &str, transport: &str, extra: &str) -> SseClient {
-    let sep = if extra.is_empty() { "" } else { "," };
-    SseClient::new(
-        url,
-        options(&format!(r#"{{"transport":"{transport}"{sep}{extra}}}"#)),
-    )
-    .expect("client")
-}
-
 #[wasm_bindgen_test]
 async fn delivers_messages_in_order_and_fires_open() {
     for transport in TRANSPORTS {
@@ -342,4 +331,31 @@ pub fn hex(chunks: &[&str]) -> String {
         .map(|c| c.bytes().map(|b| format!("{b:02x}")).collect::<String>())
         .collect::<Vec<_>>()
         .join(",")
+}
+
+#[wasm_bindgen_test]
+async fn close_while_waiting_for_the_response_aborts_the_request() {
+    for transport in TRANSPORTS {
+        let tag = unique_tag("pending");
+        // The server holds the response (no header yet) for 30 s.
+        let client = client(&url("/stall", &tag, "headers_ms=30000"), transport, "");
+        let opens = on(&client, "open");
+        let (messages, _sub) = record(&client, "message");
+        for _ in 0..300 {
+            if stats(&tag).await.open == 1 {
+                break;
+            }
+            sleep(20).await;
+        }
+        assert_eq!(
+            stats(&tag).await.open,
+            1,
+            "{transport}: the request is pending at the server"
+        );
+        assert_eq!(client.status(), "connecting", "{transport}");
+        client.close();
+        wait_closed_server_side(&tag).await;
+        assert_eq!((opens.len(), messages.len()), (0, 0), "{transport}");
+        assert_eq!(stats(&tag).await.requests, 1, "{transport}");
+    }
 }

@@ -18,8 +18,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const TRANSPORTS: [&str; 2] = ["eventsource", "fetch"];
-
 /// Short, deterministic reconnection delays (100 ms is the policy's floor).
 const FAST_RETRY: &str = r#""retry":{"initialDelayMs":100,"factor":1,"jitter":0}"#;
 

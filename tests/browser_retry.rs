@@ -7,22 +7,10 @@ mod common;
 
 use common::*;
 use js_sys::Reflect;
-use sse_wasm::web::SseClient;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-const TRANSPORTS: [&str; 2] = ["eventsource", "fetch"];
-
-fn client(url: &str, transport: &str, extra: &str) -> SseClient {
-    let sep = if extra.is_empty() { "" } else { "," };
-    SseClient::new(
-        url,
-        options(&format!(r#"{{"transport":"{transport}"{sep}{extra}}}"#)),
-    )
-    .expect("client")
-}
 
 fn number(value: &JsValue, key: &str) -> f64 {
     Reflect::get(value, &key.into())
@@ -347,7 +335,9 @@ fn set_hidden(hidden: bool) {
     Reflect::set(&descriptor, &"value".into(), &state.into()).unwrap();
     Reflect::set(&descriptor, &"configurable".into(), &JsValue::TRUE).unwrap();
     js_sys::Object::define_property(&document, &"visibilityState".into(), &descriptor);
-    document.dispatch_event(&web_sys::Event::new("visibilitychange").unwrap()).unwrap();
+    document
+        .dispatch_event(&web_sys::Event::new("visibilitychange").unwrap())
+        .unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -367,9 +357,17 @@ async fn pause_when_hidden_disconnects_and_resumes_with_the_last_event_id() {
     wait_for("a reconnect", || client.status() == "open").await;
     let stats = stats(&tag).await;
     assert_eq!(stats.requests, 2);
-    assert_eq!(stats.header(1, "last-event-id").as_deref(), Some("2"), "resumed after id 2");
+    assert_eq!(
+        stats.header(1, "last-event-id").as_deref(),
+        Some("2"),
+        "resumed after id 2"
+    );
     sleep(200).await;
-    assert_eq!(messages.len(), 2, "nothing repeated: the server resumed after id 2");
+    assert_eq!(
+        messages.len(),
+        2,
+        "nothing repeated: the server resumed after id 2"
+    );
     client.close();
 }
 

@@ -614,6 +614,7 @@ mod tests {
         let _ = year_at(f64::MIN);
     }
 
+    #[cfg(not(target_arch = "wasm32"))] // used by the proptest below only
     fn format_date(form: usize, year: i64, month: u32, day: u32, t: (u32, u32, u32)) -> String {
         // The day name is not checked, so any valid one will do.
         let mon = std::str::from_utf8(MONTH_NAMES[(month - 1) as usize]).unwrap_or("");
@@ -628,6 +629,8 @@ mod tests {
         }
     }
 
+    // proptest is a native-only dev-dependency (it needs getrandom).
+    #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         #[test]
         fn retry_after_never_panics(value in ".{0,40}", now in proptest::num::f64::ANY) {

@@ -322,3 +322,17 @@ pub fn path(value: &JsValue, keys: &[&str]) -> JsValue {
         }
     })
 }
+
+/// Both JS transports, for suites that must behave the same over each.
+pub const TRANSPORTS: [&str; 2] = ["eventsource", "fetch"];
+
+/// A client for `url` over `transport`, with `extra` more options as JSON
+/// members (`"json":true,"retry":false`).
+pub fn client(url: &str, transport: &str, extra: &str) -> SseClient {
+    let sep = if extra.is_empty() { "" } else { "," };
+    SseClient::new(
+        url,
+        options(&format!(r#"{{"transport":"{transport}"{sep}{extra}}}"#)),
+    )
+    .expect("client")
+}

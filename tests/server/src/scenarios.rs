@@ -306,13 +306,22 @@ pub async fn raw(
     })
 }
 
-/// `/stall`: headers, an optional first event, then silence until the
-/// client goes (no keepalive: it is for idle-timeout tests).
+/// `/stall`: headers (after `headers_ms`, default 0), an optional first
+/// event, then silence until the client goes (no keepalive: it is for
+/// idle-timeout tests).
 pub async fn stall(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, BadRequest> {
     let first = ctx.params.get("first").map(|t| event(None, None, t));
+    let headers_delay = ctx.params.millis_or("headers_ms", 0)?;
+    if !headers_delay.is_zero() {
+        // Counted as open while the response is still pending: hyper drops
+        // this future (and the guard) when the client aborts, so a test can
+        // prove an abort that happened before any header arrived.
+        let _pending = state.open_guard(&ctx.tag);
+        tokio::time::sleep(headers_delay).await;
+    }
     stream_response(&state, &ctx, EVENT_STREAM, move |w| async move {
         if let Some(first) = first {
             if w.send(first).await.is_err() {
