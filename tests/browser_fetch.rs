@@ -223,9 +223,7 @@ fn blob(text: &str, mime: &str) -> JsValue {
         .unchecked_into();
     let parts = Array::of1(&text.into());
     let init = headers_object(&[("type", mime)]);
-    Reflect::construct(&constructor, &Array::of2(&parts, &init))
-        .expect("new Blob")
-        .into()
+    Reflect::construct(&constructor, &Array::of2(&parts, &init)).expect("new Blob")
 }
 
 #[wasm_bindgen_test]
