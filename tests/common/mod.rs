@@ -16,7 +16,10 @@ use wasm_bindgen_futures::JsFuture;
 pub fn server() -> &'static str {
     // A compile-time error, not a runtime panic, when built outside the
     // harness: `.ci/with-server.sh` sets it and starts the server.
-    env!("SSE_TEST_SERVER", "run the browser suites through `make test` (SSE_TEST_SERVER is unset)")
+    env!(
+        "SSE_TEST_SERVER",
+        "run the browser suites through `make test` (SSE_TEST_SERVER is unset)"
+    )
 }
 
 /// A tag no other test uses, so the server's statistics are this test's own.
