@@ -85,7 +85,7 @@ impl SseClient {
                     .registry
                     .borrow_mut()
                     .remove_type(&event_type, handler.as_ref());
-                self.stop_if_unused();
+                self.shared.stop_if_unused();
             }
         }
     }
@@ -162,12 +162,6 @@ impl SseClient {
         }
         .to_owned()
     }
-
-    fn stop_if_unused(&self) {
-        if self.shared.registry.borrow().has_no_handlers() {
-            self.shared.stop();
-        }
-    }
 }
 
 impl Drop for SseClient {
@@ -194,9 +188,7 @@ impl Subscription {
             return;
         };
         shared.registry.borrow_mut().remove_id(self.id);
-        if shared.registry.borrow().has_no_handlers() {
-            shared.stop();
-        }
+        shared.stop_if_unused();
     }
 }
 

@@ -18,6 +18,7 @@ use web_sys::{EventSource, EventSourceInit, MessageEvent};
 use super::listen::Listener;
 use super::options::js_message;
 use super::shared::Shared;
+use crate::core::connection::State;
 use crate::core::url::with_query_param;
 use crate::error::Error;
 
@@ -63,16 +64,10 @@ impl NativeAttempt {
                 }
             }));
         let on_error = weak.clone();
-        let was_open = std::rc::Rc::new(std::cell::Cell::new(false));
-        let opened = was_open.clone();
-        attempt
-            .listeners
-            .push(Listener::new(attempt.source.as_ref(), "open", move |_| {
-                opened.set(true)
-            }));
         attempt.listeners.push(Listener::new(attempt.source.as_ref(), "error", move |_| {
             if let Some(shared) = Shared::upgrade(&on_error, generation) {
-                let error = if was_open.get() {
+                // For the current attempt, `Open` means its `open` fired.
+                let error = if shared.state() == State::Open {
                     Error::Network { message: "the EventSource connection was lost".into() }
                 } else {
                     Error::Network {

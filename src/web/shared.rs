@@ -13,7 +13,7 @@ use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
 use js_sys::{Object, Reflect};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use super::error::to_js;
@@ -135,6 +135,20 @@ impl Shared {
             .filter(|shared| shared.is_current(generation))
     }
 
+    /// Puts one input into the machine (the borrow ends before any action
+    /// runs) and carries out what it asks.
+    fn input(&self, put: impl FnOnce(&mut Connection)) {
+        put(&mut self.machine.borrow_mut());
+        self.drive();
+    }
+
+    /// [`Shared::input`] from a closure or task that holds only a `Weak`.
+    fn input_weak(weak: &Weak<Shared>, put: impl FnOnce(&mut Connection)) {
+        if let Some(shared) = weak.upgrade() {
+            shared.input(put);
+        }
+    }
+
     // ----- user calls --------------------------------------------------
 
     /// First subscription: connect (lazily).
@@ -142,15 +156,21 @@ impl Shared {
         if self.environment.borrow().is_empty() {
             self.watch_environment();
         }
-        self.machine.borrow_mut().start(sys::now());
-        self.drive();
+        self.input(|machine| machine.start(sys::now()));
     }
 
     /// Last subscription gone: disconnect, stay reusable.
     pub fn stop(&self) {
-        self.machine.borrow_mut().stop();
         self.environment.borrow_mut().clear();
-        self.drive();
+        self.input(Connection::stop);
+    }
+
+    /// A handler was removed: with none left, disconnect (see [`Shared::stop`]).
+    pub fn stop_if_unused(&self) {
+        let unused = self.registry.borrow().has_no_handlers();
+        if unused {
+            self.stop();
+        }
     }
 
     /// `close()`: disconnect for good; nothing fires afterwards.
@@ -165,8 +185,7 @@ impl Shared {
 
     /// `reconnect()`: drop the connection and connect again at once.
     pub fn reconnect(&self) {
-        self.machine.borrow_mut().reconnect_now(sys::now());
-        self.drive();
+        self.input(|machine| machine.reconnect_now(sys::now()));
     }
 
     // ----- transport reports -------------------------------------------
@@ -176,16 +195,12 @@ impl Shared {
         if let Some(parser) = self.parser.borrow_mut().as_mut() {
             parser.reset();
         }
-        self.machine.borrow_mut().on_open(sys::now());
-        self.drive();
+        self.input(|machine| machine.on_open(sys::now()));
     }
 
     /// The attempt or connection failed.
     pub fn on_failure(&self, error: Error) {
-        self.machine
-            .borrow_mut()
-            .on_failure(error, sys::now(), js_sys::Math::random());
-        self.drive();
+        self.input(|machine| machine.on_failure(error, sys::now(), js_sys::Math::random()));
     }
 
     /// Bytes arrived (native transport: an event arrived).
@@ -234,10 +249,7 @@ impl Shared {
                 .on_server_retry(retry.unwrap_or_default());
         }
         if let Err(ParseError::EventTooLarge { limit }) = result {
-            self.machine
-                .borrow_mut()
-                .on_data_error(Error::EventTooLarge { limit });
-            self.drive();
+            self.input(|machine| machine.on_data_error(Error::EventTooLarge { limit }));
         }
         self.is_current(generation)
     }
@@ -378,13 +390,9 @@ impl Shared {
     fn set_timer(&self, timer: Timer, delay_ms: u32) {
         let weak = self.weak.clone();
         let timeout = Timeout::new(delay_ms.min(i32::MAX as u32), move || {
-            if let Some(shared) = weak.upgrade() {
-                shared
-                    .machine
-                    .borrow_mut()
-                    .on_timer(timer, sys::now(), js_sys::Math::random());
-                shared.drive();
-            }
+            Shared::input_weak(&weak, |machine| {
+                machine.on_timer(timer, sys::now(), js_sys::Math::random())
+            });
         });
         self.timers.borrow_mut()[timer as usize] = Some(timeout);
     }
@@ -452,11 +460,7 @@ impl Shared {
                     *shared.auth_headers.borrow_mut() = Some(headers.clone());
                 }
             }
-            shared
-                .machine
-                .borrow_mut()
-                .on_authorized(renewed.is_some(), error, sys::now());
-            shared.drive();
+            shared.input(|machine| machine.on_authorized(renewed.is_some(), error, sys::now()));
         });
     }
 
@@ -472,48 +476,36 @@ impl Shared {
         }
         let weak = self.weak.clone();
         let listener = Listener::new(&signal, "abort", move |_| {
-            if let Some(shared) = weak.upgrade() {
-                shared.machine.borrow_mut().on_signal_abort();
-                shared.drive();
-            }
+            Shared::input_weak(&weak, Connection::on_signal_abort);
         });
         *self._signal_listener.borrow_mut() = Some(listener);
     }
 
     /// online/offline, visibility and pageshow, while connected.
     fn watch_environment(&self) {
-        let global: web_sys::EventTarget = js_sys::global().unchecked_into_target();
+        // The global scope and `document` are event targets.
+        let global: web_sys::EventTarget = js_sys::global().unchecked_into();
         let mut listeners = Vec::new();
         for (event_type, online) in [("online", true), ("offline", false)] {
             let weak = self.weak.clone();
             listeners.push(Listener::new(&global, event_type, move |_| {
-                if let Some(shared) = weak.upgrade() {
-                    shared.machine.borrow_mut().on_network(online, sys::now());
-                    shared.drive();
-                }
+                Shared::input_weak(&weak, |machine| machine.on_network(online, sys::now()));
             }));
         }
         if let Some(document) = global_property("document") {
             let weak = self.weak.clone();
             listeners.push(Listener::new(
-                &document.unchecked_into_target(),
+                document.unchecked_ref(),
                 "visibilitychange",
                 move |_| {
-                    if let Some(shared) = weak.upgrade() {
-                        shared
-                            .machine
-                            .borrow_mut()
-                            .on_visibility(sys::is_hidden(), sys::now());
-                        shared.drive();
-                    }
+                    Shared::input_weak(&weak, |machine| {
+                        machine.on_visibility(sys::is_hidden(), sys::now())
+                    });
                 },
             ));
             let weak = self.weak.clone();
             listeners.push(Listener::new(&global, "pageshow", move |_| {
-                if let Some(shared) = weak.upgrade() {
-                    shared.machine.borrow_mut().on_pageshow(sys::now());
-                    shared.drive();
-                }
+                Shared::input_weak(&weak, |machine| machine.on_pageshow(sys::now()));
             }));
         }
         *self.environment.borrow_mut() = listeners;
@@ -610,22 +602,4 @@ fn credentials(value: &JsValue) -> Option<Vec<(String, String)>> {
         return header_list(value).ok();
     }
     None
-}
-
-/// `JsValue` to `EventTarget` without a type check (the global scope,
-/// `document` and `AbortSignal` all are event targets).
-trait IntoTarget {
-    fn unchecked_into_target(self) -> web_sys::EventTarget;
-}
-
-impl IntoTarget for JsValue {
-    fn unchecked_into_target(self) -> web_sys::EventTarget {
-        wasm_bindgen::JsCast::unchecked_into(self)
-    }
-}
-
-impl IntoTarget for Object {
-    fn unchecked_into_target(self) -> web_sys::EventTarget {
-        wasm_bindgen::JsCast::unchecked_into(self)
-    }
 }
