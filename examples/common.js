@@ -74,10 +74,12 @@ export function showConnection(client, badge, history) {
   });
 
   // Fired when a reconnect is scheduled: `delayMs` is the wait decided by
-  // the retry policy (at least the server's `retry:` value).
+  // the retry policy (at least the server's `retry:` value), or `null` when
+  // the native EventSource reconnects by itself after the browser's delay.
   client.on('reconnecting', ({ attempt, delayMs, error }) => {
-    reconnectAt = Date.now() + delayMs;
-    log(`reconnecting in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt}): ${error.message}`, 'warn');
+    reconnectAt = delayMs === null ? 0 : Date.now() + delayMs;
+    const when = delayMs === null ? 'by the browser' : `in ${(delayMs / 1000).toFixed(1)} s`;
+    log(`reconnecting ${when} (attempt ${attempt}): ${error.message}`, 'warn');
     clearInterval(ticker);
     ticker = setInterval(render, 100);
     render();

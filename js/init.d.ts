@@ -155,7 +155,13 @@ export interface SSEOptions<Json extends boolean = boolean> {
   signal?: AbortSignal;
   /** The last event ID to resume from on the first request. @default '' */
   lastEventId?: string;
-  /** Send the last event ID as this query parameter instead of the `Last-Event-ID` header (lets EventSource resume, avoids a CORS preflight). */
+  /**
+   * Send the last event ID as this query parameter instead of the
+   * `Last-Event-ID` header: avoids a CORS preflight on fetch, and lets a new
+   * native EventSource (opened after a refused response or an idle timeout)
+   * resume. A server should prefer the header when both are present: the
+   * browser's own reconnects send the header with the newest id.
+   */
   lastEventIdParam?: string;
   /** Called on 401/403; see `SSEUnauthorizedResult`. Without it a 401/403 closes the client (kind `unauthorized`). Fetch only. */
   onUnauthorized?: (context: SSEUnauthorizedContext) => SSEUnauthorizedResult | Promise<SSEUnauthorizedResult>;
@@ -177,10 +183,14 @@ export interface SSEOptions<Json extends boolean = boolean> {
 
 /** What a `reconnecting` callback receives. */
 export interface SSEReconnectingInfo {
-  /** The retry about to be made (1 for the first retry). */
+  /** The attempt about to be made, counting the first request as 1 (so the first retry is 2). */
   attempt: number;
-  /** How long the client waits before it, in ms. */
-  delayMs: number;
+  /**
+   * How long the client waits before it, in ms; `null` when the native
+   * EventSource reconnects by itself (after a dropped or ended stream) and
+   * the browser picks the delay (the server's `retry:`, else its default).
+   */
+  delayMs: number | null;
   /** Why the connection was lost. */
   error: SSEError;
 }
@@ -191,7 +201,7 @@ export interface SSECallbacks {
   open: () => void;
   /** A fatal error (followed by `close`), or a data error (bad JSON, event too large) after which the stream goes on. */
   error: (error: SSEError) => void;
-  /** A reconnect is scheduled. */
+  /** A reconnect is scheduled, or the native EventSource is reconnecting by itself. */
   reconnecting: (info: SSEReconnectingInfo) => void;
   /** The client closed itself (fatal error, exhausted retries, the AbortSignal); not after `close()`. */
   close: () => void;
@@ -257,7 +267,7 @@ export declare class SSEClient<in out Json extends boolean = false> {
   on(name: 'open', callback: SSECallbacks['open']): Subscription;
   /** A fatal error (followed by `close`) or a data error (the stream goes on). */
   on(name: 'error', callback: SSECallbacks['error']): Subscription;
-  /** A reconnect is scheduled. */
+  /** A reconnect is scheduled, or the native EventSource is reconnecting by itself. */
   on(name: 'reconnecting', callback: SSECallbacks['reconnecting']): Subscription;
   /** The client closed itself (not after `close()`). */
   on(name: 'close', callback: SSECallbacks['close']): Subscription;

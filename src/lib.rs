@@ -25,6 +25,5 @@ pub mod web;
 pub use error::Error;
 #[cfg(target_arch = "wasm32")]
 pub use web::{
-    Client, ClientBuilder, Event, EventStream, Reconnecting, Retry,
-    SubscriptionGuard as Subscription, Transport,
+    Client, ClientBuilder, Event, EventStream, Reconnecting, Retry, Subscription, Transport,
 };

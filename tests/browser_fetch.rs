@@ -613,9 +613,10 @@ async fn resubscribing_after_the_last_unsubscribe_sends_the_last_event_id() {
 #[wasm_bindgen_test]
 async fn a_silent_stream_fails_with_idle_timeout_and_is_retried() {
     let tag = unique_tag("idle");
-    // `/stall` sends one event and then nothing at all, not even comments.
+    // `/stall` sends headers and then nothing at all, not even comments:
+    // no progress, so the failures use up the budget.
     let client = fetch_client(
-        &url("/stall", &tag, "first=hello"),
+        &url("/stall", &tag, ""),
         r#""idleTimeoutMs":300,"retry":{"maxAttempts":2,"initialDelayMs":100,"jitter":0}"#,
     );
     let errors = on(&client, "error");
@@ -623,7 +624,7 @@ async fn a_silent_stream_fails_with_idle_timeout_and_is_retried() {
     let reconnecting = on(&client, "reconnecting");
     let (messages, _sub) = record(&client, "message");
     wait_for("close", || closes.len() == 1).await;
-    assert_eq!(messages.data(), ["hello", "hello"]);
+    assert!(messages.data().is_empty());
     assert_eq!(
         prop(&reconnecting.field(0, "error"), "kind"),
         "idle-timeout"

@@ -1,15 +1,24 @@
 //! The connection state machine, sans-IO.
 //!
 //! Inputs are user calls ([`Connection::start`], [`Connection::close`]),
-//! transport outcomes ([`Connection::on_open`], [`Connection::on_failure`]),
-//! timer expiries and environment changes (online, visibility). Outputs are
+//! transport outcomes ([`Connection::on_open`], [`Connection::on_failure`],
+//! [`Connection::on_transport_reconnecting`]), timer expiries and
+//! environment changes (online, visibility). Outputs are
 //! [`Action`]s, drained with [`Connection::poll_action`]: connect, abort, set
 //! or clear a timer, ask the auth hook, notify the user. Time and randomness
 //! are inputs too, so every transition is deterministic under test.
 //!
 //! The machine never sees event bytes: the parser runs beside it in the
-//! transport's read loop, and only liveness ([`Connection::on_activity`]) and
-//! the server's `retry:` value ([`Connection::on_server_retry`]) reach it.
+//! transport's read loop, and only liveness ([`Connection::on_activity`]),
+//! progress ([`Connection::on_progress`]) and the server's `retry:` value
+//! ([`Connection::on_server_retry`]) reach it.
+//!
+//! Two kinds of reconnection exist. Ours: the attempt fails, the machine
+//! aborts it and schedules a [`Timer::Reconnect`]. The transport's own: the
+//! native `EventSource` reconnects by itself after a network error or a
+//! clean end, sending `Last-Event-ID` and honouring `retry:`; the machine
+//! then only counts the attempt against the budget and waits for the
+//! transport to report that it opened again (or to fail for good).
 
 use std::collections::VecDeque;
 
@@ -72,10 +81,7 @@ pub enum Timer {
 pub enum Action {
     /// Start a new connection attempt (the shell first drops any previous
     /// one and resets the parser, keeping the last event ID).
-    Connect {
-        /// 1 for the first attempt, growing with consecutive failures.
-        attempt: u32,
-    },
+    Connect,
     /// Abort the attempt in flight, if any, without reporting it.
     Abort,
     /// Start (or restart) a timer.
@@ -108,8 +114,9 @@ pub enum Notice {
     Reconnecting {
         /// The number of the attempt that will be made.
         attempt: u32,
-        /// How long until then.
-        delay_ms: u32,
+        /// How long until then; `None` when the transport reconnects by
+        /// itself and does not say (the native `EventSource`).
+        delay_ms: Option<u32>,
         /// Why the connection failed.
         cause: Error,
     },
@@ -149,6 +156,8 @@ pub struct Connection {
     /// One immediate retry per run of 401/403s, so a hook that hands out
     /// bad tokens cannot loop.
     auth_retry_used: bool,
+    /// In `Reconnecting`: the transport reconnects by itself, no timer runs.
+    transport_retrying: bool,
     last_activity_ms: f64,
 }
 
@@ -164,6 +173,7 @@ impl Connection {
             hidden: false,
             waiting_for_network: false,
             auth_retry_used: false,
+            transport_retrying: false,
             last_activity_ms: 0.0,
         }
     }
@@ -229,16 +239,30 @@ impl Connection {
         }
     }
 
-    /// The response was accepted (status 200, `text/event-stream`).
+    /// The response was accepted (status 200, `text/event-stream`), also
+    /// when the transport reconnected by itself.
     pub fn on_open(&mut self, now_ms: f64) {
-        if self.state != State::Connecting {
+        let reopened = self.state == State::Reconnecting && self.transport_retrying;
+        if self.state != State::Connecting && !reopened {
             return;
         }
+        self.transport_retrying = false;
         self.backoff.on_open(now_ms);
         self.auth_retry_used = false;
         self.last_activity_ms = now_ms;
+        if reopened {
+            self.arm_idle_timer();
+        }
         self.set_state(State::Open);
         self.notify(Notice::Open);
+    }
+
+    /// The current connection delivered an event: its failure will not use
+    /// up the attempt budget (see [`Backoff::on_progress`]).
+    pub fn on_progress(&mut self) {
+        if self.state == State::Open {
+            self.backoff.on_progress();
+        }
     }
 
     /// Bytes arrived (comments included): the connection is alive.
@@ -263,9 +287,11 @@ impl Connection {
     /// retry, a scheduled reconnect, waiting for the network, and giving up.
     /// `random` is uniform in `[0, 1)` (jitter).
     pub fn on_failure(&mut self, error: Error, now_ms: f64, random: f64) {
-        if !matches!(self.state, State::Connecting | State::Open) {
+        let transport_retrying = self.state == State::Reconnecting && self.transport_retrying;
+        if !matches!(self.state, State::Connecting | State::Open) && !transport_retrying {
             return; // a late report from an attempt we already left
         }
+        self.transport_retrying = false;
         self.disconnect();
 
         if let Error::Unauthorized { .. } = error {
@@ -293,23 +319,63 @@ impl Connection {
                 });
                 self.notify(Notice::Reconnecting {
                     attempt,
-                    delay_ms,
+                    delay_ms: Some(delay_ms),
+                    cause: error,
+                });
+            }
+            Decision::GiveUp(give_up) => self.give_up(give_up, error),
+        }
+    }
+
+    /// The transport lost its connection and reconnects by itself (the
+    /// native `EventSource` after a network error or a clean end). The
+    /// attempt counts against the budget as any failure does; when the
+    /// budget is spent, the transport is aborted and the client closes.
+    /// No timer is set: the transport reports [`Connection::on_open`] or
+    /// [`Connection::on_failure`] next.
+    pub fn on_transport_reconnecting(&mut self, error: Error, now_ms: f64, random: f64) {
+        let transport_retrying = self.state == State::Reconnecting && self.transport_retrying;
+        if !matches!(self.state, State::Connecting | State::Open) && !transport_retrying {
+            return;
+        }
+        self.actions.push_back(Action::ClearTimer(Timer::Idle));
+        let failure = error.failure();
+        if !self.online && failure.is_retryable() {
+            // Offline: the browser keeps trying; nothing is counted.
+            self.transport_retrying = true;
+            self.set_state(State::Reconnecting);
+            return;
+        }
+        match self.backoff.on_failure(&failure, now_ms, random) {
+            Decision::Retry { attempt, .. } => {
+                self.transport_retrying = true;
+                self.set_state(State::Reconnecting);
+                self.notify(Notice::Reconnecting {
+                    attempt,
+                    delay_ms: None,
                     cause: error,
                 });
             }
             Decision::GiveUp(give_up) => {
-                let error = match give_up {
-                    GiveUp::Exhausted { attempts } => Error::RetriesExhausted {
-                        attempts,
-                        cause: Box::new(error),
-                    },
-                    GiveUp::NotRetryable | GiveUp::Disabled => error,
-                };
-                self.set_state(State::Closed);
-                self.notify(Notice::Error(error));
-                self.notify(Notice::Closed);
+                self.transport_retrying = false;
+                self.disconnect();
+                self.give_up(give_up, error);
             }
         }
+    }
+
+    /// Closes for good after the policy gave up on `error`.
+    fn give_up(&mut self, give_up: GiveUp, error: Error) {
+        let error = match give_up {
+            GiveUp::Exhausted { attempts } => Error::RetriesExhausted {
+                attempts,
+                cause: Box::new(error),
+            },
+            GiveUp::NotRetryable | GiveUp::Disabled => error,
+        };
+        self.set_state(State::Closed);
+        self.notify(Notice::Error(error));
+        self.notify(Notice::Closed);
     }
 
     /// The `onUnauthorized` hook answered: `renewed` means it supplied new
@@ -330,7 +396,11 @@ impl Connection {
     /// A timer fired.
     pub fn on_timer(&mut self, timer: Timer, now_ms: f64, random: f64) {
         match timer {
-            Timer::Reconnect if self.state == State::Reconnecting && !self.waiting_for_network => {
+            Timer::Reconnect
+                if self.state == State::Reconnecting
+                    && !self.waiting_for_network
+                    && !self.transport_retrying =>
+            {
                 self.connect(now_ms)
             }
             Timer::Idle if matches!(self.state, State::Connecting | State::Open) => {
@@ -358,8 +428,8 @@ impl Connection {
     /// at once if the stream is down.
     pub fn on_network(&mut self, online: bool, now_ms: f64) {
         self.online = online;
-        if self.state != State::Reconnecting {
-            return;
+        if self.state != State::Reconnecting || self.transport_retrying {
+            return; // the transport's own reconnection watches the network
         }
         if online {
             self.waiting_for_network = false;
@@ -392,7 +462,7 @@ impl Connection {
     /// `pageshow` (back/forward cache restore): reconnect at once if the
     /// stream is down and nothing else holds it back.
     pub fn on_pageshow(&mut self, now_ms: f64) {
-        if self.state == State::Reconnecting && self.online {
+        if self.state == State::Reconnecting && self.online && !self.transport_retrying {
             self.waiting_for_network = false;
             self.actions.push_back(Action::ClearTimer(Timer::Reconnect));
             self.connect(now_ms);
@@ -402,9 +472,11 @@ impl Connection {
     fn connect(&mut self, now_ms: f64) {
         self.set_state(State::Connecting);
         self.last_activity_ms = now_ms;
-        self.actions.push_back(Action::Connect {
-            attempt: self.backoff.attempts() + 1,
-        });
+        self.actions.push_back(Action::Connect);
+        self.arm_idle_timer();
+    }
+
+    fn arm_idle_timer(&mut self) {
         if let Some(idle_ms) = self.config.idle_timeout_ms {
             self.actions.push_back(Action::SetTimer {
                 timer: Timer::Idle,
@@ -415,6 +487,7 @@ impl Connection {
 
     /// Drops the current attempt and every timer.
     fn disconnect(&mut self) {
+        self.transport_retrying = false;
         self.actions.push_back(Action::Abort);
         self.actions.push_back(Action::ClearTimer(Timer::Reconnect));
         self.actions.push_back(Action::ClearTimer(Timer::Idle));
@@ -457,7 +530,7 @@ mod tests {
     fn connects(actions: &[Action]) -> usize {
         actions
             .iter()
-            .filter(|a| matches!(a, Action::Connect { .. }))
+            .filter(|a| matches!(a, Action::Connect))
             .count()
     }
 
@@ -885,6 +958,124 @@ mod tests {
             }))]
         );
         assert_eq!(c.state(), State::Open);
+    }
+
+    #[test]
+    fn a_transport_that_reconnects_by_itself_is_counted_but_not_aborted() {
+        let mut c = machine(retrying(3));
+        c.start(0.0);
+        c.on_open(0.0);
+        drain(&mut c);
+        c.on_transport_reconnecting(Error::StreamEnded, 10.0, 0.0);
+        let actions = drain(&mut c);
+        assert!(!actions.contains(&Action::Abort), "the browser keeps going");
+        assert_eq!(reconnect_delay(&actions), None, "no timer of ours");
+        assert_eq!(c.state(), State::Reconnecting);
+        assert!(matches!(
+            notices(&actions)[1],
+            Notice::Reconnecting {
+                attempt: 2,
+                delay_ms: None,
+                cause: Error::StreamEnded
+            }
+        ));
+        // The browser's reconnect opened: the machine follows.
+        c.on_open(3_000.0);
+        assert_eq!(
+            notices(&drain(&mut c)),
+            [&Notice::StateChanged(State::Open), &Notice::Open]
+        );
+        // A stale reconnect timer or network change does not start our own.
+        c.on_transport_reconnecting(Error::StreamEnded, 4_000.0, 0.0);
+        drain(&mut c);
+        c.on_network(true, 4_100.0);
+        c.on_pageshow(4_200.0);
+        c.on_timer(Timer::Reconnect, 60_000.0, 0.0);
+        assert_eq!(connects(&drain(&mut c)), 0);
+    }
+
+    #[test]
+    fn transport_reconnects_without_progress_exhaust_the_budget() {
+        let mut c = machine(retrying(3));
+        c.start(0.0);
+        c.on_open(0.0);
+        drain(&mut c);
+        // The server drops every connection before any event.
+        c.on_transport_reconnecting(Error::StreamEnded, 1.0, 0.0);
+        c.on_open(2.0);
+        c.on_transport_reconnecting(Error::StreamEnded, 3.0, 0.0);
+        c.on_open(4.0);
+        drain(&mut c);
+        c.on_transport_reconnecting(Error::StreamEnded, 5.0, 0.0);
+        let actions = drain(&mut c);
+        assert!(actions.contains(&Action::Abort), "the transport is stopped");
+        assert_eq!(c.state(), State::Closed);
+        let n = notices(&actions);
+        assert!(matches!(
+            n[n.len() - 2],
+            Notice::Error(Error::RetriesExhausted { attempts: 3, .. })
+        ));
+        assert_eq!(n[n.len() - 1], &Notice::Closed);
+    }
+
+    #[test]
+    fn connections_that_deliver_events_do_not_use_up_the_budget() {
+        let mut c = machine(retrying(2));
+        c.start(0.0);
+        for i in 0..50 {
+            let now = f64::from(i) * 10.0;
+            c.on_open(now);
+            c.on_progress();
+            if i % 2 == 0 {
+                c.on_transport_reconnecting(Error::StreamEnded, now + 1.0, 0.0);
+            } else {
+                c.on_failure(Error::StreamEnded, now + 1.0, 0.0);
+                drain(&mut c);
+                c.on_timer(Timer::Reconnect, now + 60_000.0, 0.0);
+            }
+            drain(&mut c);
+            assert_ne!(c.state(), State::Closed, "closed after {i} drops");
+        }
+    }
+
+    #[test]
+    fn a_refused_reconnect_of_the_transport_goes_to_our_policy() {
+        let mut c = machine(retrying(5));
+        c.start(0.0);
+        c.on_open(0.0);
+        c.on_transport_reconnecting(Error::StreamEnded, 1.0, 0.0);
+        drain(&mut c);
+        // The browser's reconnect was refused (e.g. 502): it gives up.
+        c.on_failure(
+            Error::Network {
+                message: "refused".into(),
+            },
+            2.0,
+            0.0,
+        );
+        let actions = drain(&mut c);
+        assert!(actions.contains(&Action::Abort));
+        assert!(reconnect_delay(&actions).is_some(), "our backoff reopens");
+        c.on_timer(Timer::Reconnect, 60_000.0, 0.0);
+        assert_eq!(connects(&drain(&mut c)), 1);
+    }
+
+    #[test]
+    fn the_idle_watchdog_is_rearmed_when_the_transport_reopens() {
+        let mut c = machine(Config {
+            idle_timeout_ms: Some(1000),
+            ..retrying(3)
+        });
+        c.start(0.0);
+        c.on_open(0.0);
+        drain(&mut c);
+        c.on_transport_reconnecting(Error::StreamEnded, 1.0, 0.0);
+        assert!(drain(&mut c).contains(&Action::ClearTimer(Timer::Idle)));
+        c.on_open(3_000.0);
+        assert!(drain(&mut c).contains(&Action::SetTimer {
+            timer: Timer::Idle,
+            delay_ms: 1000
+        }));
     }
 
     #[test]

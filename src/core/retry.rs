@@ -17,13 +17,20 @@
 //! numbers the request about to be made the same way, so the first retry is
 //! attempt 2.
 //!
-//! A run of failures ends only when a connection has stayed open for
-//! [`RetryOptions::healthy_after_ms`]: then the failure that ends it is
-//! counted as attempt 1 of a new run. Merely opening does **not** end the
-//! run. A peer client that resets its backoff on every successful open makes
-//! about 1,700 requests in 4 s against a server that accepts and then ends
-//! each stream at once; here such a server sees at most 4 requests in 4 s with
-//! the defaults, and exactly `max_attempts` in all.
+//! The budget is for failures that make no progress. A connection that
+//! delivered at least one event ([`Backoff::on_progress`]) ends the run: the
+//! failure that ends it is counted as attempt 1 of a new run, so a healthy
+//! stream that a proxy cuts every few seconds never exhausts the budget.
+//! Merely opening does **not** end the run: a server that accepts and then
+//! drops without sending an event burns one attempt per request.
+//!
+//! The delays are the storm guard, and they are counted apart: they keep
+//! growing across failures, with or without progress, until a connection
+//! has stayed open for [`RetryOptions::healthy_after_ms`]. A peer client that
+//! resets its backoff on every successful open makes about 1,700 requests in
+//! 4 s against a server that accepts and then ends each stream at once; here
+//! such a server sees at most 4 requests in 4 s with the defaults, and
+//! exactly `max_attempts` in all.
 //!
 //! # How long to wait
 //!
@@ -309,10 +316,16 @@ pub struct Backoff {
     /// The server's `retry:` value, already within
     /// `[MIN_DELAY_MS, MAX_TIMER_DELAY_MS]`.
     server_retry_ms: Option<u32>,
-    /// Consecutive failed attempts in the current run.
+    /// Consecutive failed attempts that made no progress: the budget.
     failures: u32,
+    /// Consecutive failures since the last healthy connection: the delay's
+    /// exponent. Progress does not reset it, so delays keep growing against
+    /// a server that sends one event and drops.
+    streak: u32,
     /// When the current connection opened, if it did.
     opened_at_ms: Option<f64>,
+    /// Whether the current connection delivered an event.
+    progressed: bool,
 }
 
 impl Backoff {
@@ -331,7 +344,9 @@ impl Backoff {
             options: options.map(RetryOptions::sanitized),
             server_retry_ms: None,
             failures: 0,
+            streak: 0,
             opened_at_ms: None,
+            progressed: false,
         }
     }
 
@@ -357,6 +372,14 @@ impl Backoff {
         self.opened_at_ms = Some(now_ms);
     }
 
+    /// Records that the current connection delivered an event: when it
+    /// fails, the failure starts a fresh run of the budget (attempt 1), but
+    /// the delays keep growing (see the module documentation). Idempotent
+    /// and cheap: call it once per chunk that produced events.
+    pub fn on_progress(&mut self) {
+        self.progressed = true;
+    }
+
     /// Decides what to do after `failure` at `now_ms`, with `random` uniform
     /// in `[0, 1)` for jitter (out-of-range values are clamped, NaN counts as
     /// 0).
@@ -365,19 +388,22 @@ impl Backoff {
     /// 1. not retryable ([`Failure::is_retryable`]) → `GiveUp(NotRetryable)`;
     /// 2. retry disabled → `GiveUp(Disabled)`;
     /// 3. if the connection had opened at least `healthy_after_ms` before
-    ///    `now_ms`, the counter goes back to 0;
+    ///    `now_ms`, both the budget and the delay streak go back to 0; if it
+    ///    delivered an event ([`Backoff::on_progress`]), the budget does;
     /// 4. the failure is counted; if that makes `max_attempts` failed
-    ///    requests → `GiveUp(Exhausted { attempts })`;
+    ///    requests without progress → `GiveUp(Exhausted { attempts })`;
     /// 5. otherwise `Retry { attempt: failures + 1, delay_ms }` with the delay
     ///    of the module documentation.
     ///
-    /// Every failure ends the current connection, so the open time is
-    /// forgotten in all cases; cases 1 and 2 leave the counter unchanged.
+    /// Every failure ends the current connection, so the open time and the
+    /// progress are forgotten in all cases; cases 1 and 2 leave the counters
+    /// unchanged.
     /// Never panics; arithmetic saturates and any `now_ms` is accepted (a NaN
     /// clock never counts as healthy).
     #[must_use]
     pub fn on_failure(&mut self, failure: &Failure, now_ms: f64, random: f64) -> Decision {
         let opened_at_ms = self.opened_at_ms.take();
+        let progressed = std::mem::take(&mut self.progressed);
         if !failure.is_retryable() {
             return Decision::GiveUp(GiveUp::NotRetryable);
         }
@@ -388,9 +414,14 @@ impl Backoff {
             // False for NaN: an unknown duration is not a healthy one.
             if now_ms - opened_at_ms >= f64::from(options.healthy_after_ms) {
                 self.failures = 0;
+                self.streak = 0;
             }
         }
+        if progressed {
+            self.failures = 0;
+        }
         self.failures = self.failures.saturating_add(1);
+        self.streak = self.streak.saturating_add(1);
         if options.max_attempts.is_some_and(|max| self.failures >= max) {
             return Decision::GiveUp(GiveUp::Exhausted {
                 attempts: self.failures,
@@ -421,10 +452,12 @@ impl Backoff {
     /// reconnection time is kept.
     pub fn reset(&mut self) {
         self.failures = 0;
+        self.streak = 0;
         self.opened_at_ms = None;
+        self.progressed = false;
     }
 
-    /// The delay after `self.failures` consecutive failures (at least 1).
+    /// The delay after `self.streak` consecutive failures (at least 1).
     fn delay_ms(&self, options: &RetryOptions, retry_after_ms: Option<u64>, random: f64) -> u32 {
         let min = f64::from(MIN_DELAY_MS);
         let max = f64::from(MAX_TIMER_DELAY_MS);
@@ -438,7 +471,7 @@ impl Backoff {
             .min(max);
         // factor >= 1 (sanitized) and base >= 100, so the product is >= 100
         // or +inf, never NaN; +inf (huge factor or exponent) saturates at cap.
-        let exponent = f64::from(self.failures.saturating_sub(1));
+        let exponent = f64::from(self.streak.saturating_sub(1));
         let grown = (base * options.factor.powf(exponent)).min(cap);
 
         let random = if random.is_nan() {
@@ -886,6 +919,7 @@ mod tests {
         }
         // The counter saturates instead of overflowing.
         backoff.failures = u32::MAX - 1;
+        backoff.streak = u32::MAX - 1;
         assert_eq!(
             backoff.on_failure(&NET, 0.0, 0.0),
             Decision::Retry {
@@ -941,6 +975,55 @@ mod tests {
         backoff.on_open(f64::NAN);
         let _ = backoff.on_failure(&NET, 1e9, 0.0);
         assert_eq!(backoff.attempts(), 4);
+    }
+
+    #[test]
+    fn progress_refills_the_budget_but_not_the_delays() {
+        let options = RetryOptions {
+            max_attempts: Some(2),
+            jitter: 0.0,
+            ..RetryOptions::default()
+        };
+        let mut backoff = Backoff::new(Some(options));
+        // A server that sends one event and drops, 50 times: never exhausted.
+        let mut delays = Vec::new();
+        for _ in 0..50 {
+            backoff.on_open(0.0);
+            backoff.on_progress();
+            match backoff.on_failure(&Failure::Network, 1.0, 0.0) {
+                Decision::Retry { attempt, delay_ms } => {
+                    assert_eq!(attempt, 2, "each failure starts a fresh run");
+                    delays.push(delay_ms);
+                }
+                Decision::GiveUp(give_up) => panic!("gave up: {give_up:?}"),
+            }
+        }
+        // ...but the delays still grow, up to the cap: the storm guard.
+        assert_eq!(&delays[..6], [1_000, 2_000, 4_000, 8_000, 16_000, 30_000]);
+        // Without progress the budget runs out as before.
+        backoff.on_open(0.0);
+        assert_eq!(
+            backoff.on_failure(&Failure::Network, 1.0, 0.0),
+            Decision::GiveUp(GiveUp::Exhausted { attempts: 2 })
+        );
+    }
+
+    #[test]
+    fn progress_is_forgotten_after_each_failure() {
+        let options = RetryOptions {
+            max_attempts: Some(3),
+            ..RetryOptions::default()
+        };
+        let mut backoff = Backoff::new(Some(options));
+        backoff.on_progress();
+        let _ = backoff.on_failure(&Failure::Network, 0.0, 0.0);
+        assert_eq!(backoff.attempts(), 1);
+        // The next connections deliver nothing: they count.
+        let _ = backoff.on_failure(&Failure::Network, 0.0, 0.0);
+        assert_eq!(
+            backoff.on_failure(&Failure::Network, 0.0, 0.0),
+            Decision::GiveUp(GiveUp::Exhausted { attempts: 3 })
+        );
     }
 
     #[test]

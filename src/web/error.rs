@@ -6,6 +6,7 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 use web_sys::Headers;
 
+use super::options::from_js::js_message;
 use super::sys;
 use crate::error::Error;
 
@@ -82,4 +83,17 @@ pub fn header_pairs(headers: &Headers) -> Vec<(String, String)> {
         }
     }
     pairs
+}
+
+/// The [`Error::Json`] behind an `SSEError` of kind `json` that the
+/// JavaScript dispatcher made (`cause` is the `SyntaxError`, `event` the
+/// `SSEEvent`), for Rust `error` callbacks.
+pub fn json_error_from_js(error: &JsValue) -> Error {
+    let get = |value: &JsValue, key: &str| Reflect::get(value, &key.into()).unwrap_or_default();
+    let text = |value: &JsValue, key: &str| get(value, key).as_string().unwrap_or_default();
+    Error::Json {
+        message: js_message(&get(error, "cause")),
+        data: text(error, "data"),
+        event_type: text(&get(error, "event"), "type"),
+    }
 }

@@ -1,19 +1,24 @@
 //! Who listens to what: event handlers by event type, and lifecycle
 //! callbacks by name.
 //!
-//! Each event type has an immutable [`TypeEntry`] snapshot behind an `Rc`:
-//! the dispatcher clones the `Rc` (free), releases the registry borrow and
-//! hands the entry's JS array to the runtime, so handlers may subscribe or
-//! unsubscribe while being called. A change builds a new snapshot; a removed
-//! handler's record is also marked `removed`, so an in-flight dispatch skips
-//! it (DOM listener semantics).
+//! The rule: **handlers may subscribe or unsubscribe while being called,
+//! and see DOM listener semantics.** Each event type has an immutable
+//! [`TypeEntry`] snapshot behind an `Rc`: the dispatcher clones the `Rc`
+//! (free), releases the registry borrow and hands the entry's JS array to
+//! the runtime. A change builds a new snapshot, which is also published to
+//! the JavaScript dispatcher (the native transport delivers from there); a
+//! removed handler's record is marked `removed`, so an in-flight dispatch
+//! skips it. Lifecycle callbacks follow the same rule, in JavaScript
+//! (`SSEClient.on`) or in Rust ([`crate::Client`]'s `on_*`).
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::JsValue;
 
 use super::sys;
+use crate::core::connection::Notice;
 
 /// The handlers of one event type, as one immutable snapshot.
 pub struct TypeEntry {
@@ -50,6 +55,54 @@ fn mark_removed(record: &Object) {
     let _ = Reflect::set(record, &"removed".into(), &JsValue::TRUE);
 }
 
+/// A lifecycle callback written in Rust: it sees the machine's notice.
+pub struct RustCallback {
+    removed: Cell<bool>,
+    callback: Box<dyn Fn(&Notice)>,
+}
+
+impl RustCallback {
+    /// Wraps `callback`.
+    pub fn new(callback: impl Fn(&Notice) + 'static) -> Rc<Self> {
+        Rc::new(Self {
+            removed: Cell::new(false),
+            callback: Box::new(callback),
+        })
+    }
+
+    /// Calls it, unless it was removed (possibly by an earlier callback of
+    /// the same notice).
+    pub fn call(&self, notice: &Notice) {
+        if !self.removed.get() {
+            (self.callback)(notice);
+        }
+    }
+}
+
+enum Callback {
+    /// A listener record around a JS function.
+    Js(Object),
+    Rust(Rc<RustCallback>),
+}
+
+impl Callback {
+    fn mark_removed(&self) {
+        match self {
+            Callback::Js(record) => mark_removed(record),
+            Callback::Rust(callback) => callback.removed.set(true),
+        }
+    }
+}
+
+/// The callbacks of one kind, as a snapshot taken before calling them.
+#[derive(Default)]
+pub struct Callbacks {
+    /// Listener records of JS callbacks; `None` when there are none.
+    pub js: Option<Array>,
+    /// Rust callbacks.
+    pub rust: Vec<Rc<RustCallback>>,
+}
+
 /// The lifecycle callbacks a client offers through `on(name, callback)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lifecycle {
@@ -69,6 +122,17 @@ impl Lifecycle {
     /// Every name `on()` accepts.
     pub const NAMES: &'static str = "open, error, reconnecting, close, statechange";
 
+    /// The kind of callback that hears `notice`.
+    pub fn of(notice: &Notice) -> Self {
+        match notice {
+            Notice::StateChanged(_) => Self::StateChange,
+            Notice::Open => Self::Open,
+            Notice::Reconnecting { .. } => Self::Reconnecting,
+            Notice::Error(_) => Self::Error,
+            Notice::Closed => Self::Close,
+        }
+    }
+
     /// Parses a name given to `on()`.
     pub fn parse(name: &str) -> Option<Self> {
         Some(match name {
@@ -83,14 +147,29 @@ impl Lifecycle {
 }
 
 /// All handlers and callbacks of one client.
-#[derive(Default)]
 pub struct Registry {
     types: Vec<Rc<TypeEntry>>,
-    callbacks: Vec<(Lifecycle, u32, Object)>,
+    callbacks: Vec<(Lifecycle, u32, Callback)>,
     next_id: u32,
+    /// Where snapshots are published for JavaScript-side delivery.
+    dispatcher: sys::Dispatcher,
 }
 
 impl Registry {
+    /// An empty registry publishing to `dispatcher`.
+    pub fn new(dispatcher: sys::Dispatcher) -> Self {
+        Self {
+            types: Vec::new(),
+            callbacks: Vec::new(),
+            next_id: 0,
+            dispatcher,
+        }
+    }
+
+    fn publish(&self, entry: &TypeEntry) {
+        self.dispatcher.set_handlers(&entry.js_name, &entry.list);
+    }
+
     /// The snapshot for `event_type`, if anyone listens to it.
     pub fn entry(&self, event_type: &str) -> Option<Rc<TypeEntry>> {
         self.types.iter().find(|e| e.name == event_type).cloned()
@@ -119,23 +198,26 @@ impl Registry {
                 let old = &self.types[i];
                 let mut handlers = old.handlers.clone();
                 handlers.push(handler);
-                self.types[i] = Rc::new(TypeEntry::new(
-                    old.name.clone(),
-                    old.js_name.clone(),
-                    handlers,
-                ));
+                let entry = TypeEntry::new(old.name.clone(), old.js_name.clone(), handlers);
+                self.publish(&entry);
+                self.types[i] = Rc::new(entry);
                 (id, false)
             }
             None => {
                 let entry = TypeEntry::new(event_type.to_owned(), event_type.into(), vec![handler]);
+                self.publish(&entry);
                 self.types.push(Rc::new(entry));
                 (id, true)
             }
         }
     }
 
-    /// Removes the handlers `keep` rejects, across all types.
-    fn retain_handlers(&mut self, mut keep: impl FnMut(&TypeEntry, &Handler) -> bool) {
+    /// Removes the handlers `keep` rejects, across all types. Returns the
+    /// types that lost their last handler.
+    fn retain_handlers(
+        &mut self,
+        mut keep: impl FnMut(&TypeEntry, &Handler) -> bool,
+    ) -> Vec<String> {
         let mut changed = Vec::new();
         for (i, entry) in self.types.iter().enumerate() {
             let (kept, removed): (Vec<Handler>, Vec<Handler>) =
@@ -145,35 +227,42 @@ impl Registry {
                 changed.push((i, kept));
             }
         }
+        let mut gone = Vec::new();
         for (i, kept) in changed.into_iter().rev() {
-            if kept.is_empty() {
+            let old = &self.types[i];
+            let entry = TypeEntry::new(old.name.clone(), old.js_name.clone(), kept);
+            self.publish(&entry);
+            if entry.handlers.is_empty() {
+                gone.push(entry.name);
                 self.types.remove(i);
             } else {
-                let old = &self.types[i];
-                self.types[i] =
-                    Rc::new(TypeEntry::new(old.name.clone(), old.js_name.clone(), kept));
+                self.types[i] = Rc::new(entry);
             }
         }
+        gone
     }
 
-    /// Removes the handler or callback with this id.
-    pub fn remove_id(&mut self, id: u32) {
-        self.retain_handlers(|_, h| h.id != id);
-        self.callbacks.retain(|(_, cb_id, record)| {
+    /// Removes the handler or callback with this id. Returns the types that
+    /// lost their last handler.
+    pub fn remove_id(&mut self, id: u32) -> Vec<String> {
+        let gone = self.retain_handlers(|_, h| h.id != id);
+        self.callbacks.retain(|(_, cb_id, callback)| {
             let keep = *cb_id != id;
             if !keep {
-                mark_removed(record);
+                callback.mark_removed();
             }
             keep
         });
+        gone
     }
 
-    /// Removes the handlers of `event_type` (all of them, or only `function`).
-    pub fn remove_type(&mut self, event_type: &str, function: Option<&Function>) {
+    /// Removes the handlers of `event_type` (all of them, or only
+    /// `function`). Returns the types that lost their last handler.
+    pub fn remove_type(&mut self, event_type: &str, function: Option<&Function>) -> Vec<String> {
         self.retain_handlers(|entry, h| {
             entry.name != event_type
                 || function.is_some_and(|f| JsValue::from(f) != JsValue::from(&h.function))
-        });
+        })
     }
 
     /// Removes every handler and callback.
@@ -181,25 +270,41 @@ impl Registry {
         self.retain_handlers(|_, _| false);
         self.callbacks
             .drain(..)
-            .for_each(|(_, _, record)| mark_removed(&record));
+            .for_each(|(_, _, callback)| callback.mark_removed());
     }
 
-    /// Adds a lifecycle callback; returns its id.
+    /// Adds a JavaScript lifecycle callback; returns its id.
     pub fn on(&mut self, kind: Lifecycle, function: &Function) -> u32 {
         let id = self.next_id();
-        self.callbacks.push((kind, id, sys::listener(function)));
+        self.callbacks
+            .push((kind, id, Callback::Js(sys::listener(function))));
         id
     }
 
-    /// A snapshot of the callbacks for `kind`, `None` when there are none.
-    pub fn callbacks(&self, kind: Lifecycle) -> Option<Array> {
-        let list: Array = self
-            .callbacks
-            .iter()
-            .filter(|(k, _, _)| *k == kind)
-            .map(|(_, _, r)| JsValue::from(r))
-            .collect();
-        (list.length() > 0).then_some(list)
+    /// Adds a Rust lifecycle callback; returns its id.
+    pub fn on_rust(&mut self, kind: Lifecycle, callback: Rc<RustCallback>) -> u32 {
+        let id = self.next_id();
+        self.callbacks.push((kind, id, Callback::Rust(callback)));
+        id
+    }
+
+    /// A snapshot of the callbacks for `kind`.
+    pub fn callbacks(&self, kind: Lifecycle) -> Callbacks {
+        let mut snapshot = Callbacks::default();
+        let js = Array::new();
+        for (k, _, callback) in &self.callbacks {
+            if *k != kind {
+                continue;
+            }
+            match callback {
+                Callback::Js(record) => {
+                    js.push(record);
+                }
+                Callback::Rust(callback) => snapshot.rust.push(callback.clone()),
+            }
+        }
+        snapshot.js = (js.length() > 0).then_some(js);
+        snapshot
     }
 
     fn next_id(&mut self) -> u32 {

@@ -1,7 +1,12 @@
 // The JavaScript half of the hot path, imported by src/web/sys.rs as a
-// wasm-bindgen snippet. Each event costs one call from wasm into
-// `Dispatcher.deliver*`, which builds the data string (wasm-bindgen decodes
-// it on the way in), one `SSEEvent`, and calls the handlers.
+// wasm-bindgen snippet.
+// - fetch transport: each event costs one call from wasm into
+//   `Dispatcher.deliver*`, which builds the data string, one `SSEEvent`, and
+//   calls the handlers.
+// - native EventSource transport: events never cross into wasm.
+//   `NativeSource` listens once per subscribed type and hands each
+//   `MessageEvent` to the dispatcher in JS; only lifecycle changes (open,
+//   error) call into wasm.
 
 /** The metadata of one event, handed to handlers as their second argument. */
 export class SSEEvent {
@@ -50,11 +55,6 @@ export function listener(fn) {
   return { fn, removed: false };
 }
 
-/** Marks every listener record in `list` removed. */
-export function removeAll(list) {
-  for (let i = 0; i < list.length; i++) list[i].removed = true;
-}
-
 /** Calls every live listener in `list` with `value`; exceptions are reported. */
 export function emit(list, value) {
   for (let i = 0; i < list.length; i++) {
@@ -84,9 +84,17 @@ export class Dispatcher {
   constructor(json) {
     this.json = json;
     this.lastEventId = '';
+    /** Event type -> the current listener records (an immutable snapshot). */
+    this.lists = new Map();
     this.chunk = undefined;
     this.text = undefined;
     this.error = undefined;
+  }
+
+  /** Publishes the handlers of `type`; an empty list removes the type. */
+  setHandlers(type, list) {
+    if (list.length === 0) this.lists.delete(type);
+    else this.lists.set(type, list);
   }
 
   /** The ASCII chunk being parsed (byte offsets are string offsets). */
@@ -128,11 +136,6 @@ export class Dispatcher {
     return this.run(list, type, this.slice(start, end), id);
   }
 
-  /** The native transport's path: the MessageEvent's own strings. */
-  deliverNative(list, type, message) {
-    this.lastEventId = message.lastEventId;
-    return this.run(list, type, message.data, this.lastEventId);
-  }
 
   /** The SSEError a `false` return left behind. */
   takeError() {
@@ -173,6 +176,97 @@ export class Dispatcher {
       }
     }
     return true;
+  }
+}
+
+const CONNECTING = 0;
+
+/**
+ * One native `EventSource` connection: the native transport's attempt.
+ *
+ * One listener per subscribed event type (`listen`/`unlisten`), removed
+ * when the type's last handler goes. Events are delivered in JS, guarded by
+ * `live`, which `close()` clears: after it, nothing is delivered, not even
+ * an event the browser already queued.
+ *
+ * The last event ID never goes backwards by accident: a new EventSource
+ * reports `lastEventId === ''` until its stream sets an id, so until this
+ * object has seen an id, `''` keeps the client's id. After that, `''` is the
+ * server clearing it (`id:` with an empty value).
+ */
+export class NativeSource {
+  /**
+   * `onOpen()`, `onError(reconnecting, delivered)` and `onDataError(error)`
+   * call into wasm; `delivered` counts the events since the last open, so
+   * the retry budget can tell progress from failure.
+   */
+  constructor(url, withCredentials, dispatcher, onOpen, onError, onDataError) {
+    this.source = new EventSource(url, { withCredentials });
+    this.dispatcher = dispatcher;
+    this.onDataError = onDataError;
+    this.live = true;
+    this.sawId = false;
+    this.delivered = 0;
+    this.lastActivity = Date.now();
+    this.listeners = new Map();
+    this.handleOpen = () => {
+      if (!this.live) return;
+      this.delivered = 0;
+      this.lastActivity = Date.now();
+      onOpen();
+    };
+    this.handleError = () => {
+      if (!this.live) return;
+      const delivered = this.delivered;
+      this.delivered = 0;
+      onError(this.source.readyState === CONNECTING, delivered);
+    };
+    this.source.addEventListener('open', this.handleOpen);
+    this.source.addEventListener('error', this.handleError);
+  }
+
+  /** Starts delivering events of `type` (once per type). */
+  listen(type) {
+    if (!this.live || this.listeners.has(type)) return;
+    const listener = (message) => this.deliver(type, message);
+    this.listeners.set(type, listener);
+    this.source.addEventListener(type, listener);
+  }
+
+  /** Stops delivering events of `type`. */
+  unlisten(type) {
+    const listener = this.listeners.get(type);
+    if (listener === undefined) return;
+    this.listeners.delete(type);
+    this.source.removeEventListener(type, listener);
+  }
+
+  deliver(type, message) {
+    if (!this.live) return;
+    this.delivered++;
+    this.lastActivity = Date.now();
+    const dispatcher = this.dispatcher;
+    const id = message.lastEventId;
+    if (id !== '') {
+      this.sawId = true;
+      dispatcher.lastEventId = id;
+    } else if (this.sawId) {
+      dispatcher.lastEventId = '';
+    }
+    const list = dispatcher.lists.get(type);
+    if (list !== undefined && !dispatcher.run(list, type, message.data, dispatcher.lastEventId)) {
+      this.onDataError(dispatcher.takeError());
+    }
+  }
+
+  /** Closes the connection and removes every listener; nothing fires after. */
+  close() {
+    this.live = false;
+    this.source.close();
+    this.source.removeEventListener('open', this.handleOpen);
+    this.source.removeEventListener('error', this.handleError);
+    for (const [type, listener] of this.listeners) this.source.removeEventListener(type, listener);
+    this.listeners.clear();
   }
 }
 

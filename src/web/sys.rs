@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(module = "/src/web/runtime.js")]
 extern "C" {
     /// Per-client dispatch state (JSON mode, last event ID string).
+    #[derive(Clone)]
     pub type Dispatcher;
 
     #[wasm_bindgen(constructor)]
@@ -49,14 +50,10 @@ extern "C" {
         id: &str,
     ) -> bool;
 
-    /// The native transport's path: the MessageEvent's own strings.
-    #[wasm_bindgen(method, js_name = deliverNative)]
-    pub fn deliver_native(
-        this: &Dispatcher,
-        list: &Array,
-        event_type: &JsValue,
-        message: &web_sys::MessageEvent,
-    ) -> bool;
+    /// Publishes the listener records of `event_type` (empty: none left),
+    /// for the native transport's JavaScript-side delivery.
+    #[wasm_bindgen(method, js_name = setHandlers)]
+    pub fn set_handlers(this: &Dispatcher, event_type: &JsValue, list: &Array);
 
     /// The JSON error a `false` delivery left behind.
     #[wasm_bindgen(method, js_name = takeError)]
@@ -81,10 +78,6 @@ extern "C" {
     /// Wraps a handler in a listener record.
     pub fn listener(handler: &Function) -> Object;
 
-    /// Marks every record in the list removed.
-    #[wasm_bindgen(js_name = removeAll)]
-    pub fn remove_all(list: &Array);
-
     /// Calls every live record with one argument.
     pub fn emit(list: &Array, value: &JsValue);
 
@@ -108,11 +101,63 @@ extern "C" {
     pub fn now() -> f64;
 }
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/web/runtime.js")]
 extern "C" {
-    /// `globalThis`, as an event target for online/offline/visibility.
-    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
-    pub static GLOBAL: web_sys::EventTarget;
+    /// One native `EventSource` whose events are delivered in JavaScript.
+    pub type NativeSource;
+
+    /// Opens `new EventSource(url, { withCredentials })`; throws for a URL
+    /// the browser rejects.
+    #[wasm_bindgen(constructor, catch)]
+    pub fn new(
+        url: &str,
+        with_credentials: bool,
+        dispatcher: &Dispatcher,
+        on_open: &Function,
+        on_error: &Function,
+        on_data_error: &Function,
+    ) -> Result<NativeSource, JsValue>;
+
+    /// Adds the one listener for `event_type`, if not there yet.
+    #[wasm_bindgen(method)]
+    pub fn listen(this: &NativeSource, event_type: &str);
+
+    /// Removes the listener for `event_type`.
+    #[wasm_bindgen(method)]
+    pub fn unlisten(this: &NativeSource, event_type: &str);
+
+    /// `Date.now()` of the last event or open.
+    #[wasm_bindgen(method, getter = lastActivity)]
+    pub fn last_activity(this: &NativeSource) -> f64;
+
+    /// Events delivered since the connection (re)opened.
+    #[wasm_bindgen(method, getter)]
+    pub fn delivered(this: &NativeSource) -> u32;
+
+    /// Closes the EventSource and removes every listener.
+    #[wasm_bindgen(method)]
+    pub fn close(this: &NativeSource);
+}
+
+/// The typed view of an `SSEEvent` (the handlers' second argument), read
+/// through direct property getters by the Rust API.
+#[wasm_bindgen(module = "/src/web/runtime.js")]
+extern "C" {
+    /// `SSEEvent`.
+    #[wasm_bindgen(js_name = SSEEvent)]
+    pub type JsEvent;
+
+    /// `event.type`.
+    #[wasm_bindgen(method, getter, js_name = type)]
+    pub fn event_type(this: &JsEvent) -> String;
+
+    /// `event.data`.
+    #[wasm_bindgen(method, getter)]
+    pub fn data(this: &JsEvent) -> String;
+
+    /// `event.lastEventId`.
+    #[wasm_bindgen(method, getter, js_name = lastEventId)]
+    pub fn last_event_id(this: &JsEvent) -> String;
 }
 
 #[wasm_bindgen(module = "/src/web/runtime.js")]

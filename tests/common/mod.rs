@@ -137,7 +137,7 @@ impl Callback {
 }
 
 /// Subscribes a recorder to `event_type`; returns it and the subscription.
-pub fn record(client: &SseClient, event_type: &str) -> (Recorder, sse_wasm::web::Subscription) {
+pub fn record(client: &SseClient, event_type: &str) -> (Recorder, sse_wasm::web::JsSubscription) {
     let recorder = Recorder::new();
     let subscription = client
         .subscribe(event_type, recorder.handler())
@@ -339,4 +339,20 @@ pub fn client(url: &str, transport: &str, extra: &str) -> SseClient {
         options(&format!(r#"{{"transport":"{transport}"{sep}{extra}}}"#)),
     )
     .expect("client")
+}
+
+/// Registers a lifecycle callback that runs `f`; keep the returned closure
+/// alive while it should run.
+pub fn on_with(
+    client: &SseClient,
+    name: &str,
+    f: impl FnMut(JsValue) + 'static,
+) -> Closure<dyn FnMut(JsValue)> {
+    let closure = Closure::<dyn FnMut(JsValue)>::new(f);
+    drop(
+        client
+            .on(name, closure.as_ref().unchecked_ref::<Function>().clone())
+            .expect("on"),
+    );
+    closure
 }

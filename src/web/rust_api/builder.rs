@@ -1,49 +1,25 @@
-//! [`ClientBuilder`]: typed setters that fill the JavaScript options object.
+//! [`ClientBuilder`]: typed setters that fill the client's [`Options`].
 //!
-//! The builder does not validate or default anything itself: it writes the
-//! options a JavaScript user would write, under the same names, and
-//! `SseClient::new` reads them (`options.rs`). So both APIs accept and
-//! reject exactly the same things, with the same messages.
+//! The builder does not validate or default anything itself: it fills the
+//! same typed options the JavaScript constructor fills, and
+//! [`Options::validate`] checks them, so both APIs accept and reject
+//! exactly the same things, with the same messages.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::Duration;
 
-use js_sys::{Object, Reflect, JSON};
+use js_sys::JSON;
 use serde::Serialize;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
 
-use super::convert::error_from_js;
 use super::{Client, Transport};
 use crate::core::retry::RetryOptions;
 use crate::error::Error;
-use crate::web::client::SseClient;
-
-/// The JavaScript option names (see the README's options table).
-mod key {
-    pub const TRANSPORT: &str = "transport";
-    pub const WITH_CREDENTIALS: &str = "withCredentials";
-    pub const JSON: &str = "json";
-    pub const HEADERS: &str = "headers";
-    pub const METHOD: &str = "method";
-    pub const BODY: &str = "body";
-    pub const LAST_EVENT_ID: &str = "lastEventId";
-    pub const LAST_EVENT_ID_PARAM: &str = "lastEventIdParam";
-    pub const RETRY: &str = "retry";
-    pub const IDLE_TIMEOUT_MS: &str = "idleTimeoutMs";
-    pub const PAUSE_WHEN_HIDDEN: &str = "pauseWhenHidden";
-    pub const MAX_EVENT_SIZE: &str = "maxEventSize";
-
-    /// The fields of the `retry` object.
-    pub mod retry {
-        pub const MAX_ATTEMPTS: &str = "maxAttempts";
-        pub const INITIAL_DELAY_MS: &str = "initialDelayMs";
-        pub const MAX_DELAY_MS: &str = "maxDelayMs";
-        pub const FACTOR: &str = "factor";
-        pub const JITTER: &str = "jitter";
-        pub const HEALTHY_AFTER_MS: &str = "healthyAfterMs";
-    }
-}
+use crate::web::inner::ClientInner;
+use crate::web::js_client::resolve_url;
+use crate::web::options::from_js::js_message;
+use crate::web::options::{Body, HeaderProvider, Options, RequestHeaders, RustHeaderFn};
 
 /// The reconnection policy (the `retry` option).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -173,7 +149,7 @@ impl ClientBuilder {
         let text = value
             .serialize(&serializer)
             .map_err(|e| e.to_string())
-            .and_then(|value| JSON::stringify(&value).map_err(|e| super::js_message(&e)))
+            .and_then(|value| JSON::stringify(&value).map_err(|e| js_message(&e)))
             .and_then(|text| {
                 JsValue::from(text)
                     .as_string()
@@ -186,7 +162,7 @@ impl ClientBuilder {
             }
             Err(message) => {
                 self.error = Some(Error::InvalidOption {
-                    option: key::BODY.to_owned(),
+                    option: "body".to_owned(),
                     message: format!("cannot be serialised as JSON: {message}"),
                 })
             }
@@ -257,105 +233,53 @@ impl ClientBuilder {
         if let Some(error) = self.error {
             return Err(error);
         }
-        let options = Object::new();
-        let set = |object: &Object, key: &str, value: JsValue| {
-            // Reflect.set on a fresh plain object cannot fail.
-            let _ = Reflect::set(object, &key.into(), &value);
-        };
-        let mut headers = self.headers;
-        if self.body_is_json
-            && !headers
-                .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-        {
-            headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
-        }
-        let headers_fn = match self.headers_fn {
-            Some(provider) => {
-                let provider = RefCell::new(provider);
-                let closure = Closure::<dyn FnMut() -> JsValue>::new(move || {
-                    let mut list = headers.clone();
-                    for (name, value) in (provider.borrow_mut())() {
-                        list.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
-                        list.push((name, value));
-                    }
-                    headers_object(&list)
-                });
-                set(&options, key::HEADERS, closure.as_ref().clone());
-                Some(closure)
-            }
-            None => {
-                if !headers.is_empty() {
-                    set(&options, key::HEADERS, headers_object(&headers));
+        let defaults = Options::default();
+        let sets_content_type = self
+            .headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+        let headers =
+            (!self.headers.is_empty() || self.headers_fn.is_some()).then(|| RequestHeaders {
+                fixed: self.headers,
+                provider: self.headers_fn.map(|provider| {
+                    let provider: RustHeaderFn = Rc::new(RefCell::new(provider));
+                    HeaderProvider::Rust(provider)
+                }),
+            });
+        let options = Options {
+            transport: self.transport.unwrap_or_default(),
+            with_credentials: self.with_credentials.unwrap_or(defaults.with_credentials),
+            json: self.json.unwrap_or(defaults.json),
+            headers,
+            method: self.method.unwrap_or(defaults.method),
+            body: self.body.map(|text| Body {
+                value: text.into(),
+                content_type: (self.body_is_json && !sets_content_type)
+                    .then_some("application/json"),
+            }),
+            signal: None,
+            last_event_id: self.last_event_id.unwrap_or_default(),
+            last_event_id_param: self.last_event_id_param,
+            on_unauthorized: None,
+            retry: match self.retry {
+                None => defaults.retry,
+                Some(Retry::Disabled) => None,
+                Some(Retry::Enabled(policy)) => Some(policy),
+            },
+            idle_timeout_ms: match self.idle_timeout {
+                None => None,
+                Some(timeout) if timeout.is_zero() => None,
+                // Out of range for a timer: `validate` names the option.
+                Some(timeout) => {
+                    Some(u32::try_from(timeout.as_millis().max(1)).unwrap_or(u32::MAX))
                 }
-                None
-            }
-        };
-        if let Some(transport) = self.transport {
-            set(&options, key::TRANSPORT, transport.as_str().into());
+            },
+            pause_when_hidden: self.pause_when_hidden.unwrap_or(defaults.pause_when_hidden),
+            max_event_size: self.max_event_size.unwrap_or(defaults.max_event_size),
         }
-        if let Some(method) = self.method {
-            set(&options, key::METHOD, method.into());
-        }
-        if let Some(body) = self.body {
-            set(&options, key::BODY, body.into());
-        }
-        if let Some(flag) = self.with_credentials {
-            set(&options, key::WITH_CREDENTIALS, flag.into());
-        }
-        if let Some(flag) = self.json {
-            set(&options, key::JSON, flag.into());
-        }
-        if let Some(id) = self.last_event_id {
-            set(&options, key::LAST_EVENT_ID, id.into());
-        }
-        if let Some(name) = self.last_event_id_param {
-            set(&options, key::LAST_EVENT_ID_PARAM, name.into());
-        }
-        match self.retry {
-            None => {}
-            Some(Retry::Disabled) => set(&options, key::RETRY, false.into()),
-            Some(Retry::Enabled(policy)) => {
-                let retry = Object::new();
-                let max_attempts = policy.max_attempts.map_or(f64::INFINITY, f64::from);
-                set(&retry, key::retry::MAX_ATTEMPTS, max_attempts.into());
-                set(
-                    &retry,
-                    key::retry::INITIAL_DELAY_MS,
-                    policy.initial_delay_ms.into(),
-                );
-                set(&retry, key::retry::MAX_DELAY_MS, policy.max_delay_ms.into());
-                set(&retry, key::retry::FACTOR, policy.factor.into());
-                set(&retry, key::retry::JITTER, policy.jitter.into());
-                set(
-                    &retry,
-                    key::retry::HEALTHY_AFTER_MS,
-                    policy.healthy_after_ms.into(),
-                );
-                set(&options, key::RETRY, retry.into());
-            }
-        }
-        if let Some(timeout) = self.idle_timeout {
-            set(
-                &options,
-                key::IDLE_TIMEOUT_MS,
-                (timeout.as_secs_f64() * 1000.0).into(),
-            );
-        }
-        if let Some(flag) = self.pause_when_hidden {
-            set(&options, key::PAUSE_WHEN_HIDDEN, flag.into());
-        }
-        if let Some(bytes) = self.max_event_size {
-            set(&options, key::MAX_EVENT_SIZE, (bytes as f64).into());
-        }
-
-        let inner = SseClient::new(&self.url, options.into()).map_err(|e| error_from_js(&e))?;
-        Ok(Client {
-            inner,
-            json: self.json.unwrap_or(false),
-            streams: RefCell::new(Vec::new()),
-            _headers_fn: headers_fn,
-        })
+        .validate()?;
+        let url = resolve_url(&self.url)?;
+        Ok(Client::from_inner(ClientInner::new(url, options)))
     }
 }
 
@@ -380,13 +304,4 @@ impl std::fmt::Debug for ClientBuilder {
             .field("max_event_size", &self.max_event_size)
             .finish()
     }
-}
-
-/// A plain object of header names to values, the form `headers` takes.
-fn headers_object(pairs: &[(String, String)]) -> JsValue {
-    let object = Object::new();
-    for (name, value) in pairs {
-        let _ = Reflect::set(&object, &name.into(), &value.into());
-    }
-    object.into()
 }

@@ -1,14 +1,15 @@
 //! The Rust API, for Rust/wasm applications (Leptos, Yew, Dioxus, or plain
-//! `wasm-bindgen`): the same client as the JavaScript `SSEClient`, with no JS
-//! glue to write.
+//! `wasm-bindgen`): the same client as the JavaScript `SSEClient`, on the
+//! same Rust types, with no JS glue to write.
 //!
-//! * [`Client::builder`] takes the options through typed setters and builds
-//!   the very options object the JavaScript constructor reads, so defaults,
-//!   validation and the `auto` transport choice live in one place
-//!   (`options.rs`); errors come back as [`crate::Error`].
+//! * [`Client::builder`] fills the typed options that the JavaScript
+//!   constructor fills too, validated once by the same code, so defaults,
+//!   validation and the `auto` transport choice live in one place; errors
+//!   are [`crate::Error`] values.
 //! * [`Client::subscribe`] and the `on_*` methods return a [`Subscription`]
 //!   guard that owns the Rust closure: dropping it unsubscribes (and closes
 //!   the connection if it was the last event handler). No `Closure::forget`.
+//!   Lifecycle callbacks receive the machine's typed notices directly.
 //! * [`Client::events`] and [`Client::json_events`] return an [`EventStream`],
 //!   a `futures_core::Stream` that ends when the client closes.
 //!
@@ -16,12 +17,11 @@
 //! the [`Client`] closes the connection whatever else is still alive.
 
 mod builder;
-mod convert;
 mod stream;
 mod subscription;
 
 use std::cell::RefCell;
-use std::rc::Weak;
+use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use js_sys::{Function, JSON};
@@ -29,41 +29,18 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::client::SseClient;
-use super::options::js_message;
-use crate::core::connection::State;
+use super::inner::ClientInner;
+use super::options::from_js::js_message;
+use super::registry::{Lifecycle, RustCallback};
+use super::sys::JsEvent;
+use crate::core::connection::{Notice, State};
 use crate::error::Error;
-use convert::{error_from_js, event_from_js, number, string};
 use stream::{End, Push};
 
+pub use super::options::Transport;
 pub use builder::{ClientBuilder, Retry};
 pub use stream::EventStream;
 pub use subscription::Subscription;
-
-/// Which transport carries the stream (the `transport` option).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Transport {
-    /// `fetch` when an option needs it (headers, a method other than GET, a
-    /// body, a starting last event ID sent as a header); otherwise the
-    /// browser's native `EventSource`. The default.
-    #[default]
-    Auto,
-    /// `fetch` + `ReadableStream`, parsed by this crate's spec-exact parser.
-    Fetch,
-    /// The browser's native `EventSource`.
-    EventSource,
-}
-
-impl Transport {
-    /// The option value the JavaScript API uses.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Transport::Auto => "auto",
-            Transport::Fetch => "fetch",
-            Transport::EventSource => "eventsource",
-        }
-    }
-}
 
 /// One Server-Sent Event, as handlers and [`EventStream`]s receive it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -76,13 +53,25 @@ pub struct Event {
     pub last_event_id: String,
 }
 
+impl Event {
+    fn from_js(event: &JsEvent) -> Self {
+        Self {
+            event_type: event.event_type(),
+            data: event.data(),
+            last_event_id: event.last_event_id(),
+        }
+    }
+}
+
 /// What an [`on_reconnecting`](Client::on_reconnecting) callback receives.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reconnecting {
     /// The number of the attempt about to be made (the first retry is 2).
     pub attempt: u32,
-    /// How long the client waits before that attempt.
-    pub delay: Duration,
+    /// How long the client waits before that attempt; `None` when the
+    /// native EventSource reconnects by itself (the browser decides, after
+    /// the server's `retry:` if it sent one).
+    pub delay: Option<Duration>,
     /// The failure that caused the reconnect.
     pub error: Error,
 }
@@ -126,16 +115,10 @@ pub struct Reconnecting {
 /// # fn show_status(_: &str) {}
 /// ```
 pub struct Client {
-    /// Declared first so it is dropped first: the connection closes before
-    /// the headers closure it may call is freed.
-    inner: SseClient,
-    /// Whether the `json` option is on (handlers then get parsed values).
-    json: bool,
+    inner: Rc<ClientInner>,
     /// The queues of the streams made by this client, ended on `close()`
     /// and on drop (the client fires no callback then).
     streams: RefCell<Vec<Weak<dyn End>>>,
-    /// The `headers_fn` closure, called by the client before every attempt.
-    _headers_fn: Option<Closure<dyn FnMut() -> JsValue>>,
 }
 
 impl Client {
@@ -150,6 +133,13 @@ impl Client {
         Self::builder(url).build()
     }
 
+    fn from_inner(inner: Rc<ClientInner>) -> Self {
+        Self {
+            inner,
+            streams: RefCell::new(Vec::new()),
+        }
+    }
+
     /// Calls `handler` for every event of type `event_type` (`"message"` for
     /// events without `event:`), until the returned guard is dropped. Opens
     /// the connection if it is the first handler. Fails with
@@ -160,7 +150,7 @@ impl Client {
         mut handler: impl FnMut(Event) + 'static,
     ) -> Result<Subscription, Error> {
         self.subscribe_raw(event_type, move |_value, event| {
-            handler(event_from_js(&event))
+            handler(Event::from_js(&event))
         })
     }
 
@@ -174,7 +164,7 @@ impl Client {
     /// (events not yet polled are discarded, as no handler runs after
     /// `close()`). On a closed client it is empty.
     pub fn events(&self, event_type: &str) -> EventStream<Event> {
-        self.stream(event_type, |_value, event| event_from_js(&event))
+        self.stream(event_type, |_value, event| Event::from_js(&event))
     }
 
     /// Like [`events`](Self::events), but each event's data is decoded as
@@ -188,13 +178,13 @@ impl Client {
         &self,
         event_type: &str,
     ) -> EventStream<Result<T, Error>> {
-        let parsed = self.json;
+        let parsed = self.inner.options().json;
         self.stream(event_type, move |value, event| {
-            let data = string(&event, "data").unwrap_or_default();
+            let data = event.data();
             let json_error = |message: String| Error::Json {
                 message,
                 data: data.clone(),
-                event_type: string(&event, "type").unwrap_or_default(),
+                event_type: event.event_type(),
             };
             let value = if parsed {
                 Ok(value)
@@ -214,43 +204,54 @@ impl Client {
 
     /// Calls `callback` each time the connection opens.
     pub fn on_open(&self, mut callback: impl FnMut() + 'static) -> Subscription {
-        self.on("open", move |_| callback())
+        self.on(Lifecycle::Open, move |_| callback())
     }
 
     /// Calls `callback` with every error: fatal ones (then the client
     /// closes, see [`on_close`](Self::on_close)) and data errors after which
     /// the stream goes on ([`Error::Json`], [`Error::EventTooLarge`]).
     pub fn on_error(&self, mut callback: impl FnMut(Error) + 'static) -> Subscription {
-        self.on("error", move |error| callback(error_from_js(&error)))
+        self.on(Lifecycle::Error, move |notice| {
+            if let Notice::Error(error) = notice {
+                callback(error.clone());
+            }
+        })
     }
 
-    /// Calls `callback` each time a reconnect is scheduled.
+    /// Calls `callback` each time a reconnect is scheduled, or the native
+    /// EventSource starts reconnecting by itself.
     pub fn on_reconnecting(
         &self,
         mut callback: impl FnMut(Reconnecting) + 'static,
     ) -> Subscription {
-        self.on("reconnecting", move |info| {
-            let attempt = number(&info, "attempt").unwrap_or_default() as u32;
-            let delay = Duration::from_millis(number(&info, "delayMs").unwrap_or_default() as u64);
-            let error = error_from_js(&convert::get(&info, "error"));
-            callback(Reconnecting {
+        self.on(Lifecycle::Reconnecting, move |notice| {
+            if let Notice::Reconnecting {
                 attempt,
-                delay,
-                error,
-            })
+                delay_ms,
+                cause,
+            } = notice
+            {
+                callback(Reconnecting {
+                    attempt: *attempt,
+                    delay: delay_ms.map(|ms| Duration::from_millis(u64::from(ms))),
+                    error: cause.clone(),
+                });
+            }
         })
     }
 
     /// Calls `callback` when the client closes itself (fatal error, retries
     /// exhausted). Not called after [`close`](Self::close).
     pub fn on_close(&self, mut callback: impl FnMut() + 'static) -> Subscription {
-        self.on("close", move |_| callback())
+        self.on(Lifecycle::Close, move |_| callback())
     }
 
     /// Calls `callback` with the new [`State`] each time it changes.
     pub fn on_state_change(&self, mut callback: impl FnMut(State) + 'static) -> Subscription {
-        self.on("statechange", move |status| {
-            callback(state_from_str(&status.as_string().unwrap_or_default()))
+        self.on(Lifecycle::StateChange, move |notice| {
+            if let Notice::StateChanged(state) = notice {
+                callback(*state);
+            }
         })
     }
 
@@ -270,12 +271,12 @@ impl Client {
 
     /// Where the connection stands.
     pub fn status(&self) -> State {
-        state_from_str(&self.inner.status())
+        self.inner.state()
     }
 
     /// The absolute URL of the stream.
     pub fn url(&self) -> String {
-        self.inner.url()
+        self.inner.url().to_owned()
     }
 
     /// The last event ID received (or the `last_event_id` option).
@@ -286,50 +287,51 @@ impl Client {
     /// The transport in use: [`Transport::Fetch`] or
     /// [`Transport::EventSource`] (what [`Transport::Auto`] resolved to).
     pub fn transport(&self) -> Transport {
-        match self.inner.transport().as_str() {
-            "eventsource" => Transport::EventSource,
-            _ => Transport::Fetch,
-        }
+        self.inner.transport()
     }
 
-    /// Registers `handler(value, event)` (the JS handler's two arguments)
+    /// Registers `handler(value, event)` (the dispatcher's two arguments)
     /// for `event_type`; the guard owns the closure.
     fn subscribe_raw(
         &self,
         event_type: &str,
-        handler: impl FnMut(JsValue, JsValue) + 'static,
+        handler: impl FnMut(JsValue, JsEvent) + 'static,
     ) -> Result<Subscription, Error> {
-        let closure = Closure::<dyn FnMut(JsValue, JsValue)>::new(handler);
+        let closure = Closure::<dyn FnMut(JsValue, JsEvent)>::new(handler);
         let function: &Function = closure.as_ref().unchecked_ref();
-        let inner = self
-            .inner
-            .subscribe(event_type, function.clone())
-            .map_err(|e| error_from_js(&e))?;
-        Ok(Subscription::handler(inner, closure))
+        let id = self.inner.subscribe(event_type, function.clone())?;
+        Ok(Subscription::handler(
+            Rc::downgrade(&self.inner),
+            id,
+            closure,
+        ))
     }
 
-    /// Registers a lifecycle callback by its JavaScript name.
-    fn on(&self, name: &str, callback: impl FnMut(JsValue) + 'static) -> Subscription {
-        let closure = Closure::<dyn FnMut(JsValue)>::new(callback);
-        let function: &Function = closure.as_ref().unchecked_ref();
-        // `on` fails only for an unknown name, and the names above are the
-        // ones it knows; a guard without a registration is harmless anyway.
-        let inner = self.inner.on(name, function.clone()).ok();
-        Subscription::lifecycle(inner, closure)
+    /// Registers a lifecycle callback. A callback that re-enters itself
+    /// (e.g. an `on_close` that closes) is not called a second time.
+    fn on(&self, kind: Lifecycle, callback: impl FnMut(&Notice) + 'static) -> Subscription {
+        let callback = RefCell::new(callback);
+        let callback = RustCallback::new(move |notice| {
+            if let Ok(mut callback) = callback.try_borrow_mut() {
+                callback(notice);
+            }
+        });
+        let id = self.inner.on_rust(kind, callback.clone());
+        Subscription::lifecycle(Rc::downgrade(&self.inner), id, callback)
     }
 
     /// A stream of `convert(value, event)` for the events of `event_type`.
     fn stream<T: 'static>(
         &self,
         event_type: &str,
-        mut convert: impl FnMut(JsValue, JsValue) -> T + 'static,
+        mut convert: impl FnMut(JsValue, JsEvent) -> T + 'static,
     ) -> EventStream<T> {
         let (stream, queue) = EventStream::new();
         // The client closing itself fires `close`; `close()` and drop do not
         // (nothing fires after them), so the client ends its streams itself.
         let on_close = {
             let queue = queue.clone();
-            self.on("close", move |_| queue.end(false))
+            self.on(Lifecycle::Close, move |_| queue.end(false))
         };
         let on_event = {
             let queue = queue.clone();
@@ -341,7 +343,7 @@ impl Client {
             Ok(on_event) => {
                 let mut streams = self.streams.borrow_mut();
                 streams.retain(|weak| weak.strong_count() > 0);
-                let weak: Weak<dyn End> = std::rc::Rc::downgrade(&queue) as Weak<dyn End>;
+                let weak: Weak<dyn End> = Rc::downgrade(&queue) as Weak<dyn End>;
                 streams.push(weak);
                 drop(streams);
                 stream.with_guards([on_close, on_event])
@@ -370,9 +372,9 @@ impl Client {
 }
 
 impl Drop for Client {
-    /// Dropping the client closes it (the `SseClient` inside closes on drop)
-    /// and ends its streams.
+    /// Dropping the client closes it and ends its streams.
     fn drop(&mut self) {
+        self.inner.close();
         self.end_streams();
     }
 }
@@ -385,22 +387,4 @@ impl std::fmt::Debug for Client {
             .field("transport", &self.transport())
             .finish_non_exhaustive()
     }
-}
-
-/// The [`State`] named by a `status` string (the names are
-/// [`State::as_str`]'s, so they are defined once).
-fn state_from_str(name: &str) -> State {
-    const ALL: [State; 6] = [
-        State::Idle,
-        State::Connecting,
-        State::Open,
-        State::Reconnecting,
-        State::Paused,
-        State::Closed,
-    ];
-    // Every status the client reports is one of these; a name from a newer
-    // JS runtime would be the only exception, and "closed" is the safe read.
-    ALL.into_iter()
-        .find(|state| state.as_str() == name)
-        .unwrap_or(State::Closed)
 }

@@ -1,56 +1,57 @@
 //! [`Subscription`]: an RAII guard for one handler or callback.
 
+use std::rc::{Rc, Weak};
+
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
 
-use crate::web::client::Subscription as Registration;
+use crate::web::inner::ClientInner;
+use crate::web::registry::RustCallback;
+use crate::web::sys::JsEvent;
 
-/// The Rust closure behind the JS function the client calls.
-enum Callback {
-    /// An event handler: `(data, event)`.
-    Handler(#[allow(dead_code)] Closure<dyn FnMut(JsValue, JsValue)>),
-    /// A lifecycle callback: one argument.
-    Lifecycle(#[allow(dead_code)] Closure<dyn FnMut(JsValue)>),
+/// What the guard keeps alive while registered.
+enum Registration {
+    /// An event handler: the closure the dispatcher calls.
+    Handler(#[allow(dead_code)] Closure<dyn FnMut(JsValue, JsEvent)>),
+    /// A lifecycle callback.
+    Lifecycle(#[allow(dead_code)] Rc<RustCallback>),
 }
 
-/// One handler or callback, registered while this guard lives.
-///
-/// Dropping it unregisters the handler and frees its closure; if it was the
-/// last event handler, the connection closes (the client stays usable: a
-/// later subscription reconnects). Dropping it from inside its own handler
-/// is fine. After the client is closed or dropped, dropping it does nothing
-/// more than free the closure.
+/// A registered handler or callback. Dropping it unsubscribes at once (and
+/// closes the connection if it was the last event handler; a later
+/// subscription reconnects). It holds only a weak reference to the client:
+/// dropping the [`Client`](crate::Client) closes the connection whatever
+/// guards are still alive.
 #[must_use = "dropping a Subscription unsubscribes at once; keep it while you want events"]
 pub struct Subscription {
-    /// `None` only when the registration itself failed.
-    registration: Option<Registration>,
-    /// Dropped after `registration` is undone (field order and `Drop`), so
-    /// the client never holds a function whose closure is gone.
-    _callback: Callback,
+    inner: Weak<ClientInner>,
+    /// `None` when the client was already closed: nothing to remove.
+    id: Option<u32>,
+    _registration: Registration,
 }
 
 impl Subscription {
     pub(super) fn handler(
-        registration: Registration,
-        closure: Closure<dyn FnMut(JsValue, JsValue)>,
+        inner: Weak<ClientInner>,
+        id: u32,
+        closure: Closure<dyn FnMut(JsValue, JsEvent)>,
     ) -> Self {
         Self {
-            registration: Some(registration),
-            _callback: Callback::Handler(closure),
+            inner,
+            id: Some(id),
+            _registration: Registration::Handler(closure),
         }
     }
 
-    pub(super) fn lifecycle(
-        registration: Option<Registration>,
-        closure: Closure<dyn FnMut(JsValue)>,
-    ) -> Self {
+    pub(super) fn lifecycle(inner: Weak<ClientInner>, id: u32, callback: Rc<RustCallback>) -> Self {
         Self {
-            registration,
-            _callback: Callback::Lifecycle(closure),
+            inner,
+            id: Some(id),
+            _registration: Registration::Lifecycle(callback),
         }
     }
 
-    /// Unsubscribes now; the same as dropping the guard, spelled out.
+    /// Unsubscribes now (the same as dropping the guard).
     pub fn unsubscribe(self) {
         drop(self);
     }
@@ -58,17 +59,18 @@ impl Subscription {
 
 impl Drop for Subscription {
     fn drop(&mut self) {
-        if let Some(registration) = self.registration.take() {
-            registration.unsubscribe();
+        // Unregistered first, so nothing calls the closure once it is freed.
+        if let (Some(id), Some(inner)) = (self.id.take(), self.inner.upgrade()) {
+            inner.unsubscribe_id(id);
         }
     }
 }
 
 impl std::fmt::Debug for Subscription {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let kind = match self._callback {
-            Callback::Handler(_) => "handler",
-            Callback::Lifecycle(_) => "lifecycle",
+        let kind = match self._registration {
+            Registration::Handler(_) => "handler",
+            Registration::Lifecycle(_) => "lifecycle",
         };
         f.debug_struct("Subscription")
             .field("kind", &kind)

@@ -78,7 +78,7 @@ export async function vanilla(signal: AbortSignal): Promise<void> {
   });
   text.on('reconnecting', (info) => {
     type _info = Expect<Equal<typeof info, SSEReconnectingInfo>>;
-    const wait: number = info.delayMs + info.attempt;
+    const wait: number = (info.delayMs ?? 0) + info.attempt;
     void [wait, info.error.kind];
   });
   text.on('statechange', (status) => {

@@ -1,30 +1,29 @@
-//! The fetch transport: `fetch` + `ReadableStream`, parsed by our parser.
+//! The fetch transport: `fetch` + `ReadableStream`; the shell parses the
+//! bytes.
 //!
 //! One [`FetchAttempt`] per connection attempt owns its `AbortController`;
 //! dropping the attempt aborts the request and, through it, the pending
-//! read. The read loop runs as a local task holding only a `Weak` to the
-//! client and its generation number: once either is gone it cancels the
+//! read. The read loop runs as a local task that reports to its [`Sink`]:
+//! once the sink says the attempt is no longer current it cancels the
 //! reader (swallowing the rejection) and ends, so nothing reaches a handler
 //! after `close()`.
 
 use std::mem::MaybeUninit;
-use std::rc::Weak;
 
 use js_sys::Uint8Array;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{
     AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, ReadableStreamReadResult,
-    Request, RequestCache, RequestCredentials, RequestInit, Response,
+    Request as FetchRequest, RequestCache, RequestCredentials, RequestInit, Response,
 };
 
-use super::error::header_pairs;
-use super::options::js_message;
-use super::shared::Shared;
-use super::sys;
+use super::{Request, Sink};
 use crate::core::http::{classify_response, parse_retry_after, ResponseVerdict};
-use crate::core::url::with_query_param;
 use crate::error::Error;
+use crate::web::error::header_pairs;
+use crate::web::options::from_js::js_message;
+use crate::web::sys;
 
 /// An attempt in flight. Dropping it aborts the request.
 pub struct FetchAttempt {
@@ -32,11 +31,15 @@ pub struct FetchAttempt {
 }
 
 impl FetchAttempt {
-    /// Starts attempt `generation` of the client behind `weak`.
-    pub fn start(weak: Weak<Shared>, generation: u32) -> Self {
+    /// Sends `request` and reports to `sink` until the body ends, fails, or
+    /// the attempt is dropped.
+    pub fn start(request: &Request, sink: impl Sink) -> Self {
         let controller = AbortController::new().ok();
         let signal = controller.as_ref().map(AbortController::signal);
-        spawn_local(run(weak, generation, signal));
+        match build_request(request, signal.as_ref()) {
+            Ok(fetch_request) => spawn_local(run(fetch_request, sink)),
+            Err(error) => spawn_local(async move { sink.failed(error) }),
+        }
         Self { controller }
     }
 }
@@ -49,28 +52,16 @@ impl Drop for FetchAttempt {
     }
 }
 
-/// One attempt, from headers to the end of the body.
-async fn run(weak: Weak<Shared>, generation: u32, signal: Option<AbortSignal>) {
-    let headers = match Shared::request_headers(&weak, generation).await {
-        Ok(headers) => headers,
-        Err(error) => return report(&weak, generation, error),
-    };
-    let Some(request) = build_request(&weak, generation, &headers, signal.as_ref()) else {
-        return;
-    };
-    let request = match request {
-        Ok(request) => request,
-        Err(error) => return report(&weak, generation, error),
-    };
-
+/// One attempt, from the request to the end of the body.
+async fn run(request: FetchRequest, sink: impl Sink) {
     let fetched = JsFuture::from(sys::global_fetch(&request)).await;
-    let Some(shared) = Shared::upgrade(&weak, generation) else {
+    if !sink.is_current() {
         return;
-    };
+    }
     let response: Response = match fetched {
         Ok(value) => value.unchecked_into(),
         Err(error) => {
-            return shared.on_failure(Error::Network {
+            return sink.failed(Error::Network {
                 message: js_message(&error),
             })
         }
@@ -81,47 +72,46 @@ async fn run(weak: Weak<Shared>, generation: u32, signal: Option<AbortSignal>) {
         ResponseVerdict::Open => {}
         verdict => {
             cancel_body(&response);
-            return shared.on_failure(response_error(verdict, &response, content_type));
+            return sink.failed(response_error(verdict, &response, content_type));
         }
     }
-    let Some(body) = response.body() else {
-        return shared.on_failure(Error::Network {
-            message: "the response has no body".into(),
+    let reader = response.body().and_then(|body| {
+        body.get_reader()
+            .dyn_into::<ReadableStreamDefaultReader>()
+            .ok()
+    });
+    let Some(reader) = reader else {
+        return sink.failed(Error::Network {
+            message: "the response body cannot be read".into(),
         });
     };
-    let reader: ReadableStreamDefaultReader = match body.get_reader().dyn_into() {
-        Ok(reader) => reader,
-        Err(_) => {
-            return shared.on_failure(Error::Network {
-                message: "the body cannot be read".into(),
-            })
-        }
-    };
-    shared.on_open();
-    drop(shared);
-    read_body(&weak, generation, &reader).await;
+    sink.opened();
+    read_body(&sink, &reader).await;
 }
 
 /// Reads chunks until the body ends, fails, or the attempt is superseded.
-async fn read_body(weak: &Weak<Shared>, generation: u32, reader: &ReadableStreamDefaultReader) {
+async fn read_body(sink: &impl Sink, reader: &ReadableStreamDefaultReader) {
     // One buffer reused for every chunk: each chunk is copied into wasm
     // memory exactly once, without zero-filling.
     let mut buffer: Vec<MaybeUninit<u8>> = Vec::new();
     loop {
-        let read = JsFuture::from(reader.read()).await;
-        let Some(shared) = Shared::upgrade(weak, generation) else {
+        if !sink.is_current() {
             return cancel_reader(reader);
-        };
+        }
+        let read = JsFuture::from(reader.read()).await;
+        if !sink.is_current() {
+            return cancel_reader(reader);
+        }
         let result: ReadableStreamReadResult = match read {
             Ok(result) => result.unchecked_into(),
             Err(error) => {
-                return shared.on_failure(Error::Network {
+                return sink.failed(Error::Network {
                     message: js_message(&error),
                 })
             }
         };
         if result.get_done().unwrap_or(false) {
-            return shared.on_body_end();
+            return sink.ended();
         }
         let chunk: Uint8Array = result.get_value().unchecked_into();
         let length = chunk.length() as usize;
@@ -129,59 +119,46 @@ async fn read_body(weak: &Weak<Shared>, generation: u32, reader: &ReadableStream
             buffer.resize(length, MaybeUninit::uninit());
         }
         let bytes = chunk.copy_to_uninit(&mut buffer[..length]);
-        if !shared.on_chunk(&chunk, bytes, generation) {
+        if !sink.chunk(&chunk, bytes) {
             return cancel_reader(reader);
         }
     }
 }
 
-/// Builds the request; `None` when the attempt is already over.
-fn build_request(
-    weak: &Weak<Shared>,
-    generation: u32,
-    user_headers: &[(String, String)],
-    signal: Option<&AbortSignal>,
-) -> Option<Result<Request, Error>> {
-    let shared = Shared::upgrade(weak, generation)?;
-    let options = &shared.options;
-    let build = || -> Result<Request, wasm_bindgen::JsValue> {
+/// Builds the fetch `Request`: `Accept`, the user's headers, the last event
+/// ID (header or query parameter), `cache: 'no-store'` (not a hand-set
+/// `Cache-Control`, which would force a CORS preflight).
+fn build_request(request: &Request, signal: Option<&AbortSignal>) -> Result<FetchRequest, Error> {
+    let build = || -> Result<FetchRequest, JsValue> {
         let headers = Headers::new()?;
         headers.set("Accept", "text/event-stream")?;
-        if let Some(content_type) = options.body_content_type {
-            headers.set("Content-Type", content_type)?;
-        }
-        for (name, value) in user_headers {
+        for (name, value) in &request.headers {
             headers.set(name, value)?;
         }
-        let last_event_id = shared.last_event_id();
-        let mut url = shared.url.clone();
-        if !last_event_id.is_empty() {
-            match &options.last_event_id_param {
-                Some(param) => url = with_query_param(&url, param, &last_event_id),
-                None => headers.set("Last-Event-ID", &byte_string(&last_event_id))?,
-            }
+        if !request.last_event_id.is_empty() && request.last_event_id_param.is_none() {
+            headers.set("Last-Event-ID", &byte_string(&request.last_event_id))?;
         }
         let init = RequestInit::new();
-        init.set_method(&options.method);
+        init.set_method(&request.method);
         init.set_headers(&headers);
         init.set_cache(RequestCache::NoStore);
-        init.set_credentials(if options.with_credentials {
+        init.set_credentials(if request.with_credentials {
             RequestCredentials::Include
         } else {
             RequestCredentials::SameOrigin
         });
-        if let Some(body) = &options.body {
+        if let Some(body) = &request.body {
             init.set_body(body);
         }
         if let Some(signal) = signal {
             init.set_signal(Some(signal));
         }
-        Request::new_with_str_and_init(&url, &init)
+        FetchRequest::new_with_str_and_init(&request.resume_url(), &init)
     };
-    Some(build().map_err(|e| Error::InvalidOption {
+    build().map_err(|e| Error::InvalidOption {
         option: "headers".into(),
         message: js_message(&e),
-    }))
+    })
 }
 
 /// A header value is a byte string: encode the id as UTF-8 and carry each
@@ -214,12 +191,6 @@ fn response_error(
                 retry_after_ms,
             }
         }
-    }
-}
-
-fn report(weak: &Weak<Shared>, generation: u32, error: Error) {
-    if let Some(shared) = Shared::upgrade(weak, generation) {
-        shared.on_failure(error);
     }
 }
 

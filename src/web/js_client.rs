@@ -1,4 +1,5 @@
-//! The `SSEClient` JavaScript class: a thin handle over [`Shared`].
+//! The JavaScript face: the `SSEClient` class and the `Subscription` it
+//! hands out, thin handles over [`ClientInner`].
 
 use std::rc::{Rc, Weak};
 
@@ -6,11 +7,10 @@ use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 use super::error::to_js;
+use super::inner::ClientInner;
 use super::listen::global_property;
-use super::options::{self, js_message, Transport};
+use super::options::from_js::{self, js_message};
 use super::registry::Lifecycle;
-use super::shared::Shared;
-use crate::core::connection::State;
 use crate::error::Error;
 
 /// A Server-Sent Events client.
@@ -21,7 +21,7 @@ use crate::error::Error;
 /// callback is ever called again, even for events already received.
 #[wasm_bindgen(js_name = SSEClient)]
 pub struct SseClient {
-    shared: Rc<Shared>,
+    inner: Rc<ClientInner>,
 }
 
 #[wasm_bindgen(js_class = SSEClient)]
@@ -34,10 +34,10 @@ impl SseClient {
         url: &str,
         #[wasm_bindgen(unchecked_param_type = "SSEOptions")] options: JsValue,
     ) -> Result<SseClient, JsValue> {
-        let options = options::parse(&options).map_err(|e| to_js(&e))?;
+        let options = from_js::parse(&options).map_err(|e| to_js(&e))?;
         let url = resolve_url(url).map_err(|e| to_js(&e))?;
         Ok(SseClient {
-            shared: Shared::new(url, options),
+            inner: ClientInner::new(url, options),
         })
     }
 
@@ -50,21 +50,13 @@ impl SseClient {
         #[wasm_bindgen(js_name = "type")] event_type: &str,
         #[wasm_bindgen(unchecked_param_type = "(data: any, event: SSEEvent) => void")]
         handler: Function,
-    ) -> Result<Subscription, JsValue> {
-        if self.shared.state() == State::Closed {
-            return Err(to_js(&Error::Closed));
-        }
-        let (id, new_type) = self
-            .shared
-            .registry
-            .borrow_mut()
-            .subscribe(event_type, handler);
-        if new_type && self.shared.options.transport == Transport::EventSource {
-            self.shared.add_native_type(event_type);
-        }
-        self.shared.start();
-        Ok(Subscription {
-            shared: Rc::downgrade(&self.shared),
+    ) -> Result<JsSubscription, JsValue> {
+        let id = self
+            .inner
+            .subscribe(event_type, handler)
+            .map_err(|e| to_js(&e))?;
+        Ok(JsSubscription {
+            inner: Rc::downgrade(&self.inner),
             id,
         })
     }
@@ -80,30 +72,25 @@ impl SseClient {
     ) {
         match event_type {
             None => self.close(),
-            Some(event_type) => {
-                self.shared
-                    .registry
-                    .borrow_mut()
-                    .remove_type(&event_type, handler.as_ref());
-                self.shared.stop_if_unused();
-            }
+            Some(event_type) => self.inner.unsubscribe_type(&event_type, handler.as_ref()),
         }
     }
 
     /// Closes the client for good: aborts the request, clears every timer.
     /// Nothing fires afterwards, including events already received.
     pub fn close(&self) {
-        self.shared.close();
+        self.inner.close();
     }
 
     /// Drops the current connection (or the pending reconnect wait) and
     /// connects again at once, forgetting past failures.
     pub fn reconnect(&self) {
-        self.shared.reconnect();
+        self.inner.reconnect();
     }
 
     /// Registers a lifecycle callback: `open`, `error` (an `SSEError`),
-    /// `reconnecting` (`{ attempt, delayMs, error }`), `close`, or
+    /// `reconnecting` (`{ attempt, delayMs, error }`; `delayMs` is `null`
+    /// when the native EventSource reconnects by itself), `close`, or
     /// `statechange` (the new `status`). Returns a `Subscription`.
     pub fn on(
         &self,
@@ -112,7 +99,7 @@ impl SseClient {
         )]
         name: &str,
         callback: Function,
-    ) -> Result<Subscription, JsValue> {
+    ) -> Result<JsSubscription, JsValue> {
         let kind = Lifecycle::parse(name).ok_or_else(|| {
             to_js(&Error::InvalidOption {
                 option: "on".into(),
@@ -122,9 +109,9 @@ impl SseClient {
                 ),
             })
         })?;
-        let id = self.shared.registry.borrow_mut().on(kind, &callback);
-        Ok(Subscription {
-            shared: Rc::downgrade(&self.shared),
+        let id = self.inner.on(kind, &callback);
+        Ok(JsSubscription {
+            inner: Rc::downgrade(&self.inner),
             id,
         })
     }
@@ -132,68 +119,62 @@ impl SseClient {
     /// 0 connecting (also while waiting to reconnect), 1 open, 2 closed or idle.
     #[wasm_bindgen(getter, js_name = readyState)]
     pub fn ready_state(&self) -> u16 {
-        self.shared.state().ready_state()
+        self.inner.state().ready_state()
     }
 
     /// `"idle"`, `"connecting"`, `"open"`, `"reconnecting"`, `"paused"` or `"closed"`.
     #[wasm_bindgen(getter, unchecked_return_type = "SSEStatus")]
     pub fn status(&self) -> String {
-        self.shared.state().as_str().to_owned()
+        self.inner.state().as_str().to_owned()
     }
 
     /// The absolute URL of the stream.
     #[wasm_bindgen(getter)]
     pub fn url(&self) -> String {
-        self.shared.url.clone()
+        self.inner.url().to_owned()
     }
 
     /// The last event ID received (or the `lastEventId` option).
     #[wasm_bindgen(getter, js_name = lastEventId)]
     pub fn last_event_id(&self) -> String {
-        self.shared.last_event_id()
+        self.inner.last_event_id()
     }
 
     /// `"fetch"` or `"eventsource"`: the transport `auto` resolved to.
     #[wasm_bindgen(getter, unchecked_return_type = "'fetch' | 'eventsource'")]
     pub fn transport(&self) -> String {
-        match self.shared.options.transport {
-            Transport::Fetch => "fetch",
-            Transport::EventSource => "eventsource",
-        }
-        .to_owned()
+        self.inner.transport().as_str().to_owned()
     }
 }
 
 impl Drop for SseClient {
     /// Freeing the client (explicitly or by garbage collection) closes it.
     fn drop(&mut self) {
-        self.shared.close();
+        self.inner.close();
     }
 }
 
 /// One handler or callback registration. `unsubscribe()` removes it (and
 /// closes the connection if it was the last handler); calling it twice, or
 /// after the client is gone, does nothing.
-#[wasm_bindgen]
-pub struct Subscription {
-    shared: Weak<Shared>,
+#[wasm_bindgen(js_name = Subscription)]
+pub struct JsSubscription {
+    inner: Weak<ClientInner>,
     id: u32,
 }
 
-#[wasm_bindgen]
-impl Subscription {
+#[wasm_bindgen(js_class = Subscription)]
+impl JsSubscription {
     /// Removes this handler or callback.
     pub fn unsubscribe(&self) {
-        let Some(shared) = self.shared.upgrade() else {
-            return;
-        };
-        shared.registry.borrow_mut().remove_id(self.id);
-        shared.stop_if_unused();
+        if let Some(inner) = self.inner.upgrade() {
+            inner.unsubscribe_id(self.id);
+        }
     }
 }
 
 /// Resolves `url` against the page (or worker) location and checks the scheme.
-fn resolve_url(url: &str) -> Result<String, Error> {
+pub fn resolve_url(url: &str) -> Result<String, Error> {
     let invalid = |reason: String| Error::InvalidUrl {
         url: url.to_owned(),
         reason,

@@ -1,70 +1,14 @@
-//! The `SSEClient` options: read from a JavaScript object and validated
-//! once, at construction. An unknown key, a wrong type or a value out of
-//! range is an [`Error::InvalidOption`] naming the option.
+//! Reads the JavaScript options object into [`Options`]. An unknown key or
+//! a value of the wrong type is an [`Error::InvalidOption`] naming the
+//! option; what spans several options is left to [`Options::validate`].
 
 use js_sys::{Array, ArrayBuffer, Function, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, Blob, FormData, UrlSearchParams};
 
+use super::{invalid, Body, HeaderProvider, Options, RequestHeaders, Transport};
 use crate::core::retry::RetryOptions;
 use crate::error::Error;
-use crate::parser::DEFAULT_MAX_EVENT_SIZE;
-
-/// Which transport carries the stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transport {
-    /// `fetch` + `ReadableStream`, parsed by our own parser.
-    Fetch,
-    /// The browser's native `EventSource`.
-    EventSource,
-}
-
-/// Where request headers come from.
-#[derive(Debug, Clone, Default)]
-pub enum HeaderSource {
-    /// No user headers.
-    #[default]
-    None,
-    /// A fixed set, validated at construction.
-    Fixed(Vec<(String, String)>),
-    /// A function (sync or async) called before every attempt.
-    Provider(Function),
-}
-
-/// The validated options. See the README's options table.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// The transport the client uses (`auto` already resolved).
-    pub transport: Transport,
-    /// `credentials: 'include'` / EventSource `withCredentials`.
-    pub with_credentials: bool,
-    /// Decode each event's data with `JSON.parse`.
-    pub json: bool,
-    /// Request headers.
-    pub headers: HeaderSource,
-    /// HTTP method (fetch only).
-    pub method: String,
-    /// Request body (fetch only), ready for `RequestInit.body`.
-    pub body: Option<JsValue>,
-    /// Content type implied by the body (a JSON-serialised object).
-    pub body_content_type: Option<&'static str>,
-    /// The user's AbortSignal.
-    pub signal: Option<AbortSignal>,
-    /// The last event ID to start from.
-    pub last_event_id: String,
-    /// Send the last event ID as this query parameter instead of the header.
-    pub last_event_id_param: Option<String>,
-    /// The 401/403 hook.
-    pub on_unauthorized: Option<Function>,
-    /// The retry policy; `None` is `retry: false`.
-    pub retry: Option<RetryOptions>,
-    /// Idle watchdog in ms; `None` is off.
-    pub idle_timeout_ms: Option<u32>,
-    /// Disconnect while the page is hidden.
-    pub pause_when_hidden: bool,
-    /// Per-event size cap in bytes.
-    pub max_event_size: usize,
-}
 
 const KNOWN: &[&str] = &[
     "transport",
@@ -84,71 +28,52 @@ const KNOWN: &[&str] = &[
     "maxEventSize",
 ];
 
-const FETCH_ONLY: &[&str] = &["headers", "method", "body", "onUnauthorized"];
+const RETRY_KEYS: &[&str] = &[
+    "maxAttempts",
+    "initialDelayMs",
+    "maxDelayMs",
+    "factor",
+    "jitter",
+    "healthyAfterMs",
+];
 
-fn invalid(option: &str, message: impl Into<String>) -> Error {
-    Error::InvalidOption {
-        option: option.to_owned(),
-        message: message.into(),
-    }
-}
-
-/// Reads options from `value` (`undefined`/`null` means all defaults).
+/// Reads and validates options from `value` (`undefined`/`null` means all
+/// defaults).
 pub fn parse(value: &JsValue) -> Result<Options, Error> {
     if value.is_undefined() || value.is_null() {
-        return parse_object(&Object::new());
+        return Options::default().validate();
     }
     let object = value
         .dyn_ref::<Object>()
         .filter(|_| !value.is_function() && !Array::is_array(value))
         .ok_or_else(|| invalid("options", "expected an object"))?;
-    parse_object(object)
+    read(object)?.validate()
 }
 
-fn parse_object(object: &Object) -> Result<Options, Error> {
+fn read(object: &Object) -> Result<Options, Error> {
     let reader = Reader { object };
-    for key in Object::keys(object).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !KNOWN.contains(&key.as_str()) {
-            return Err(invalid(
-                &key,
-                format!("unknown option; known options: {}", KNOWN.join(", ")),
-            ));
-        }
-    }
-
-    let method = reader.string("method")?.unwrap_or_else(|| "GET".to_owned());
-    if method.is_empty() || !method.bytes().all(is_token_byte) {
-        return Err(invalid("method", "not a valid HTTP method"));
-    }
-    let (body, body_content_type) = match reader.get("body")? {
-        Some(body) => body_init(body)?,
-        None => (None, None),
-    };
-    if body.is_some() && (method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD"))
-    {
-        return Err(invalid(
-            "body",
-            format!("a {method} request cannot have a body; set `method: 'POST'`"),
-        ));
-    }
-
-    let options = Options {
-        transport: Transport::Fetch, // resolved below
+    reader.reject_unknown(KNOWN, "")?;
+    let defaults = Options::default();
+    Ok(Options {
+        transport: match reader.string("transport")?.as_deref() {
+            None | Some("auto") => Transport::Auto,
+            Some("fetch") => Transport::Fetch,
+            Some("eventsource") => Transport::EventSource,
+            Some(other) => {
+                return Err(invalid(
+                    "transport",
+                    format!("expected \"auto\", \"fetch\" or \"eventsource\", got \"{other}\""),
+                ))
+            }
+        },
         with_credentials: reader.bool("withCredentials")?.unwrap_or(false),
         json: reader.bool("json")?.unwrap_or(false),
         headers: headers(&reader)?,
-        method,
-        body,
-        body_content_type,
+        method: reader.string("method")?.unwrap_or(defaults.method),
+        body: reader.get("body")?.map(body).transpose()?,
         signal: signal(&reader)?,
         last_event_id: reader.string("lastEventId")?.unwrap_or_default(),
-        last_event_id_param: match reader.string("lastEventIdParam")? {
-            Some(name) if name.is_empty() => {
-                return Err(invalid("lastEventIdParam", "must not be empty"))
-            }
-            other => other,
-        },
+        last_event_id_param: reader.string("lastEventIdParam")?,
         on_unauthorized: reader.function("onUnauthorized")?,
         retry: retry(&reader)?,
         idle_timeout_ms: match reader.number("idleTimeoutMs")? {
@@ -157,7 +82,7 @@ fn parse_object(object: &Object) -> Result<Options, Error> {
         },
         pause_when_hidden: reader.bool("pauseWhenHidden")?.unwrap_or(false),
         max_event_size: match reader.number("maxEventSize")? {
-            None => DEFAULT_MAX_EVENT_SIZE,
+            None => defaults.max_event_size,
             Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= u32::MAX as f64 => n as usize,
             Some(_) => {
                 return Err(invalid(
@@ -166,62 +91,24 @@ fn parse_object(object: &Object) -> Result<Options, Error> {
                 ))
             }
         },
-    };
-    let transport = transport(&reader, &options)?;
-    Ok(Options {
-        transport,
-        ..options
     })
 }
 
-/// `auto` picks fetch when any fetch-only option is present (headers,
-/// method other than GET, body, onUnauthorized) or a starting `lastEventId`
-/// must go out as a header; otherwise the native EventSource.
-fn transport(reader: &Reader<'_>, options: &Options) -> Result<Transport, Error> {
-    let used_fetch_only = FETCH_ONLY.iter().copied().find(|key| {
-        reader.get(key).ok().flatten().is_some() && !(*key == "method" && options.method == "GET")
-    });
-    let needs_fetch_for_id =
-        !options.last_event_id.is_empty() && options.last_event_id_param.is_none();
-    match reader.string("transport")?.as_deref() {
-        None | Some("auto") => Ok(if used_fetch_only.is_some() || needs_fetch_for_id {
-            Transport::Fetch
-        } else {
-            Transport::EventSource
-        }),
-        Some("fetch") => Ok(Transport::Fetch),
-        Some("eventsource") => {
-            if let Some(key) = used_fetch_only {
-                return Err(invalid(
-                    key,
-                    "needs the fetch transport; the native EventSource cannot send it",
-                ));
-            }
-            if needs_fetch_for_id {
-                return Err(invalid(
-                    "lastEventId",
-                    "the native EventSource cannot send a starting Last-Event-ID header; set `lastEventIdParam` or use the fetch transport",
-                ));
-            }
-            Ok(Transport::EventSource)
-        }
-        Some(other) => Err(invalid(
-            "transport",
-            format!("expected \"auto\", \"fetch\" or \"eventsource\", got \"{other}\""),
-        )),
-    }
-}
-
-fn headers(reader: &Reader<'_>) -> Result<HeaderSource, Error> {
+fn headers(reader: &Reader<'_>) -> Result<Option<RequestHeaders>, Error> {
     let Some(value) = reader.get("headers")? else {
-        return Ok(HeaderSource::None);
+        return Ok(None);
     };
     if let Some(function) = value.dyn_ref::<Function>() {
-        return Ok(HeaderSource::Provider(function.clone()));
+        return Ok(Some(RequestHeaders {
+            fixed: Vec::new(),
+            provider: Some(HeaderProvider::Js(function.clone())),
+        }));
     }
-    header_list(&value)
-        .map(HeaderSource::Fixed)
-        .map_err(|message| invalid("headers", message))
+    let fixed = header_list(&value).map_err(|message| invalid("headers", message))?;
+    Ok(Some(RequestHeaders {
+        fixed,
+        provider: None,
+    }))
 }
 
 /// Reads a plain object of string values into header pairs, checking that
@@ -241,19 +128,9 @@ pub fn header_list(value: &JsValue) -> Result<Vec<(String, String)>, String> {
         let Some(text) = pair.get(1).as_string() else {
             return Err(format!("the value of header \"{name}\" is not a string"));
         };
-        if name.is_empty() || !name.bytes().all(is_token_byte) {
-            return Err(format!("\"{name}\" is not a valid header name"));
-        }
-        if text
-            .chars()
-            .any(|c| c as u32 > 0xFF || c == '\0' || c == '\r' || c == '\n')
-        {
-            return Err(format!(
-                "the value of header \"{name}\" has characters a header cannot carry"
-            ));
-        }
         list.push((name, text));
     }
+    super::check_headers(&list)?;
     Ok(list)
 }
 
@@ -267,24 +144,30 @@ fn signal(reader: &Reader<'_>) -> Result<Option<AbortSignal>, Error> {
     }
 }
 
-fn body_init(body: JsValue) -> Result<(Option<JsValue>, Option<&'static str>), Error> {
-    let passes_as_is = body.is_string()
-        || body.is_instance_of::<UrlSearchParams>()
-        || body.is_instance_of::<Blob>()
-        || body.is_instance_of::<ArrayBuffer>()
-        || ArrayBuffer::is_view(&body)
-        || body.is_instance_of::<FormData>();
+fn body(value: JsValue) -> Result<Body, Error> {
+    let passes_as_is = value.is_string()
+        || value.is_instance_of::<UrlSearchParams>()
+        || value.is_instance_of::<Blob>()
+        || value.is_instance_of::<ArrayBuffer>()
+        || ArrayBuffer::is_view(&value)
+        || value.is_instance_of::<FormData>();
     if passes_as_is {
-        return Ok((Some(body), None));
+        return Ok(Body {
+            value,
+            content_type: None,
+        });
     }
-    if is_plain_object(&body) || Array::is_array(&body) {
-        let text = JSON::stringify(&body).map_err(|e| {
+    if is_plain_object(&value) || Array::is_array(&value) {
+        let text = JSON::stringify(&value).map_err(|e| {
             invalid(
                 "body",
                 format!("cannot be serialised as JSON: {}", js_message(&e)),
             )
         })?;
-        return Ok((Some(text.into()), Some("application/json")));
+        return Ok(Body {
+            value: text.into(),
+            content_type: Some("application/json"),
+        });
     }
     Err(invalid(
         "body",
@@ -316,25 +199,10 @@ fn retry(reader: &Reader<'_>) -> Result<Option<RetryOptions>, Error> {
             options.max_attempts = attempts("retry", n)?.map(|retries| retries.saturating_add(1));
         }
         Some(value) if is_plain_object(&value) => {
-            let object: &Object = value.unchecked_ref();
-            let nested = Reader { object };
-            const RETRY_KEYS: &[&str] = &[
-                "maxAttempts",
-                "initialDelayMs",
-                "maxDelayMs",
-                "factor",
-                "jitter",
-                "healthyAfterMs",
-            ];
-            for key in Object::keys(object).iter() {
-                let key = key.as_string().unwrap_or_default();
-                if !RETRY_KEYS.contains(&key.as_str()) {
-                    return Err(invalid(
-                        &format!("retry.{key}"),
-                        format!("unknown option; known: {}", RETRY_KEYS.join(", ")),
-                    ));
-                }
-            }
+            let nested = Reader {
+                object: value.unchecked_ref(),
+            };
+            nested.reject_unknown(RETRY_KEYS, "retry.")?;
             if let Some(n) = nested.number_at("maxAttempts", "retry.maxAttempts")? {
                 options.max_attempts = attempts("retry.maxAttempts", n)?;
             }
@@ -373,9 +241,6 @@ fn retry(reader: &Reader<'_>) -> Result<Option<RetryOptions>, Error> {
         options.initial_delay_ms = milliseconds("interval", ms)?;
         options.max_delay_ms = options.max_delay_ms.max(options.initial_delay_ms);
     }
-    options
-        .validate()
-        .map_err(|e| invalid(&format!("retry.{}", e.field), e.message))?;
     Ok(Some(options))
 }
 
@@ -398,10 +263,6 @@ fn milliseconds(option: &str, ms: f64) -> Result<u32, Error> {
             "expected milliseconds between 0 and 2147483647",
         ))
     }
-}
-
-fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 /// True for `{...}` literals and `Object.create(null)`: what we can send as JSON.
@@ -428,6 +289,21 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// An error for the first key not in `known` (`prefix` names the
+    /// enclosing option, e.g. `retry.`).
+    fn reject_unknown(&self, known: &[&str], prefix: &str) -> Result<(), Error> {
+        for key in Object::keys(self.object).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !known.contains(&key.as_str()) {
+                return Err(invalid(
+                    &format!("{prefix}{key}"),
+                    format!("unknown option; known: {}", known.join(", ")),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The value, `None` when missing or `undefined`.
     fn get(&self, key: &str) -> Result<Option<JsValue>, Error> {
         let value =

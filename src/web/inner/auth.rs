@@ -1,0 +1,158 @@
+//! What goes into a request: the headers (fixed, from a provider, from the
+//! `onUnauthorized` hook) and the request description handed to a
+//! transport; and the hook itself.
+
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+
+use super::sink::AttemptSink;
+use super::ClientInner;
+use crate::error::Error;
+use crate::web::error::to_js;
+use crate::web::options::from_js::{header_list, js_message};
+use crate::web::options::HeaderProvider;
+use crate::web::sys;
+use crate::web::transport::fetch::FetchAttempt;
+use crate::web::transport::{Attempt, Request};
+
+impl ClientInner {
+    /// The request for the next attempt, with `headers` from the user.
+    pub(super) fn request(&self, headers: Vec<(String, String)>) -> Request {
+        let options = &self.options;
+        let mut all = Vec::new();
+        if let Some(content_type) = options.body.as_ref().and_then(|b| b.content_type) {
+            all.push(("Content-Type".to_owned(), content_type.to_owned()));
+        }
+        // In order: later pairs replace earlier ones of the same name.
+        all.extend(headers);
+        if let Some(renewed) = self.auth_headers.borrow().as_ref() {
+            all.extend(renewed.iter().cloned());
+        }
+        Request {
+            url: self.url.clone(),
+            method: options.method.clone(),
+            headers: all,
+            body: options.body.as_ref().map(|body| body.value.clone()),
+            with_credentials: options.with_credentials,
+            last_event_id: self.last_event_id(),
+            last_event_id_param: options.last_event_id_param.clone(),
+            event_types: self
+                .registry
+                .borrow()
+                .types()
+                .map(|entry| entry.name.clone())
+                .collect(),
+        }
+    }
+
+    /// Starts a fetch attempt once its headers are known: at once for fixed
+    /// headers and Rust providers, after the promise for a JS provider.
+    pub(super) fn start_fetch(&self, sink: AttemptSink) {
+        let Some(headers) = self.options.headers.clone() else {
+            return self.launch_fetch(Vec::new(), sink);
+        };
+        let mut list = headers.fixed;
+        match headers.provider {
+            None => self.launch_fetch(list, sink),
+            Some(HeaderProvider::Rust(provider)) => {
+                // A provider that re-enters itself gets no second call.
+                if let Ok(mut provider) = provider.try_borrow_mut() {
+                    list.extend(provider());
+                }
+                self.launch_fetch(list, sink)
+            }
+            Some(HeaderProvider::Js(function)) => spawn_local(async move {
+                let provided = call_provider(&function).await;
+                let Some(inner) = sink.current() else { return };
+                match provided {
+                    Ok(more) => {
+                        list.extend(more);
+                        inner.launch_fetch(list, sink);
+                    }
+                    Err(error) => inner.on_failure(error),
+                }
+            }),
+        }
+    }
+
+    fn launch_fetch(&self, headers: Vec<(String, String)>, sink: AttemptSink) {
+        let request = self.request(headers);
+        let attempt = FetchAttempt::start(&request, sink);
+        *self.attempt.borrow_mut() = Some(Attempt::Fetch(attempt));
+    }
+
+    /// Asks `onUnauthorized` for new credentials, then reports to the
+    /// machine. A string or an object replaces the hook's earlier headers;
+    /// `true` drops them, leaving the fresh token to the `headers` function.
+    pub(super) fn authorize(&self, error: Error) {
+        let Some(hook) = self.options.on_unauthorized.clone() else {
+            return;
+        };
+        let weak = self.weak.clone();
+        let context = Object::new();
+        if let Error::Unauthorized { status, .. } = &error {
+            let _ = Reflect::set(&context, &"status".into(), &(*status).into());
+        }
+        let _ = Reflect::set(&context, &"error".into(), &to_js(&error));
+        spawn_local(async move {
+            let renewed = match hook.call1(&JsValue::UNDEFINED, &context) {
+                Ok(value) => resolve(value)
+                    .await
+                    .map(|v| credentials(&v))
+                    .unwrap_or(None),
+                Err(_) => None,
+            };
+            let Some(inner) = weak.upgrade() else { return };
+            if let Some(headers) = &renewed {
+                *inner.auth_headers.borrow_mut() = (!headers.is_empty()).then(|| headers.clone());
+            }
+            inner.input(|machine| machine.on_authorized(renewed.is_some(), error, sys::now()));
+        });
+    }
+}
+
+/// Calls a JS `headers` function and awaits its answer.
+async fn call_provider(function: &Function) -> Result<Vec<(String, String)>, Error> {
+    let value = function
+        .call0(&JsValue::UNDEFINED)
+        .map_err(|e| Error::Network {
+            message: format!("the headers function threw: {}", js_message(&e)),
+        })?;
+    let value = resolve(value).await.map_err(|e| Error::Network {
+        message: format!("the headers function failed: {}", js_message(&e)),
+    })?;
+    header_list(&value).map_err(|message| Error::InvalidOption {
+        option: "headers".into(),
+        message,
+    })
+}
+
+/// Awaits `value` if it is a promise (or any thenable), else returns it.
+async fn resolve(value: JsValue) -> Result<JsValue, JsValue> {
+    let then = Reflect::get(&value, &"then".into()).unwrap_or(JsValue::UNDEFINED);
+    if then.is_function() {
+        JsFuture::from(js_sys::Promise::resolve(&value)).await
+    } else {
+        Ok(value)
+    }
+}
+
+/// Reads what `onUnauthorized` returned: `None` = give up; otherwise the
+/// headers to add (possibly none, e.g. `true` when a headers function will
+/// produce the fresh token itself). A string is a bearer token.
+fn credentials(value: &JsValue) -> Option<Vec<(String, String)>> {
+    if value.as_bool() == Some(true) {
+        return Some(Vec::new());
+    }
+    if let Some(token) = value.as_string() {
+        return Some(vec![(
+            "Authorization".to_owned(),
+            format!("Bearer {token}"),
+        )]);
+    }
+    if value.is_object() {
+        return header_list(value).ok();
+    }
+    None
+}

@@ -1,0 +1,118 @@
+//! The native `EventSource` transport.
+//!
+//! The browser parses the stream, and the per-event path stays in
+//! JavaScript (`NativeSource` in `runtime.js`): one listener per subscribed
+//! type hands each `MessageEvent` to the client's dispatcher, so an event
+//! never crosses into wasm. Only lifecycle changes reach the [`Sink`]:
+//!
+//! * `open`: the connection opened, the first time or after the browser
+//!   reconnected by itself;
+//! * `error` with `readyState` CONNECTING: the connection was lost (network
+//!   error or clean end) and the browser reconnects by itself, sending
+//!   `Last-Event-ID` and honouring the server's `retry:`
+//!   ([`Sink::reconnecting`]);
+//! * `error` with `readyState` CLOSED: the response was refused (a status
+//!   other than 200, 204 included, or a wrong content type; the browser does
+//!   not say which) and the browser gave up for good ([`Sink::failed`]): the
+//!   shell's bounded policy reopens a new EventSource, which can send the
+//!   last event ID only as a query parameter (`lastEventIdParam`).
+
+use std::rc::Rc;
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::{Activity, Request, Sink};
+use crate::error::Error;
+use crate::web::options::from_js::js_message;
+use crate::web::sys::{Dispatcher, NativeSource};
+
+/// A live native EventSource; dropping it closes it and removes every
+/// listener, after which no event is delivered.
+pub struct EventSourceAttempt {
+    source: NativeSource,
+    _on_open: Closure<dyn FnMut()>,
+    _on_error: Closure<dyn FnMut(bool, u32)>,
+    _on_data_error: Closure<dyn FnMut(JsValue)>,
+}
+
+impl EventSourceAttempt {
+    /// Opens an EventSource for `request`, delivering events to
+    /// `dispatcher` and reporting to `sink`.
+    pub fn start(
+        request: &Request,
+        dispatcher: &Dispatcher,
+        sink: impl Sink,
+    ) -> Result<Self, Error> {
+        let sink = Rc::new(sink);
+        let on_open = {
+            let sink = sink.clone();
+            Closure::<dyn FnMut()>::new(move || sink.opened())
+        };
+        let on_error = {
+            let sink = sink.clone();
+            Closure::<dyn FnMut(bool, u32)>::new(move |reconnecting: bool, delivered: u32| {
+                if delivered > 0 {
+                    sink.progressed();
+                }
+                if reconnecting {
+                    sink.reconnecting(Error::Network {
+                        message: "the EventSource connection was lost; the browser reconnects"
+                            .into(),
+                    });
+                } else {
+                    sink.failed(Error::Network {
+                        message: "the EventSource was refused (a status other than 200, or not text/event-stream: the browser does not say which)".into(),
+                    });
+                }
+            })
+        };
+        let on_data_error = Closure::<dyn FnMut(JsValue)>::new(move |error| sink.data_error(error));
+        let source = NativeSource::new(
+            &request.resume_url(),
+            request.with_credentials,
+            dispatcher,
+            on_open.as_ref().unchecked_ref(),
+            on_error.as_ref().unchecked_ref(),
+            on_data_error.as_ref().unchecked_ref(),
+        )
+        .map_err(|e| Error::Network {
+            message: js_message(&e),
+        })?;
+        for event_type in &request.event_types {
+            source.listen(event_type);
+        }
+        Ok(Self {
+            source,
+            _on_open: on_open,
+            _on_error: on_error,
+            _on_data_error: on_data_error,
+        })
+    }
+
+    /// Starts delivering events of `event_type` (one listener per type).
+    pub fn listen(&self, event_type: &str) {
+        self.source.listen(event_type);
+    }
+
+    /// Stops delivering events of `event_type`.
+    pub fn unlisten(&self, event_type: &str) {
+        self.source.unlisten(event_type);
+    }
+
+    /// When the last event arrived, and whether any did since the
+    /// connection (re)opened.
+    pub fn activity(&self) -> Activity {
+        Activity {
+            last_ms: self.source.last_activity(),
+            delivered: self.source.delivered() > 0,
+        }
+    }
+}
+
+impl Drop for EventSourceAttempt {
+    fn drop(&mut self) {
+        // Before the closures are freed: nothing may call them afterwards.
+        self.source.close();
+    }
+}
