@@ -40,6 +40,7 @@ pub fn app_with(state: AppState, bench: BenchConfig) -> Router {
         .route("/status/{code}", get(status).post(status))
         .route("/flaky", get(flaky).post(flaky))
         .route("/drop", get(drop_conn).post(drop_conn))
+        .route("/script", get(script).post(script))
         .route("/raw", get(raw).post(raw))
         .route("/stall", get(stall).post(stall))
         .route("/stats", get(stats::stats))

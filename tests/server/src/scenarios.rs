@@ -15,6 +15,12 @@ use crate::stats::{AppState, Ctx};
 
 const EVENT_STREAM: &str = "text/event-stream";
 
+/// Default `count` of `/events`, `/flaky` and `/drop`.
+const EVENTS_COUNT: u64 = 3;
+
+/// Default `count` of `/script`: enough for a few drops and resumes.
+const SCRIPT_COUNT: u64 = 10;
+
 /// How a stream ends once its events are sent.
 #[derive(Clone, Copy)]
 enum End {
@@ -22,9 +28,35 @@ enum End {
     Close,
     /// Stay open until the client goes.
     Hold,
-    /// Cut the connection after `after` events, optionally after half an
-    /// event (`mid`).
-    Abort { after: u64, mid: bool },
+    /// Send the tail, then cut the connection: the body ends without the
+    /// final chunk, which the browser reports as a network error.
+    Abort(Tail),
+}
+
+/// What an aborted stream sends just before the cut. `NEXT` is the id the
+/// next numbered event would have had.
+#[derive(Clone, Copy)]
+enum Tail {
+    Nothing,
+    /// Half an event, `id: NEXT` LF `data: partial`: a client must never
+    /// dispatch it, nor take its id.
+    Half,
+    /// `id: NEXT` and a blank line: sets the last event ID without firing an
+    /// event (WHATWG HTML 9.2.6, "dispatch the event": empty data buffer).
+    IdOnly,
+    /// An event with an empty `id:` field, which clears the last event ID.
+    ClearId,
+}
+
+impl Tail {
+    fn bytes(self, next_id: &str) -> Option<String> {
+        match self {
+            Tail::Nothing => None,
+            Tail::Half => Some(format!("id: {next_id}\ndata: partial")),
+            Tail::IdOnly => Some(format!("id: {next_id}\n\n")),
+            Tail::ClearId => Some("id:\ndata: cleared\n\n".to_owned()),
+        }
+    }
 }
 
 /// A run of numbered events, as described by the `/events` parameters.
@@ -33,10 +65,14 @@ struct EventsPlan {
     start: u64,
     /// Total number of events; indices run `start..count`.
     count: u64,
+    /// At most this many events in this response (`None`: up to `count`).
+    limit: Option<u64>,
     interval: Duration,
     name: Option<String>,
     id_start: Option<u64>,
     retry: Option<u64>,
+    /// An id-less event sent before the numbered ones.
+    greet: Option<String>,
     data: Option<String>,
     json: bool,
     keepalive: Duration,
@@ -44,9 +80,13 @@ struct EventsPlan {
 }
 
 impl EventsPlan {
-    /// Reads the `/events` parameters; `default_id_start` is used when the
-    /// request has no `id_start` (`/drop` always numbers its events).
-    fn new(ctx: &Ctx, default_id_start: Option<u64>) -> Result<Self, BadRequest> {
+    /// Reads the `/events` parameters; the defaults are used when the request
+    /// has no `count` or `id_start` (`/drop` always numbers its events).
+    fn new(
+        ctx: &Ctx,
+        default_count: u64,
+        default_id_start: Option<u64>,
+    ) -> Result<Self, BadRequest> {
         let p = &ctx.params;
         let id_start = p.num("id_start")?.or(default_id_start);
         // Resume: continue after the last id the client saw. Only meaningful
@@ -57,11 +97,13 @@ impl EventsPlan {
         };
         Ok(EventsPlan {
             start,
-            count: p.num_or("count", 3)?,
+            count: p.num_or("count", default_count)?,
+            limit: None,
             interval: p.millis_or("interval_ms", 0)?,
             name: p.get("event").map(str::to_owned),
             id_start,
             retry: p.num("retry")?,
+            greet: None,
             data: p.get("data").map(str::to_owned),
             json: p.flag("json"),
             keepalive: p.millis_or("keepalive_ms", DEFAULT_KEEPALIVE_MS)?,
@@ -86,12 +128,14 @@ impl EventsPlan {
         event(self.name.as_deref(), self.id(i).as_deref(), &data)
     }
 
-    /// Index after the last event this response sends.
+    /// Index after the last event this response sends; never before
+    /// `start`, so the id of the "next" event never goes backwards when a
+    /// client resumed past the end.
     fn stop(&self) -> u64 {
-        match self.end {
-            End::Abort { after, .. } => self.count.min(self.start.saturating_add(after)),
-            _ => self.count,
-        }
+        let end = self
+            .limit
+            .map_or(u64::MAX, |n| self.start.saturating_add(n));
+        self.count.min(end).max(self.start)
     }
 
     async fn run(self, w: Writer) {
@@ -101,11 +145,10 @@ impl EventsPlan {
         match self.end {
             End::Close => {}
             End::Hold => w.hold(self.keepalive).await,
-            End::Abort { mid, .. } => {
-                if mid {
-                    let id = self.id(self.stop()).unwrap_or_default();
-                    let half = format!("id: {id}\ndata: partial");
-                    if w.pause(self.interval).await.is_err() || w.send(half).await.is_err() {
+            End::Abort(tail) => {
+                let next_id = self.id(self.stop()).unwrap_or_default();
+                if let Some(bytes) = tail.bytes(&next_id) {
+                    if w.pause(self.interval).await.is_err() || w.send(bytes).await.is_err() {
                         return;
                     }
                 }
@@ -114,10 +157,13 @@ impl EventsPlan {
         }
     }
 
-    /// Sends the optional `retry:` block, then the events.
+    /// Sends the optional `retry:` block and greeting, then the events.
     async fn play(&self, w: &Writer) -> Result<(), Gone> {
         if let Some(ms) = self.retry {
             w.send(format!("retry: {ms}\n\n")).await?;
+        }
+        if let Some(text) = &self.greet {
+            w.send(event(None, None, text)).await?;
         }
         for i in self.start..self.stop() {
             if i > self.start {
@@ -157,13 +203,18 @@ fn header_value(name: &str, value: &str) -> Result<HeaderValue, BadRequest> {
     HeaderValue::from_str(value).map_err(|_| BadRequest(format!("invalid {name} {value:?}")))
 }
 
-/// A plain (non-streaming) answer with an optional `Retry-After`.
+/// A plain (non-streaming) answer with an optional `Retry-After`. A 204 or
+/// 304 gets no body: hyper would not send it, yet would announce its
+/// `Content-Length`, which RFC 9110 (8.6) forbids for a 204.
 fn plain(
     status: StatusCode,
     content_type: &str,
-    body: String,
+    mut body: String,
     p: &Params,
 ) -> Result<Response, BadRequest> {
+    if matches!(status, StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED) {
+        body.clear();
+    }
     let mut resp = (status, body).into_response();
     let h = resp.headers_mut();
     h.insert(
@@ -181,7 +232,7 @@ pub async fn events(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, BadRequest> {
-    let plan = EventsPlan::new(&ctx, None)?;
+    let plan = EventsPlan::new(&ctx, EVENTS_COUNT, None)?;
     stream_response(&state, &ctx, EVENT_STREAM, |w| plan.run(w))
 }
 
@@ -241,7 +292,7 @@ pub async fn flaky(
         let body = format!("flaky: failure {} of {fail}", ctx.path_requests);
         return plain(status, "text/plain", body, p);
     }
-    let plan = EventsPlan::new(&ctx, None)?;
+    let plan = EventsPlan::new(&ctx, EVENTS_COUNT, None)?;
     stream_response(&state, &ctx, EVENT_STREAM, |w| plan.run(w))
 }
 
@@ -251,15 +302,90 @@ pub async fn drop_conn(
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, BadRequest> {
     let p = &ctx.params;
-    let mut plan = EventsPlan::new(&ctx, Some(0))?;
+    let mut plan = EventsPlan::new(&ctx, EVENTS_COUNT, Some(0))?;
     let drops: Option<u64> = p.num("drops")?;
     if drops.map_or(true, |d| ctx.path_requests <= d) {
-        plan.end = End::Abort {
-            after: p.num_or("after", 1)?,
-            mid: p.flag("mid"),
-        };
+        plan.limit = Some(p.num_or("after", 1)?);
+        plan.end = End::Abort(if p.flag("mid") {
+            Tail::Half
+        } else {
+            Tail::Nothing
+        });
     }
     stream_response(&state, &ctx, EVENT_STREAM, |w| plan.run(w))
+}
+
+/// One step of `/script`: what the server does on one request of a tag.
+#[derive(Clone, Copy)]
+enum Step {
+    /// `drop:N`, `end:N`, `mid:N`, `idonly:N`, `clearid:N`: at most `n`
+    /// events, then `end`.
+    Take { n: u64, end: End },
+    /// `rest`: every remaining event, then a clean end (or `hold=1`).
+    Rest,
+    /// A status code such as `503`: a plain answer, no stream.
+    Status(StatusCode),
+}
+
+/// Parses one item of `steps=`.
+fn parse_step(step: &str) -> Result<Step, BadRequest> {
+    let bad = || BadRequest(format!("invalid step {step:?} in steps="));
+    if step == "rest" {
+        return Ok(Step::Rest);
+    }
+    if step.len() == 3 && step.bytes().all(|b| b.is_ascii_digit()) {
+        return final_status(step).map(Step::Status);
+    }
+    let (kind, n) = step.split_once(':').ok_or_else(bad)?;
+    let n = n.parse().map_err(|_| bad())?;
+    let end = match kind {
+        "drop" => End::Abort(Tail::Nothing),
+        "end" => End::Close,
+        "mid" => End::Abort(Tail::Half),
+        "idonly" => End::Abort(Tail::IdOnly),
+        "clearid" => End::Abort(Tail::ClearId),
+        _ => return Err(bad()),
+    };
+    Ok(Step::Take { n, end })
+}
+
+/// The step for request number `request` (1-based) of a tag: the last step
+/// repeats once the script has run out. The whole list is checked, so a typo
+/// in a later step fails on the first request already.
+fn script_step(steps: Option<&str>, request: u64) -> Result<Step, BadRequest> {
+    let steps = steps.ok_or_else(|| BadRequest("/script needs steps=STEP,...".to_owned()))?;
+    let steps = steps
+        .split(',')
+        .map(|s| parse_step(s.trim()))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Never empty: `split` yields at least one item and "" is no step.
+    let i = usize::try_from(request.saturating_sub(1)).unwrap_or(usize::MAX);
+    Ok(steps[i.min(steps.len() - 1)])
+}
+
+/// `/script`: request n of a tag follows step n of `steps`, see the README.
+pub async fn script(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, BadRequest> {
+    let p = &ctx.params;
+    let step = script_step(p.get("steps"), ctx.path_requests)?;
+    // Built before the step is taken, so bad parameters are a 400 on every
+    // request, status steps included.
+    let mut plan = EventsPlan::new(&ctx, SCRIPT_COUNT, Some(1))?;
+    plan.greet = p.get("greet").map(str::to_owned);
+    match step {
+        Step::Status(status) => {
+            let body = format!("script: request {} answers {status}", ctx.path_requests);
+            plain(status, "text/plain", body, p)
+        }
+        Step::Take { n, end } => {
+            plan.limit = Some(n);
+            plan.end = end;
+            stream_response(&state, &ctx, EVENT_STREAM, |w| plan.run(w))
+        }
+        Step::Rest => stream_response(&state, &ctx, EVENT_STREAM, |w| plan.run(w)),
+    }
 }
 
 /// Decodes `chunks=HEX,HEX,...`; empty items are skipped (an empty body
@@ -345,6 +471,33 @@ mod tests {
         assert!(hex_chunks("0").is_err());
         assert!(hex_chunks("zz").is_err());
         assert!(hex_chunks("é0").is_err());
+    }
+
+    #[test]
+    fn script_steps_repeat_the_last_one() {
+        let steps = Some("drop:2, 503,rest");
+        assert!(matches!(
+            script_step(steps, 1),
+            Ok(Step::Take {
+                n: 2,
+                end: End::Abort(Tail::Nothing)
+            })
+        ));
+        assert!(matches!(script_step(steps, 2), Ok(Step::Status(s)) if s == 503));
+        assert!(matches!(script_step(steps, 3), Ok(Step::Rest)));
+        assert!(matches!(script_step(steps, 9), Ok(Step::Rest)));
+        assert!(matches!(
+            script_step(Some("idonly:0"), 1),
+            Ok(Step::Take {
+                n: 0,
+                end: End::Abort(Tail::IdOnly)
+            })
+        ));
+        for bad in [None, Some(""), Some("drop"), Some("drop:x"), Some("boom:1")] {
+            assert!(script_step(bad, 1).is_err(), "{bad:?}");
+        }
+        assert!(script_step(Some("rest,101"), 1).is_err());
+        assert!(script_step(Some("end:1,"), 1).is_err());
     }
 
     #[test]

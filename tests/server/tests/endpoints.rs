@@ -268,3 +268,128 @@ async fn echo_decodes_header_values_as_utf8() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn script_follows_its_steps_per_tag_and_resumes() {
+    let addr = start().await;
+    let url = "/script?tag=s&steps=drop:2,503,rest&count=4&retry_after=1";
+    let r = get(addr, url).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.header("content-type"), Some("text/event-stream"));
+    assert_eq!(r.text(), "id: 1\ndata: 0\n\nid: 2\ndata: 1\n\n");
+    assert!(!r.complete, "drop:2 must cut the connection");
+
+    // Another tag has its own script position.
+    let r = get(addr, "/script?tag=other&steps=end:1,204").await;
+    assert_eq!(r.text(), "id: 1\ndata: 0\n\n");
+    assert!(r.complete);
+    let r = get(addr, "/script?tag=other&steps=end:1,204").await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(r.header("content-length"), None);
+    assert_eq!(r.text(), "");
+
+    let r = read_all(send(addr, "GET", url, b"Last-Event-ID: 2\r\n").await).await;
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.header("content-type"), Some("text/plain"));
+    assert_eq!(r.header("retry-after"), Some("1"));
+    assert_eq!(
+        r.text(),
+        "script: request 2 answers 503 Service Unavailable"
+    );
+
+    let r = read_all(send(addr, "GET", url, b"Last-Event-ID: 2\r\n").await).await;
+    assert_eq!(r.text(), "id: 3\ndata: 2\n\nid: 4\ndata: 3\n\n");
+    assert!(r.complete);
+
+    // Past the last step, the last one repeats.
+    let r = get(addr, url).await;
+    assert_eq!(r.header("x-request-count"), Some("4"));
+    assert_eq!(
+        r.text(),
+        "id: 1\ndata: 0\n\nid: 2\ndata: 1\n\nid: 3\ndata: 2\n\nid: 4\ndata: 3\n\n"
+    );
+    let stats = get(addr, "/stats?tag=s").await.text();
+    assert!(
+        stats.starts_with(r#"{"requests":4,"preflights":0,"open":0,"#),
+        "{stats}"
+    );
+}
+
+#[tokio::test]
+async fn script_resumes_from_header_before_query_parameter() {
+    let addr = start().await;
+    let url = "/script?steps=end:2&id_start=10&last_event_id=10";
+    let r = get(addr, url).await;
+    assert_eq!(r.text(), "id: 11\ndata: 1\n\nid: 12\ndata: 2\n\n");
+    assert!(r.complete);
+
+    let r = read_all(send(addr, "GET", url, b"Last-Event-ID: 12\r\n").await).await;
+    assert_eq!(r.text(), "id: 13\ndata: 3\n\nid: 14\ndata: 4\n\n");
+}
+
+#[tokio::test]
+async fn script_sends_retry_and_greeting_first_and_mid_cuts() {
+    let addr = start().await;
+    let r = get(
+        addr,
+        "/script?steps=mid:1&retry=250&greet=hello&event=tick&json=1",
+    )
+    .await;
+    assert_eq!(
+        r.text(),
+        "retry: 250\n\ndata: hello\n\nevent: tick\nid: 1\ndata: {\"n\":0}\n\nid: 2\ndata: partial"
+    );
+    assert!(!r.complete);
+
+    // Nothing left to send: the prefix, then the step's own ending.
+    let s = send(
+        addr,
+        "GET",
+        "/script?steps=end:3&count=2&retry=250&greet=hello",
+        b"Last-Event-ID: 2\r\n",
+    )
+    .await;
+    let r = read_all(s).await;
+    assert_eq!(r.text(), "retry: 250\n\ndata: hello\n\n");
+    assert!(r.complete);
+}
+
+#[tokio::test]
+async fn script_idonly_consumes_an_id_and_clearid_empties_it() {
+    let addr = start().await;
+    let url = "/script?tag=i&steps=idonly:2,rest&count=5";
+    let r = get(addr, url).await;
+    assert_eq!(r.text(), "id: 1\ndata: 0\n\nid: 2\ndata: 1\n\nid: 3\n\n");
+    assert!(!r.complete);
+    // The client's last event ID is now 3: event 2 (id 3) is skipped.
+    let r = read_all(send(addr, "GET", url, b"Last-Event-ID: 3\r\n").await).await;
+    assert_eq!(r.text(), "id: 4\ndata: 3\n\nid: 5\ndata: 4\n\n");
+    assert!(r.complete);
+
+    let url = "/script?tag=c&steps=clearid:1,rest&count=2";
+    let r = get(addr, url).await;
+    assert_eq!(r.text(), "id: 1\ndata: 0\n\nid:\ndata: cleared\n\n");
+    assert!(!r.complete);
+    let r = get(addr, url).await;
+    assert_eq!(r.text(), "id: 1\ndata: 0\n\nid: 2\ndata: 1\n\n");
+    assert!(r.complete);
+}
+
+#[tokio::test]
+async fn script_rejects_bad_steps() {
+    let addr = start().await;
+    for url in [
+        "/script",
+        "/script?steps=drop",
+        "/script?steps=drop:x",
+        "/script?steps=boom:1",
+        "/script?steps=rest,101",
+        "/script?steps=rest&count=x",
+    ] {
+        let r = get(addr, url).await;
+        assert_eq!(r.status(), 400, "{url}");
+        assert!(!r.text().is_empty(), "{url}");
+    }
+    let r = get(addr, "/script?steps=rest,drop:1,boom").await;
+    assert_eq!(r.text(), "invalid step \"boom\" in steps=");
+}
