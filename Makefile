@@ -77,6 +77,7 @@ clean:
 	cargo clean
 	rm -rf pkg build node_modules
 
-## bench: throughput against the peers in headless Chromium (tests/bench)
+## bench: throughput against the peers on five workloads, in headless Chromium
+## (BROWSER=firefox or all for Firefox too; tests/bench/run.sh documents the knobs)
 bench: build
 	tests/bench/run.sh
