@@ -98,7 +98,7 @@ pub const DEFAULT_MAX_EVENT_SIZE: usize = 1 << 20;
 ///
 /// The borrow ends when the callback returns: copy what you keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Event<'a> {
+pub struct ParsedEvent<'a> {
     /// The event type: the last `event:` field, or `"message"`.
     pub event_type: &'a str,
     /// The data: the `data:` lines joined with LF, without the final LF.
@@ -192,7 +192,7 @@ pub struct Parser {
     /// Counts `feed` calls, so a span recorded in one chunk is never
     /// reported against another.
     chunk_number: u64,
-    /// Address range of the chunk being fed (for [`Event::data_span`]).
+    /// Address range of the chunk being fed (for [`ParsedEvent::data_span`]).
     chunk_addresses: (usize, usize),
     /// The first `data` value of the current event, if it lay in the chunk
     /// numbered `.2`, as `(start, end, chunk_number)`; cleared by a second
@@ -258,7 +258,7 @@ impl Parser {
     /// parser keeps going with the next chunk.
     pub fn feed<F>(&mut self, chunk: &[u8], mut on_event: F) -> Result<(), ParseError>
     where
-        F: FnMut(Event<'_>) -> ControlFlow<()>,
+        F: FnMut(ParsedEvent<'_>) -> ControlFlow<()>,
     {
         self.chunk_number = self.chunk_number.wrapping_add(1);
         let start = chunk.as_ptr() as usize;
@@ -368,7 +368,7 @@ impl Parser {
         overflowed: &mut bool,
     ) -> ControlFlow<()>
     where
-        F: FnMut(Event<'_>) -> ControlFlow<()>,
+        F: FnMut(ParsedEvent<'_>) -> ControlFlow<()>,
     {
         if self.pending_cr && !rest.is_empty() {
             self.pending_cr = false;
@@ -403,7 +403,7 @@ impl Parser {
         overflowed: &mut bool,
     ) -> ControlFlow<()>
     where
-        F: FnMut(Event<'_>) -> ControlFlow<()>,
+        F: FnMut(ParsedEvent<'_>) -> ControlFlow<()>,
     {
         if self.skipping {
             let empty = tail.is_empty() && !self.skip_line_started;
@@ -464,7 +464,7 @@ impl Parser {
         overflowed: &mut bool,
     ) -> ControlFlow<()>
     where
-        F: FnMut(Event<'_>) -> ControlFlow<()>,
+        F: FnMut(ParsedEvent<'_>) -> ControlFlow<()>,
     {
         if self.exceeds_cap(line.len()) {
             self.start_skip(overflowed);
@@ -523,7 +523,7 @@ impl Parser {
     /// The empty line: "dispatch the event" (§9.2.6).
     fn dispatch<F>(&mut self, on_event: &mut F) -> ControlFlow<()>
     where
-        F: FnMut(Event<'_>) -> ControlFlow<()>,
+        F: FnMut(ParsedEvent<'_>) -> ControlFlow<()>,
     {
         self.commit_last_event_id();
         let Some((&b'\n', raw)) = self.data.split_last() else {
@@ -551,7 +551,7 @@ impl Parser {
             .take()
             .filter(|span| span.2 == chunk_number)
             .map(|(start, end, _)| (start, end));
-        let flow = on_event(Event {
+        let flow = on_event(ParsedEvent {
             event_type,
             data,
             last_event_id: &self.last_event_id,

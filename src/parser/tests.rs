@@ -4,9 +4,9 @@
 
 use std::ops::ControlFlow;
 
-use super::{Event, ParseError, Parser, ParserConfig};
+use super::{ParseError, ParsedEvent, Parser, ParserConfig};
 
-/// An owned copy of an [`Event`].
+/// An owned copy of an [`ParsedEvent`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Ev {
     ty: String,
@@ -26,7 +26,7 @@ fn msg(data: &str) -> Ev {
     ev("message", data, "")
 }
 
-fn own(e: Event<'_>) -> Ev {
+fn own(e: ParsedEvent<'_>) -> Ev {
     ev(e.event_type, e.data, e.last_event_id)
 }
 

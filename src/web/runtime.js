@@ -84,17 +84,30 @@ export class Dispatcher {
   constructor(json) {
     this.json = json;
     this.lastEventId = '';
-    /** Event type -> the current listener records (an immutable snapshot). */
-    this.lists = new Map();
+    /**
+     * Event type -> `{ list }`, the current listener records (an immutable
+     * snapshot). The holder object stays, so a native listener keeps it and
+     * reads `holder.list` per event instead of looking the type up.
+     */
+    this.holders = new Map();
     this.chunk = undefined;
     this.text = undefined;
     this.error = undefined;
   }
 
-  /** Publishes the handlers of `type`; an empty list removes the type. */
+  /** Publishes the handlers of `type` (an empty list when none is left). */
   setHandlers(type, list) {
-    if (list.length === 0) this.lists.delete(type);
-    else this.lists.set(type, list);
+    this.holder(type).list = list;
+  }
+
+  /** The holder of `type`'s listener records, made on first use. */
+  holder(type) {
+    let holder = this.holders.get(type);
+    if (holder === undefined) {
+      holder = { list: [] };
+      this.holders.set(type, holder);
+    }
+    return holder;
   }
 
   /** The ASCII chunk being parsed (byte offsets are string offsets). */
@@ -197,28 +210,30 @@ const CONNECTING = 0;
 export class NativeSource {
   /**
    * `onOpen()`, `onError(reconnecting, delivered)` and `onDataError(error)`
-   * call into wasm; `delivered` counts the events since the last open, so
-   * the retry budget can tell progress from failure.
+   * call into wasm; `delivered` says whether events arrived since the last
+   * open, so the retry budget can tell progress from failure. With
+   * `trackActivity` (the idle watchdog is on), each event's time is kept.
    */
-  constructor(url, withCredentials, dispatcher, onOpen, onError, onDataError) {
+  constructor(url, withCredentials, trackActivity, dispatcher, onOpen, onError, onDataError) {
     this.source = new EventSource(url, { withCredentials });
     this.dispatcher = dispatcher;
     this.onDataError = onDataError;
+    this.trackActivity = trackActivity;
     this.live = true;
     this.sawId = false;
-    this.delivered = 0;
+    this.delivered = false;
     this.lastActivity = Date.now();
     this.listeners = new Map();
     this.handleOpen = () => {
       if (!this.live) return;
-      this.delivered = 0;
+      this.delivered = false;
       this.lastActivity = Date.now();
       onOpen();
     };
     this.handleError = () => {
       if (!this.live) return;
       const delivered = this.delivered;
-      this.delivered = 0;
+      this.delivered = false;
       onError(this.source.readyState === CONNECTING, delivered);
     };
     this.source.addEventListener('open', this.handleOpen);
@@ -228,7 +243,8 @@ export class NativeSource {
   /** Starts delivering events of `type` (once per type). */
   listen(type) {
     if (!this.live || this.listeners.has(type)) return;
-    const listener = (message) => this.deliver(type, message);
+    const holder = this.dispatcher.holder(type);
+    const listener = (message) => this.deliver(type, holder, message);
     this.listeners.set(type, listener);
     this.source.addEventListener(type, listener);
   }
@@ -241,10 +257,10 @@ export class NativeSource {
     this.source.removeEventListener(type, listener);
   }
 
-  deliver(type, message) {
+  deliver(type, holder, message) {
     if (!this.live) return;
-    this.delivered++;
-    this.lastActivity = Date.now();
+    this.delivered = true;
+    if (this.trackActivity) this.lastActivity = Date.now();
     const dispatcher = this.dispatcher;
     const id = message.lastEventId;
     if (id !== '') {
@@ -253,8 +269,8 @@ export class NativeSource {
     } else if (this.sawId) {
       dispatcher.lastEventId = '';
     }
-    const list = dispatcher.lists.get(type);
-    if (list !== undefined && !dispatcher.run(list, type, message.data, dispatcher.lastEventId)) {
+    const list = holder.list;
+    if (list.length !== 0 && !dispatcher.run(list, type, message.data, dispatcher.lastEventId)) {
       this.onDataError(dispatcher.takeError());
     }
   }

@@ -112,6 +112,7 @@ extern "C" {
     pub fn new(
         url: &str,
         with_credentials: bool,
+        track_activity: bool,
         dispatcher: &Dispatcher,
         on_open: &Function,
         on_error: &Function,
@@ -126,13 +127,13 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn unlisten(this: &NativeSource, event_type: &str);
 
-    /// `Date.now()` of the last event or open.
+    /// `Date.now()` of the last event (with `track_activity`) or open.
     #[wasm_bindgen(method, getter = lastActivity)]
     pub fn last_activity(this: &NativeSource) -> f64;
 
-    /// Events delivered since the connection (re)opened.
+    /// Whether events arrived since the connection (re)opened.
     #[wasm_bindgen(method, getter)]
-    pub fn delivered(this: &NativeSource) -> u32;
+    pub fn delivered(this: &NativeSource) -> bool;
 
     /// Closes the EventSource and removes every listener.
     #[wasm_bindgen(method)]

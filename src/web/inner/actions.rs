@@ -42,7 +42,8 @@ impl ClientInner {
         match self.options.transport {
             Transport::EventSource => {
                 let request = self.request(Vec::new());
-                match EventSourceAttempt::start(&request, &self.dispatcher, sink) {
+                let track_activity = self.options.idle_timeout_ms.is_some();
+                match EventSourceAttempt::start(&request, &self.dispatcher, track_activity, sink) {
                     Ok(source) => *self.attempt.borrow_mut() = Some(Attempt::EventSource(source)),
                     Err(error) => self.on_failure(error),
                 }

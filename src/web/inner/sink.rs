@@ -11,7 +11,7 @@ use wasm_bindgen::JsValue;
 
 use super::ClientInner;
 use crate::error::Error;
-use crate::parser::{Event, ParseError};
+use crate::parser::{ParseError, ParsedEvent};
 use crate::web::sys;
 use crate::web::transport::Sink;
 
@@ -151,7 +151,12 @@ impl ClientInner {
 
     /// Hands one parsed event to the handlers of its type. The hot path:
     /// one call into JS, which creates the data string and the event object.
-    fn dispatch(&self, event: Event<'_>, ascii_chunk: bool, generation: u32) -> ControlFlow<()> {
+    fn dispatch(
+        &self,
+        event: ParsedEvent<'_>,
+        ascii_chunk: bool,
+        generation: u32,
+    ) -> ControlFlow<()> {
         let id_changed = {
             let mut id = self.last_event_id.borrow_mut();
             if *id != event.last_event_id {

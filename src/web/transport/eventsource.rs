@@ -32,16 +32,18 @@ use crate::web::sys::{Dispatcher, NativeSource};
 pub struct EventSourceAttempt {
     source: NativeSource,
     _on_open: Closure<dyn FnMut()>,
-    _on_error: Closure<dyn FnMut(bool, u32)>,
+    _on_error: Closure<dyn FnMut(bool, bool)>,
     _on_data_error: Closure<dyn FnMut(JsValue)>,
 }
 
 impl EventSourceAttempt {
     /// Opens an EventSource for `request`, delivering events to
-    /// `dispatcher` and reporting to `sink`.
+    /// `dispatcher` and reporting to `sink`. `track_activity` keeps each
+    /// event's time for an idle watchdog.
     pub fn start(
         request: &Request,
         dispatcher: &Dispatcher,
+        track_activity: bool,
         sink: impl Sink,
     ) -> Result<Self, Error> {
         let sink = Rc::new(sink);
@@ -51,8 +53,8 @@ impl EventSourceAttempt {
         };
         let on_error = {
             let sink = sink.clone();
-            Closure::<dyn FnMut(bool, u32)>::new(move |reconnecting: bool, delivered: u32| {
-                if delivered > 0 {
+            Closure::<dyn FnMut(bool, bool)>::new(move |reconnecting: bool, delivered: bool| {
+                if delivered {
                     sink.progressed();
                 }
                 if reconnecting {
@@ -71,6 +73,7 @@ impl EventSourceAttempt {
         let source = NativeSource::new(
             &request.resume_url(),
             request.with_credentials,
+            track_activity,
             dispatcher,
             on_open.as_ref().unchecked_ref(),
             on_error.as_ref().unchecked_ref(),
@@ -105,7 +108,7 @@ impl EventSourceAttempt {
     pub fn activity(&self) -> Activity {
         Activity {
             last_ms: self.source.last_activity(),
-            delivered: self.source.delivered() > 0,
+            delivered: self.source.delivered(),
         }
     }
 }
