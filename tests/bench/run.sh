@@ -76,7 +76,7 @@ launch() {
     chromium)
       chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
         --disable-component-update --disable-sync --no-first-run --disable-extensions \
-        --user-data-dir="$profile" "$url" >"$profile.log" 2>&1 &
+        --js-flags=--expose-gc --user-data-dir="$profile" "$url" >"$profile.log" 2>&1 &
       ;;
     firefox)
       # A fresh profile would otherwise spend the run on first-start chores.
