@@ -19,10 +19,10 @@ import {
   useSyncExternalStore,
 } from 'react';
 
-import { ConnectionPool, IDLE, clientOptions, connectionKey, resolveUrl } from './pool.js';
+import { ClientPool, IDLE, clientOptions, connectionKey, resolveUrl } from './pool.js';
 
 /** The page-wide pool, used outside any `SSEProvider`. */
-const DEFAULT_SCOPE = Object.freeze({ pool: new ConnectionPool(), defaults: undefined });
+const DEFAULT_SCOPE = Object.freeze({ pool: new ClientPool(), defaults: undefined });
 
 const Scope = createContext(DEFAULT_SCOPE);
 
@@ -48,7 +48,7 @@ function useLatest(value) {
  * `withCredentials`), merged under each hook's own options.
  */
 export function SSEProvider({ options, children }) {
-  const [pool] = useState(() => new ConnectionPool());
+  const [pool] = useState(() => new ClientPool());
   const value = useMemo(() => {
     if (!options) return { pool, defaults: undefined };
     // `json` changes what a hook's data is: each hook says it itself.

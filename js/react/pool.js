@@ -140,7 +140,7 @@ function report(error) {
  * event type, and an immutable state object replaced on every change (what
  * `useSyncExternalStore` compares).
  */
-export class Connection {
+export class PooledClient {
   constructor(pool, key, url, options) {
     this.pool = pool;
     this.key = key;
@@ -397,7 +397,7 @@ export class Connection {
 }
 
 /** The shared connections of one scope (the page, or one `SSEProvider`). */
-export class ConnectionPool {
+export class ClientPool {
   constructor() {
     this.connections = new Map();
   }
@@ -411,7 +411,7 @@ export class ConnectionPool {
   acquire(key, url, options) {
     let connection = this.connections.get(key);
     if (connection === undefined) {
-      connection = new Connection(this, key, url, options);
+      connection = new PooledClient(this, key, url, options);
       this.connections.set(key, connection);
     } else {
       connection.options = options;

@@ -135,6 +135,21 @@ describe('React hooks in a Vite app built from the packed tarball', () => {
     expectClean();
   });
 
+  test('a dropped stream resumes through the hooks with Last-Event-ID, each event once', async (t) => {
+    const { page, tag, see, expectClean, opened } = await open(t, 'resume');
+    await see('#tally', '0,1,2,3,4');
+    await see('#feed .last-id', '5');
+    await see('#feed .status', 'open');
+    const seen = await stats(tag);
+    assert.equal(seen.requests, 2, 'the first connection and one reconnect');
+    assert.equal(seen.records[0].headers['last-event-id'], undefined);
+    assert.equal(seen.records[1].headers['last-event-id'], '2');
+    assert.equal(await page.evaluate(() => window.opened.length > 0), true);
+    assert.equal(await opened(), 1, 'one EventSource: the browser reconnected it');
+    // The browser logs the cut itself; nothing else may be logged.
+    expectClean(/ERR_INCOMPLETE_CHUNKED_ENCODING/);
+  });
+
   test('each SSEProvider is its own scope of shared connections', async (t) => {
     const { tag, see, expectClean, opened } = await open(t, 'scoped');
     await see('#one .n', '2');

@@ -218,6 +218,17 @@ function scenarios() {
           <Tally url={eventsUrl(tag)} />
         </>
       );
+    case 'resume': {
+      // Ids 1, 2, then the server cuts the connection; the native
+      // EventSource reconnects by itself and resumes with Last-Event-ID.
+      const url = `${server}/script?tag=${encodeURIComponent(tag)}&steps=drop:2,rest&count=5&json=1&retry=100&hold=1`;
+      return (
+        <>
+          <Feed url={url} />
+          <Tally url={url} />
+        </>
+      );
+    }
     case 'scoped':
       // Two providers: two scopes, so two connections for the same URL.
       return (
