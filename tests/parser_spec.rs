@@ -13,7 +13,7 @@
 
 use std::ops::ControlFlow;
 
-use sse_wasm::parser::{Event, ParseError, Parser, ParserConfig, DEFAULT_MAX_EVENT_SIZE};
+use sse_wasm::parser::{ParseError, ParsedEvent, Parser, ParserConfig, DEFAULT_MAX_EVENT_SIZE};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Ev {
@@ -34,7 +34,7 @@ fn msg(data: &str) -> Ev {
     ev("message", data, "")
 }
 
-fn own(e: Event<'_>) -> Ev {
+fn own(e: ParsedEvent<'_>) -> Ev {
     ev(e.event_type, e.data, e.last_event_id)
 }
 
