@@ -156,7 +156,9 @@ pub struct Connection {
     /// One immediate retry per run of 401/403s, so a hook that hands out
     /// bad tokens cannot loop.
     auth_retry_used: bool,
-    /// In `Reconnecting`: the transport reconnects by itself, no timer runs.
+    /// The transport reconnects by itself, no timer runs. Only ever true in
+    /// `Reconnecting`: every way out of it (`connect`, `disconnect`,
+    /// `on_open`) clears it.
     transport_retrying: bool,
     last_activity_ms: f64,
 }
@@ -242,7 +244,7 @@ impl Connection {
     /// The response was accepted (status 200, `text/event-stream`), also
     /// when the transport reconnected by itself.
     pub fn on_open(&mut self, now_ms: f64) {
-        let reopened = self.state == State::Reconnecting && self.transport_retrying;
+        let reopened = self.transport_retrying;
         if self.state != State::Connecting && !reopened {
             return;
         }
@@ -287,11 +289,9 @@ impl Connection {
     /// retry, a scheduled reconnect, waiting for the network, and giving up.
     /// `random` is uniform in `[0, 1)` (jitter).
     pub fn on_failure(&mut self, error: Error, now_ms: f64, random: f64) {
-        let transport_retrying = self.state == State::Reconnecting && self.transport_retrying;
-        if !matches!(self.state, State::Connecting | State::Open) && !transport_retrying {
+        if !self.has_connection() {
             return; // a late report from an attempt we already left
         }
-        self.transport_retrying = false;
         self.disconnect();
 
         if let Error::Unauthorized { .. } = error {
@@ -334,8 +334,7 @@ impl Connection {
     /// No timer is set: the transport reports [`Connection::on_open`] or
     /// [`Connection::on_failure`] next.
     pub fn on_transport_reconnecting(&mut self, error: Error, now_ms: f64, random: f64) {
-        let transport_retrying = self.state == State::Reconnecting && self.transport_retrying;
-        if !matches!(self.state, State::Connecting | State::Open) && !transport_retrying {
+        if !self.has_connection() {
             return;
         }
         self.actions.push_back(Action::ClearTimer(Timer::Idle));
@@ -357,7 +356,6 @@ impl Connection {
                 });
             }
             Decision::GiveUp(give_up) => {
-                self.transport_retrying = false;
                 self.disconnect();
                 self.give_up(give_up, error);
             }
@@ -483,6 +481,12 @@ impl Connection {
                 delay_ms: idle_ms,
             });
         }
+    }
+
+    /// Whether a connection is in flight or open, ours or the transport's
+    /// own reconnection: what transport reports may act on.
+    fn has_connection(&self) -> bool {
+        matches!(self.state, State::Connecting | State::Open) || self.transport_retrying
     }
 
     /// Drops the current attempt and every timer.

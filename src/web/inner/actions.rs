@@ -1,6 +1,8 @@
 //! Carries out what the connection machine asks: connect, abort, timers,
 //! the auth hook, and the notices for the user's callbacks.
 
+use std::borrow::Cow;
+
 use gloo_timers::callback::Timeout;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
@@ -84,7 +86,7 @@ impl ClientInner {
         self.timers.borrow_mut()[timer as usize] = Some(timeout);
     }
 
-    /// Calls the callbacks that hear `notice` (no borrow held meanwhile).
+    /// Calls the callbacks that hear `notice`.
     fn notify(&self, notice: Notice) {
         if self.closed_by_user.get() {
             return;
@@ -92,13 +94,11 @@ impl ClientInner {
         if notice == Notice::Closed {
             self.environment.borrow_mut().clear();
         }
-        let callbacks = self.registry.borrow().callbacks(Lifecycle::of(&notice));
-        if let Some(list) = &callbacks.js {
-            sys::emit(list, &notice_to_js(&notice));
-        }
-        for callback in callbacks.rust {
-            callback.call(&notice);
-        }
+        self.emit(
+            Lifecycle::of(&notice),
+            || notice_to_js(&notice),
+            || Cow::Borrowed(&notice),
+        );
     }
 
     /// An error built on the JS side (data that is not JSON): tell the
@@ -107,12 +107,28 @@ impl ClientInner {
         if self.closed_by_user.get() || matches!(self.state(), State::Idle | State::Closed) {
             return;
         }
-        let callbacks = self.registry.borrow().callbacks(Lifecycle::Error);
+        self.emit(
+            Lifecycle::Error,
+            || error.clone(),
+            || Cow::Owned(Notice::Error(json_error_from_js(error))),
+        );
+    }
+
+    /// Calls the `kind` callbacks, the JavaScript ones with `js()` and the
+    /// Rust ones with `rust()`; each value is made only if someone listens.
+    /// No borrow is held while they run.
+    fn emit<'a>(
+        &self,
+        kind: Lifecycle,
+        js: impl FnOnce() -> JsValue,
+        rust: impl FnOnce() -> Cow<'a, Notice>,
+    ) {
+        let callbacks = self.registry.borrow().callbacks(kind);
         if let Some(list) = &callbacks.js {
-            sys::emit(list, error);
+            sys::emit(list, &js());
         }
         if !callbacks.rust.is_empty() {
-            let notice = Notice::Error(json_error_from_js(error));
+            let notice = rust();
             for callback in callbacks.rust {
                 callback.call(&notice);
             }

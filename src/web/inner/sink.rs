@@ -32,7 +32,7 @@ impl AttemptSink {
     pub fn current(&self) -> Option<Rc<ClientInner>> {
         self.inner
             .upgrade()
-            .filter(|inner| inner.generation.get() == self.generation)
+            .filter(|inner| inner.is_current(self.generation))
     }
 }
 
@@ -93,6 +93,7 @@ impl Sink for AttemptSink {
 }
 
 impl ClientInner {
+    /// Whether `generation` is the attempt in flight.
     fn is_current(&self, generation: u32) -> bool {
         self.generation.get() == generation
     }
