@@ -79,8 +79,6 @@ pub enum Error {
         /// The event's type.
         event_type: String,
     },
-    /// The user's `AbortSignal` aborted the client.
-    Aborted,
     /// The retry budget ran out; the client is closed.
     RetriesExhausted {
         /// How many connection attempts were made, the first included.
@@ -107,7 +105,6 @@ impl Error {
             Error::IdleTimeout { .. } => "idle-timeout",
             Error::EventTooLarge { .. } => "event-too-large",
             Error::Json { .. } => "json",
-            Error::Aborted => "aborted",
             Error::RetriesExhausted { .. } => "retries-exhausted",
             Error::Closed => "closed",
         }
@@ -195,7 +192,6 @@ impl fmt::Display for Error {
                     "the data of a \"{event_type}\" event is not valid JSON: {message}"
                 )
             }
-            Error::Aborted => f.write_str("aborted by the AbortSignal"),
             Error::RetriesExhausted { attempts, cause } => {
                 write!(
                     f,

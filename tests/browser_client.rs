@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use common::*;
@@ -261,6 +262,81 @@ async fn nothing_fires_after_close_even_with_events_in_flight() {
             "{transport}: a callback ran after close()"
         );
         assert_eq!(states.len(), state_changes, "{transport}");
+        wait_closed_server_side(&tag).await;
+    }
+}
+
+/// Every status change fires exactly one `statechange`, carrying the status
+/// the getter reports at that moment: walked through every state, idle and
+/// closed included, over both transports.
+#[wasm_bindgen_test]
+async fn every_status_change_fires_exactly_one_statechange() {
+    for transport in TRANSPORTS {
+        let tag = unique_tag("walk");
+        // Request 1: one event, then the connection is cut; later ones: the
+        // events, held open.
+        let client = Rc::new(client(
+            &url(
+                "/script",
+                &tag,
+                "steps=drop:1,rest&count=2&retry=100&hold=1",
+            ),
+            transport,
+            r#""pauseWhenHidden":true,"retry":{"initialDelayMs":100,"factor":1,"jitter":0}"#,
+        ));
+        let seen = Rc::new(RefCell::new(Vec::<(String, String)>::new()));
+        let _watch = {
+            let (seen, weak) = (seen.clone(), Rc::downgrade(&client));
+            on_with(&client, "statechange", move |status| {
+                let getter = weak.upgrade().map(|c| c.status()).unwrap_or_default();
+                seen.borrow_mut()
+                    .push((status.as_string().unwrap_or_default(), getter));
+            })
+        };
+        let statuses = || -> Vec<String> { seen.borrow().iter().map(|(s, _)| s.clone()).collect() };
+        let (messages, sub) = record(&client, "message");
+        wait_for("two events", || messages.len() == 2).await;
+        wait_for("open again", || client.status() == "open").await;
+        set_hidden(true);
+        set_hidden(false);
+        wait_for("open after the pause", || client.status() == "open").await;
+        sub.unsubscribe();
+        assert_eq!(client.status(), "idle", "{transport}");
+        let (_again, _sub) = record(&client, "message");
+        wait_for("open once more", || client.status() == "open").await;
+        client.close();
+        let reopen: &[&str] = if transport == "fetch" {
+            &["reconnecting", "connecting", "open"]
+        } else {
+            // The browser reconnects by itself: no `connecting` in between.
+            &["reconnecting", "open"]
+        };
+        let expected: Vec<&str> = [&["connecting", "open"][..], reopen]
+            .concat()
+            .into_iter()
+            .chain([
+                "paused",
+                "connecting",
+                "open",
+                "idle",
+                "connecting",
+                "open",
+                "closed",
+            ])
+            .collect();
+        assert_eq!(statuses(), expected, "{transport}");
+        for (status, getter) in seen.borrow().iter() {
+            assert_eq!(
+                status, getter,
+                "{transport}: the getter agrees with the callback"
+            );
+        }
+        sleep(200).await;
+        assert_eq!(
+            statuses().len(),
+            expected.len(),
+            "{transport}: nothing after close()"
+        );
         wait_closed_server_side(&tag).await;
     }
 }

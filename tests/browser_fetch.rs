@@ -1,7 +1,7 @@
 //! The fetch transport in a real browser against the test server: request
 //! headers and bodies, Last-Event-ID (header and query-parameter modes),
-//! response classification, abort paths (close, AbortSignal), the 401/403
-//! hook, byte-level streams compared with the native EventSource, handler
+//! response classification, abort paths (close, AbortSignal), byte-level
+//! streams compared with the native EventSource, handler
 //! isolation and the event size cap.
 #![cfg(target_arch = "wasm32")]
 
@@ -11,7 +11,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use common::*;
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use sse_wasm::web::SseClient;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -30,15 +30,6 @@ fn fetch_options(extra: &str) -> JsValue {
 
 fn fetch_client(url: &str, extra: &str) -> SseClient {
     SseClient::new(url, fetch_options(extra)).expect("client")
-}
-
-/// A plain object of header name to value.
-fn headers_object(pairs: &[(&str, &str)]) -> JsValue {
-    let object = Object::new();
-    for (name, value) in pairs {
-        Reflect::set(&object, &(*name).into(), &(*value).into()).expect("set header");
-    }
-    object.into()
 }
 
 /// The parsed data of the `i`-th recorded `/echo` event.
@@ -70,16 +61,6 @@ fn owned(expected: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
     expected
         .iter()
         .map(|(t, d, i)| (t.to_string(), d.to_string(), i.to_string()))
-        .collect()
-}
-
-/// The kinds of the `SSEError`s an `error` callback received.
-fn kinds(errors: &Callback) -> Vec<String> {
-    errors
-        .calls
-        .borrow()
-        .iter()
-        .map(|e| prop(e, "kind"))
         .collect()
 }
 
@@ -910,8 +891,11 @@ async fn reconnect_from_inside_a_handler_drops_the_rest_of_the_read() {
     wait_closed_server_side(&tag).await;
 }
 
+/// Aborting the signal is the caller's own decision, like `close()`: the
+/// status turns `closed` (one `statechange`, before `abort()` returns), and
+/// no `error` or `close` fires, then or later.
 #[wasm_bindgen_test]
-async fn an_abort_signal_closes_the_client() {
+async fn an_abort_signal_closes_the_client_as_close_does() {
     let tag = unique_tag("signal");
     let controller = web_sys::AbortController::new().unwrap();
     let options = fetch_options("");
@@ -923,20 +907,27 @@ async fn an_abort_signal_closes_the_client() {
     .expect("client");
     let errors = on(&client, "error");
     let closes = on(&client, "close");
+    let states = on(&client, "statechange");
     let (messages, _sub) = record(&client, "message");
     wait_for("the event", || messages.len() == 1).await;
+    let before = states.len();
     controller.abort();
-    wait_for("the close callback", || closes.len() == 1).await;
     assert_eq!(client.status(), "closed");
+    assert_eq!(states.len(), before + 1, "one statechange");
+    assert_eq!(
+        states.calls.borrow()[before].as_string().as_deref(),
+        Some("closed")
+    );
     wait_closed_server_side(&tag).await;
     sleep(200).await;
-    assert_eq!(closes.len(), 1);
-    assert!(
-        !kinds(&errors).iter().any(|k| k == "network"),
-        "{:?}",
-        kinds(&errors)
-    );
+    assert_eq!((errors.len(), closes.len()), (0, 0), "{:?}", kinds(&errors));
+    assert_eq!(states.len(), before + 1, "nothing after the abort");
     assert_eq!(stats(&tag).await.requests, 1, "not reconnected");
+    let error = client
+        .subscribe("message", messages.handler())
+        .err()
+        .expect("subscribe after the abort throws");
+    assert_eq!(prop(&error, "kind"), "closed");
 }
 
 #[wasm_bindgen_test]
@@ -951,10 +942,10 @@ async fn an_abort_signal_during_the_reconnect_wait_stops_the_reconnect() {
     let (_messages, _sub) = record(&client, "message");
     wait_for("the reconnect wait", || reconnecting.len() == 1).await;
     controller.abort();
-    wait_for("the close callback", || closes.len() == 1).await;
+    assert_eq!(client.status(), "closed");
     sleep(600).await; // twice the reconnection delay
     assert_eq!(stats(&tag).await.requests, 1);
-    assert_eq!(client.status(), "closed");
+    assert_eq!(closes.len(), 0);
 }
 
 #[wasm_bindgen_test]
@@ -980,216 +971,6 @@ async fn an_already_aborted_signal_sends_nothing() {
         "no request reached the server"
     );
     assert_eq!(recorder.len(), 0);
-}
-
-// ----- 401/403 -----------------------------------------------------------------
-
-#[wasm_bindgen_test]
-async fn unauthorized_without_a_hook_closes_after_one_request() {
-    for status in [401, 403] {
-        let tag = unique_tag("unauth");
-        let client = fetch_client(&url(&format!("/status/{status}"), &tag, ""), FAST_RETRY);
-        let errors = on(&client, "error");
-        let closes = on(&client, "close");
-        let (_messages, _sub) = record(&client, "message");
-        wait_for("close", || closes.len() == 1).await;
-        assert_eq!(kinds(&errors), ["unauthorized"], "{status}");
-        assert_eq!(
-            prop(&errors.calls.borrow()[0], "status"),
-            status.to_string()
-        );
-        let headers: web_sys::Headers = errors
-            .field(0, "headers")
-            .dyn_into()
-            .expect("a Headers object");
-        assert_eq!(
-            headers.get("content-type").unwrap().as_deref(),
-            Some("text/html")
-        );
-        assert_eq!(client.status(), "closed");
-        assert_eq!(stats(&tag).await.requests, 1, "{status}");
-    }
-}
-
-/// An `onUnauthorized` hook that records its context and answers `answer`
-/// after a short asynchronous pause (like a token refresh).
-struct Hook {
-    contexts: Rc<std::cell::RefCell<Vec<JsValue>>>,
-    closure: Closure<dyn FnMut(JsValue) -> Promise>,
-}
-
-impl Hook {
-    fn new(answer: JsValue) -> Self {
-        let contexts = Rc::new(std::cell::RefCell::new(Vec::new()));
-        let sink = contexts.clone();
-        let closure = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |context: JsValue| {
-            sink.borrow_mut().push(context);
-            let answer = answer.clone();
-            wasm_bindgen_futures::future_to_promise(async move {
-                sleep(20).await;
-                Ok(answer)
-            })
-        });
-        Self { contexts, closure }
-    }
-
-    fn function(&self) -> &JsValue {
-        self.closure.as_ref()
-    }
-}
-
-#[wasm_bindgen_test]
-async fn an_async_hook_with_new_headers_reconnects_at_once_with_them_and_the_last_event_id() {
-    let tag = unique_tag("auth-renew");
-    let hook = Hook::new(headers_object(&[("Authorization", "Bearer fresh")]));
-    // The first request is answered 401, later ones with numbered events
-    // resumed after the Last-Event-ID.
-    let options = fetch_options(
-        r#""headers":{"Authorization":"Bearer stale","X-Other":"kept"},"lastEventId":"5","retry":{"initialDelayMs":5000}"#,
-    );
-    set(&options, "onUnauthorized", hook.function());
-    let client = SseClient::new(
-        &url(
-            "/flaky",
-            &tag,
-            "fail=1&status=401&id_start=1&count=8&hold=1",
-        ),
-        options,
-    )
-    .expect("client");
-    let errors = on(&client, "error");
-    let (messages, _sub) = record(&client, "message");
-    // The retry delay is 5 s: events within the wait_for bound only come
-    // from the hook's immediate reconnect.
-    wait_for("the events after the renewal", || messages.len() == 3).await;
-    assert_eq!(
-        triples(&messages),
-        owned(&[
-            ("message", "5", "6"),
-            ("message", "6", "7"),
-            ("message", "7", "8")
-        ])
-    );
-    assert_eq!(hook.contexts.borrow().len(), 1);
-    let context = hook.contexts.borrow()[0].clone();
-    assert_eq!(prop(&context, "status"), "401");
-    assert_eq!(prop(&path(&context, &["error"]), "kind"), "unauthorized");
-    assert_eq!(
-        kinds(&errors),
-        Vec::<String>::new(),
-        "a renewed 401 is not an error"
-    );
-    let stats = stats(&tag).await;
-    assert_eq!(stats.requests, 2);
-    assert_eq!(
-        stats.header(0, "authorization").as_deref(),
-        Some("Bearer stale")
-    );
-    assert_eq!(
-        stats.header(1, "authorization").as_deref(),
-        Some("Bearer fresh")
-    );
-    assert_eq!(stats.header(1, "x-other").as_deref(), Some("kept"));
-    assert_eq!(stats.header(1, "last-event-id").as_deref(), Some("5"));
-    client.close();
-}
-
-#[wasm_bindgen_test]
-async fn a_hook_returning_a_string_sends_it_as_a_bearer_token() {
-    let tag = unique_tag("auth-string");
-    let hook = Hook::new("from-hook".into());
-    let options = fetch_options(r#""retry":{"initialDelayMs":5000}"#);
-    set(&options, "onUnauthorized", hook.function());
-    let client = SseClient::new(
-        &url("/flaky", &tag, "fail=1&status=403&count=1&hold=1"),
-        options,
-    )
-    .expect("client");
-    let (messages, _sub) = record(&client, "message");
-    wait_for("the event after the renewal", || messages.len() == 1).await;
-    let stats = stats(&tag).await;
-    assert_eq!(stats.header(0, "authorization"), None);
-    assert_eq!(
-        stats.header(1, "authorization").as_deref(),
-        Some("Bearer from-hook")
-    );
-    assert_eq!(prop(&hook.contexts.borrow()[0], "status"), "403");
-    client.close();
-}
-
-#[wasm_bindgen_test]
-async fn a_hook_returning_true_makes_the_headers_function_run_again() {
-    let tag = unique_tag("auth-true");
-    let hook = Hook::new(JsValue::TRUE);
-    let calls = Rc::new(Cell::new(0u32));
-    let counter = calls.clone();
-    let provider = Closure::<dyn FnMut() -> JsValue>::new(move || {
-        counter.set(counter.get() + 1);
-        headers_object(&[("Authorization", &format!("Bearer t{}", counter.get()))])
-    });
-    let options = fetch_options(r#""retry":{"initialDelayMs":5000}"#);
-    set(&options, "onUnauthorized", hook.function());
-    set(&options, "headers", provider.as_ref());
-    let client = SseClient::new(
-        &url("/flaky", &tag, "fail=1&status=401&count=1&hold=1"),
-        options,
-    )
-    .expect("client");
-    let (messages, _sub) = record(&client, "message");
-    wait_for("the event after the renewal", || messages.len() == 1).await;
-    let stats = stats(&tag).await;
-    assert_eq!(calls.get(), 2);
-    assert_eq!(
-        stats.header(0, "authorization").as_deref(),
-        Some("Bearer t1")
-    );
-    assert_eq!(
-        stats.header(1, "authorization").as_deref(),
-        Some("Bearer t2")
-    );
-    client.close();
-}
-
-#[wasm_bindgen_test]
-async fn a_hook_returning_false_closes_with_unauthorized() {
-    let tag = unique_tag("auth-false");
-    let hook = Hook::new(JsValue::FALSE);
-    let options = fetch_options(FAST_RETRY);
-    set(&options, "onUnauthorized", hook.function());
-    let client = SseClient::new(&url("/status/401", &tag, ""), options).expect("client");
-    let errors = on(&client, "error");
-    let closes = on(&client, "close");
-    let (_messages, _sub) = record(&client, "message");
-    wait_for("close", || closes.len() == 1).await;
-    assert_eq!(hook.contexts.borrow().len(), 1);
-    assert_eq!(kinds(&errors), ["unauthorized"]);
-    assert_eq!(prop(&errors.calls.borrow()[0], "status"), "401");
-    assert_eq!(client.status(), "closed");
-    assert_eq!(stats(&tag).await.requests, 1);
-}
-
-#[wasm_bindgen_test]
-async fn a_hook_whose_credentials_are_refused_again_does_not_loop() {
-    let tag = unique_tag("auth-loop");
-    let hook = Hook::new(headers_object(&[("Authorization", "Bearer still-bad")]));
-    let options = fetch_options(FAST_RETRY);
-    set(&options, "onUnauthorized", hook.function());
-    let client = SseClient::new(&url("/status/401", &tag, ""), options).expect("client");
-    let errors = on(&client, "error");
-    let closes = on(&client, "close");
-    let (_messages, _sub) = record(&client, "message");
-    wait_for("close", || closes.len() == 1).await;
-    assert_eq!(kinds(&errors), ["unauthorized"]);
-    let stats = stats(&tag).await;
-    assert_eq!(
-        stats.requests, 2,
-        "one immediate retry with the new credentials, then stop"
-    );
-    assert_eq!(
-        stats.header(1, "authorization").as_deref(),
-        Some("Bearer still-bad")
-    );
-    assert_eq!(hook.contexts.borrow().len(), 1);
 }
 
 // ----- byte-level streams: fetch and EventSource agree ---------------------------

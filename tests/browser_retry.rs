@@ -352,21 +352,6 @@ async fn the_seed_form_retry_and_interval_is_accepted() {
     assert_eq!(stats(&tag).await.requests, 3);
 }
 
-/// Makes the page look hidden or visible to the client (headless pages are
-/// always visible): overrides `document.visibilityState` and fires
-/// `visibilitychange`, the two things the client reads.
-fn set_hidden(hidden: bool) {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let descriptor = js_sys::Object::new();
-    let state = if hidden { "hidden" } else { "visible" };
-    Reflect::set(&descriptor, &"value".into(), &state.into()).unwrap();
-    Reflect::set(&descriptor, &"configurable".into(), &JsValue::TRUE).unwrap();
-    js_sys::Object::define_property(&document, &"visibilityState".into(), &descriptor);
-    document
-        .dispatch_event(&web_sys::Event::new("visibilitychange").unwrap())
-        .unwrap();
-}
-
 #[wasm_bindgen_test]
 async fn pause_when_hidden_disconnects_and_resumes_with_the_last_event_id() {
     let tag = unique_tag("hidden");

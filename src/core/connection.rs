@@ -123,8 +123,8 @@ pub enum Notice {
     /// An error the user should handle: fatal ones are followed by
     /// [`Notice::Closed`]; data errors (JSON, event too large) are not.
     Error(Error),
-    /// The client closed itself (fatal error, exhausted budget, or the
-    /// user's AbortSignal). Not sent after `close()`.
+    /// The client closed itself (fatal error, exhausted budget). Not sent
+    /// for [`Connection::close`] (the user's `close()` or AbortSignal).
     Closed,
 }
 
@@ -201,33 +201,27 @@ impl Connection {
         }
     }
 
-    /// Last subscription gone: disconnect quietly and go idle. A later
+    /// Last subscription gone: disconnect and go idle, dropping queued
+    /// notices; only the change to [`State::Idle`] is notified. A later
     /// [`Connection::start`] reconnects (keeping the last event ID).
     pub fn stop(&mut self) {
         if !matches!(self.state, State::Idle | State::Closed) {
             self.actions.clear();
             self.disconnect();
-            self.state = State::Idle;
+            self.set_state(State::Idle);
         }
     }
 
-    /// `close()`: disconnect for good. Nothing is notified, now or later.
+    /// `close()` or the user's AbortSignal: disconnect for good, dropping
+    /// queued notices. Only the change to [`State::Closed`] is notified
+    /// (the shell delivers it before `close()` returns); nothing after it.
+    /// Closing is the caller's decision, so no error and no
+    /// [`Notice::Closed`] is sent.
     pub fn close(&mut self) {
-        if self.state != State::Closed {
-            // Drop queued notices: nothing may fire after close().
-            self.actions.clear();
-            self.disconnect();
-            self.state = State::Closed;
-        }
-    }
-
-    /// The user's AbortSignal fired: close for good and say so.
-    pub fn on_signal_abort(&mut self) {
         if self.state != State::Closed {
             self.actions.clear();
             self.disconnect();
             self.set_state(State::Closed);
-            self.notify(Notice::Closed);
         }
     }
 
@@ -672,14 +666,14 @@ mod tests {
     }
 
     #[test]
-    fn close_drops_queued_notices_and_notifies_nothing() {
+    fn close_drops_queued_notices_and_notifies_only_the_change_to_closed() {
         let mut c = machine(retrying(3));
         c.start(0.0);
         c.on_open(0.0);
         // Notices are queued but not yet carried out when the user closes.
         c.close();
         let actions = drain(&mut c);
-        assert!(notices(&actions).is_empty(), "{actions:?}");
+        assert_eq!(notices(&actions), [&Notice::StateChanged(State::Closed)]);
         assert!(actions.contains(&Action::Abort));
         assert!(actions.contains(&Action::ClearTimer(Timer::Reconnect)));
         // Late reports from the aborted attempt change nothing.
@@ -700,20 +694,6 @@ mod tests {
         assert!(drain(&mut c).contains(&Action::ClearTimer(Timer::Reconnect)));
         c.on_timer(Timer::Reconnect, 60_000.0, 0.0);
         assert_eq!(connects(&drain(&mut c)), 0);
-    }
-
-    #[test]
-    fn stop_goes_idle_quietly_and_start_reconnects() {
-        let mut c = machine(retrying(3));
-        c.start(0.0);
-        c.on_open(0.0);
-        drain(&mut c);
-        c.stop();
-        let actions = drain(&mut c);
-        assert!(notices(&actions).is_empty());
-        assert_eq!(c.state(), State::Idle);
-        c.start(10.0);
-        assert_eq!(connects(&drain(&mut c)), 1);
     }
 
     #[test]
@@ -921,17 +901,22 @@ mod tests {
     }
 
     #[test]
-    fn the_signal_closes_with_a_close_notice() {
+    fn stop_notifies_the_change_to_idle_and_start_connects_again() {
         let mut c = machine(retrying(3));
         c.start(0.0);
         c.on_open(0.0);
-        c.on_signal_abort();
+        drain(&mut c);
+        c.stop();
         let actions = drain(&mut c);
+        assert_eq!(notices(&actions), [&Notice::StateChanged(State::Idle)]);
+        assert!(actions.contains(&Action::Abort));
+        c.stop();
+        assert!(drain(&mut c).is_empty());
+        c.start(100.0);
         assert_eq!(
-            notices(&actions),
-            [&Notice::StateChanged(State::Closed), &Notice::Closed]
+            notices(&drain(&mut c)),
+            [&Notice::StateChanged(State::Connecting)]
         );
-        assert_eq!(c.state(), State::Closed);
     }
 
     #[test]

@@ -51,7 +51,7 @@ pub fn to_js(error: &Error) -> JsValue {
                 set("status", status.into());
             }
         }
-        Error::Network { .. } | Error::StreamEnded | Error::Aborted | Error::Closed => {}
+        Error::Network { .. } | Error::StreamEnded | Error::Closed => {}
     }
     sys::make_error(error.kind(), &error.to_string(), &details)
 }

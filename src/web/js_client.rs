@@ -148,9 +148,10 @@ impl SseClient {
 }
 
 impl Drop for SseClient {
-    /// Freeing the client (explicitly or by garbage collection) closes it.
+    /// Freeing the client (explicitly or by garbage collection) closes it,
+    /// quietly: no callback runs from a finalizer.
     fn drop(&mut self) {
-        self.inner.close();
+        self.inner.close_quietly();
     }
 }
 

@@ -356,3 +356,37 @@ pub fn on_with(
     );
     closure
 }
+
+/// Makes the page look hidden or visible to the client (headless pages are
+/// always visible): overrides `document.visibilityState` and fires
+/// `visibilitychange`, the two things the client reads.
+pub fn set_hidden(hidden: bool) {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let descriptor = Object::new();
+    let state = if hidden { "hidden" } else { "visible" };
+    Reflect::set(&descriptor, &"value".into(), &state.into()).unwrap();
+    Reflect::set(&descriptor, &"configurable".into(), &JsValue::TRUE).unwrap();
+    Object::define_property(&document, &"visibilityState".into(), &descriptor);
+    document
+        .dispatch_event(&web_sys::Event::new("visibilitychange").unwrap())
+        .unwrap();
+}
+
+/// A plain object of header name to value.
+pub fn headers_object(pairs: &[(&str, &str)]) -> JsValue {
+    let object = Object::new();
+    for (name, value) in pairs {
+        Reflect::set(&object, &(*name).into(), &(*value).into()).expect("set header");
+    }
+    object.into()
+}
+
+/// The kinds of the `SSEError`s an `error` callback received.
+pub fn kinds(errors: &Callback) -> Vec<String> {
+    errors
+        .calls
+        .borrow()
+        .iter()
+        .map(|e| prop(e, "kind"))
+        .collect()
+}

@@ -85,11 +85,14 @@ impl ClientInner {
     /// Asks `onUnauthorized` for new credentials, then reports to the
     /// machine. A string or an object replaces the hook's earlier headers;
     /// `true` drops them, leaving the fresh token to the `headers` function.
+    /// An answer that comes after the client moved on (`reconnect()`, the
+    /// last handler gone, `close()`) changes nothing.
     pub(super) fn authorize(&self, error: Error) {
         let Some(hook) = self.options.on_unauthorized.clone() else {
             return;
         };
         let weak = self.weak.clone();
+        let generation = self.generation.get();
         let context = Object::new();
         if let Error::Unauthorized { status, .. } = &error {
             let _ = Reflect::set(&context, &"status".into(), &(*status).into());
@@ -104,6 +107,9 @@ impl ClientInner {
                 Err(_) => None,
             };
             let Some(inner) = weak.upgrade() else { return };
+            if inner.generation.get() != generation {
+                return;
+            }
             if let Some(headers) = &renewed {
                 *inner.auth_headers.borrow_mut() = (!headers.is_empty()).then(|| headers.clone());
             }

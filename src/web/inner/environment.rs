@@ -4,25 +4,25 @@
 use wasm_bindgen::JsCast;
 
 use super::ClientInner;
-use crate::core::connection::Connection;
 use crate::web::listen::{global_property, Listener};
 use crate::web::sys;
 
 impl ClientInner {
-    /// Closes the client when the user's signal aborts (at once if it
-    /// already has: nobody can have subscribed yet, so nothing is told).
+    /// Closes the client when the user's signal aborts, as `close()` does
+    /// (at once if it already has: nobody can have subscribed yet, so
+    /// nothing is told).
     pub(super) fn watch_signal(&self) {
         let Some(signal) = self.options.signal.clone() else {
             return;
         };
         if signal.aborted() {
-            self.machine.borrow_mut().on_signal_abort();
-            while self.machine.borrow_mut().poll_action().is_some() {}
-            return;
+            return self.close_quietly();
         }
         let weak = self.weak.clone();
         let listener = Listener::new(&signal, "abort", move |_| {
-            ClientInner::input_weak(&weak, Connection::on_signal_abort);
+            if let Some(inner) = weak.upgrade() {
+                inner.close();
+            }
         });
         *self.signal_listener.borrow_mut() = Some(listener);
     }

@@ -66,6 +66,8 @@ pub struct ClientInner {
     timers: RefCell<[Option<Timeout>; 2]>,
     environment: RefCell<Vec<Listener>>,
     signal_listener: RefCell<Option<Listener>>,
+    /// Set once `close()` has notified (or a quiet close began): no callback
+    /// is called again.
     closed_by_user: Cell<bool>,
     weak: Weak<ClientInner>,
 }
@@ -233,14 +235,31 @@ impl ClientInner {
         self.input(Connection::stop);
     }
 
-    /// `close()`: disconnect for good; nothing fires afterwards.
+    /// `close()` (and the user's AbortSignal): disconnect for good. The
+    /// `statechange` callbacks hear `closed` before this returns; nothing
+    /// fires afterwards.
     pub fn close(&self) {
-        self.closed_by_user.set(true);
+        self.shut_down(true);
+    }
+
+    /// Closes without telling anyone: the client is being freed or
+    /// garbage-collected, no user code may run.
+    pub fn close_quietly(&self) {
+        self.shut_down(false);
+    }
+
+    fn shut_down(&self, notify: bool) {
+        if !notify {
+            self.closed_by_user.set(true);
+        }
         self.machine.borrow_mut().close();
-        self.registry.borrow_mut().clear();
         self.environment.borrow_mut().clear();
         self.signal_listener.borrow_mut().take();
+        // Aborts the attempt and clears the timers first, so nothing can be
+        // delivered while the callbacks hear the change to `closed`.
         self.drive();
+        self.closed_by_user.set(true);
+        self.registry.borrow_mut().clear();
     }
 
     /// `reconnect()`: drop the connection and connect again at once.

@@ -372,9 +372,10 @@ impl Client {
 }
 
 impl Drop for Client {
-    /// Dropping the client closes it and ends its streams.
+    /// Dropping the client closes it (quietly: no callback runs from a
+    /// destructor) and ends its streams.
     fn drop(&mut self) {
-        self.inner.close();
+        self.inner.close_quietly();
         self.end_streams();
     }
 }
