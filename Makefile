@@ -6,7 +6,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 WASM_TARGET := wasm32-unknown-unknown
-RELEASE_WASM := target/$(WASM_TARGET)/release/sse_wasm.wasm
+RELEASE_WASM := $(or $(CARGO_TARGET_DIR),target)/$(WASM_TARGET)/release/sse_wasm.wasm
 # binaryen from the npm registry (.ci/tools): Debian's wasm-opt 108 corrupts
 # the externref table wasm-bindgen emits. The features are those rustc
 # enables by default for wasm32 since 1.82.
@@ -31,6 +31,10 @@ build: deps
 	cargo build --release --lib --target $(WASM_TARGET)
 	rm -rf pkg
 	wasm-bindgen --target web --out-dir pkg --out-name sse_wasm $(RELEASE_WASM)
+	@# The runtime snippet's classes under a stable path (the glue imports
+	@# the snippet under a hashed one; re-exporting keeps one module instance).
+	snippet=$$(cd pkg && ls snippets/*/src/web/runtime.js) && \
+	  printf "export { SSEError, SSEEvent } from './%s';\n" "$$snippet" > pkg/runtime.js
 	$(WASM_OPT) $(WASM_OPT_FLAGS) pkg/sse_wasm_bg.wasm -o pkg/sse_wasm_bg.wasm
 	@$(MAKE) --no-print-directory size
 

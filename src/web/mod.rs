@@ -11,7 +11,6 @@
 //!   what, `SSEError`, RAII DOM listeners. `sys` and `runtime.js`: the raw
 //!   bindings and the JavaScript half of the hot path.
 
-mod classes;
 mod error;
 mod inner;
 pub mod js_client;

@@ -51,12 +51,12 @@ function report(error) {
  * A listener record: the handler and whether it was removed. Removal during
  * a dispatch takes effect at once, as with DOM event listeners.
  */
-export function listener(fn) {
+function listener(fn) {
   return { fn, removed: false };
 }
 
 /** Calls every live listener in `list` with `value`; exceptions are reported. */
-export function emit(list, value) {
+function emit(list, value) {
   for (let i = 0; i < list.length; i++) {
     const l = list[i];
     if (l.removed) continue;
@@ -308,21 +308,28 @@ export function makeError(kind, message, details) {
 }
 
 /** The global scope's fetch, so the client works in Workers too. */
-export function globalFetch(request) {
+function globalFetch(request) {
   return globalThis.fetch(request);
 }
 
 /** Whether the environment says it is offline (no navigator: online). */
-export function isOffline() {
+function isOffline() {
   return typeof navigator !== 'undefined' && navigator.onLine === false;
 }
 
 /** Whether a document exists and is hidden. */
-export function isHidden() {
+function isHidden() {
   return typeof document !== 'undefined' && document.visibilityState === 'hidden';
 }
 
 /** `Date.now()`. */
-export function now() {
+function now() {
   return Date.now();
 }
+
+/**
+ * The free functions the shell calls, under one name (see src/web/sys.rs:
+ * imported one by one, each would repeat the snippet's key in the glue's
+ * import object).
+ */
+export const runtime = { listener, emit, globalFetch, isOffline, isHidden, now };

@@ -1,6 +1,11 @@
 //! Raw bindings: the JavaScript runtime snippet (`runtime.js`) and the few
 //! global-scope functions the shell needs. Kept apart from the public
 //! wrappers so the unsafe-looking edges live in one place.
+//!
+//! The free functions are reached through the snippet's `runtime` object:
+//! wasm-bindgen imports plain functions of a snippet straight into the wasm
+//! module, and its `--target web` glue then lists the snippet once per such
+//! function in one object literal (every bundler warns of duplicate keys).
 
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
@@ -76,9 +81,11 @@ extern "C" {
     pub fn last_event_id(this: &Dispatcher) -> JsValue;
 
     /// Wraps a handler in a listener record.
+    #[wasm_bindgen(js_namespace = runtime)]
     pub fn listener(handler: &Function) -> Object;
 
     /// Calls every live record with one argument.
+    #[wasm_bindgen(js_namespace = runtime)]
     pub fn emit(list: &Array, value: &JsValue);
 
     /// `new SSEError(kind, message, details)`.
@@ -86,18 +93,19 @@ extern "C" {
     pub fn make_error(kind: &str, message: &str, details: &Object) -> JsValue;
 
     /// `globalThis.fetch(request)`.
-    #[wasm_bindgen(js_name = globalFetch)]
+    #[wasm_bindgen(js_namespace = runtime, js_name = globalFetch)]
     pub fn global_fetch(request: &web_sys::Request) -> Promise;
 
     /// `navigator.onLine === false`.
-    #[wasm_bindgen(js_name = isOffline)]
+    #[wasm_bindgen(js_namespace = runtime, js_name = isOffline)]
     pub fn is_offline() -> bool;
 
     /// `document.visibilityState === 'hidden'`.
-    #[wasm_bindgen(js_name = isHidden)]
+    #[wasm_bindgen(js_namespace = runtime, js_name = isHidden)]
     pub fn is_hidden() -> bool;
 
     /// `Date.now()`.
+    #[wasm_bindgen(js_namespace = runtime)]
     pub fn now() -> f64;
 }
 
@@ -159,15 +167,4 @@ extern "C" {
     /// `event.lastEventId`.
     #[wasm_bindgen(method, getter, js_name = lastEventId)]
     pub fn last_event_id(this: &JsEvent) -> String;
-}
-
-#[wasm_bindgen(module = "/src/web/runtime.js")]
-extern "C" {
-    /// The `SSEError` class itself (for `instanceof` in user code).
-    #[wasm_bindgen(thread_local_v2, js_name = SSEError)]
-    pub static SSE_ERROR_CLASS: JsValue;
-
-    /// The `SSEEvent` class itself.
-    #[wasm_bindgen(thread_local_v2, js_name = SSEEvent)]
-    pub static SSE_EVENT_CLASS: JsValue;
 }

@@ -27,8 +27,8 @@ export interface SSEEvent {
 }
 
 /** Every `SSEError.kind`. */
-export type SSEErrorKind = 'invalid-option' | 'invalid-url' | 'network' | 'http' | 'unauthorized'
-    | 'content-type' | 'stream-ended' | 'idle-timeout' | 'event-too-large' | 'json' | 'aborted'
+export type SSEErrorKind = 'init' | 'invalid-option' | 'invalid-url' | 'network' | 'http' | 'unauthorized'
+    | 'content-type' | 'stream-ended' | 'idle-timeout' | 'event-too-large' | 'json'
     | 'retries-exhausted' | 'closed';
 
 /** Every error this library throws or reports; `kind` tells the causes apart. */
