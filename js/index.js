@@ -1,22 +1,20 @@
-// The main entry, `sse-wasm`: the API of `sse-wasm/init`, initialised on
-// import in a browser page or worker (top-level await), so clients can be
-// constructed right away. Under Node (server-side rendering, tests) importing
-// it neither fetches nor throws; constructing a client there throws a clear
-// error unless `init(bytes)` was called.
+// The main entry, `sse-wasm`: the API of `sse-wasm/init`, with the
+// WebAssembly module's download started on import in a browser page or
+// worker. The import itself never waits for it (no top-level await), so
+// nothing in the app is held up: clients created before the module has
+// arrived wait for it, reporting `connecting` once subscribed. Under Node
+// (server-side rendering, tests) importing it neither fetches nor throws;
+// constructing a client there throws a clear error unless `init(bytes)`
+// was called.
 
-import { init } from './init.js';
+import { init } from './loader.js';
 
 export * from './init.js';
 
 if (isBrowserLike()) {
-  try {
-    await init();
-  } catch {
-    // Remembered by init.js: constructing a client throws an error that
-    // names the cause and the usual fixes (the .wasm URL, the CSP). Failing
-    // the import instead would take down every module that imports this
-    // one, the whole app with a bundler, over a feature it may not need.
-  }
+  // A failure is remembered (loader.js): clients waiting for the module
+  // report it as an `error` of kind `init`, later constructions throw it.
+  init().catch(() => {});
 }
 
 /**

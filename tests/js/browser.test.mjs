@@ -9,9 +9,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 
-import { SERVER, WORK, serveStatic, stats, uniqueTag, waitFor, waitForStats } from './helpers.mjs';
+import { SERVER, WORK, launchChromium, serveStatic, stats, uniqueTag, waitFor, waitForStats } from './helpers.mjs';
 
 let browser;
 let devApp;
@@ -20,17 +19,7 @@ let prodApp;
 before(async () => {
   devApp = await serveStatic(join(WORK, 'app', 'dist-dev'));
   prodApp = await serveStatic(join(WORK, 'app', 'dist'));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -43,7 +32,7 @@ after(async () => {
  * Opens the app on `scenario` in a fresh browser context. Page errors and
  * console errors are collected; `expectClean()` fails on any.
  */
-async function open(t, scenario, { tag = uniqueTag(scenario), app = devApp, csp } = {}) {
+async function open(t, scenario, { tag = uniqueTag(scenario), app = devApp, csp, delayWasmMs } = {}) {
   const context = await browser.newContext();
   t.after(() => context.close());
   // Count every connection the page starts, before the server can tell: a
@@ -65,6 +54,13 @@ async function open(t, scenario, { tag = uniqueTag(scenario), app = devApp, csp 
     };
   });
   const page = await context.newPage();
+  if (delayWasmMs) {
+    // A slow network for the .wasm only: the response is held back.
+    await page.route('**/*.wasm', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, delayWasmMs));
+      await route.continue();
+    });
+  }
   const problems = [];
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
@@ -72,7 +68,7 @@ async function open(t, scenario, { tag = uniqueTag(scenario), app = devApp, csp 
   });
   const query = new URLSearchParams({ server: SERVER, tag, scenario });
   if (csp) query.set('csp', csp);
-  const path = scenario === 'manual' ? '/manual.html' : '/';
+  const path = scenario === 'manual' || scenario === 'deferred' ? `/${scenario}.html` : '/';
   await page.goto(`${app.origin}${path}?${query}`);
   const text = (selector) => page.locator(selector).textContent({ timeout: 15000 });
   /** Waits until `selector`'s text is `expected`. */
@@ -275,12 +271,56 @@ describe('the vanilla sse-wasm entry in the same app', () => {
       (out) => out.done === true,
     );
     assert.match(result.beforeInit, /not initialised yet/);
+    assert.equal(result.beforeInitKind, 'init');
     assert.equal(result.samePromise, true);
     assert.equal(result.initialised, true);
     assert.equal(result.wasmFetches, 1, 'the wasm was fetched once, from the given URL');
     assert.deepEqual(result.data, ['0', '1', '2']);
     assert.equal(result.allEvents, true, 'handlers get SSEEvent instances');
     await waitForStats(tag, { open: 0, requests: 1 });
+    expectClean();
+  });
+});
+
+describe('the main entry does not hold the app up while the .wasm downloads', () => {
+  test('the page paints before the module arrives, and early clients still get their events', async (t) => {
+    const { page, tag, expectClean } = await open(t, 'deferred', { delayWasmMs: 2000 });
+    const result = await waitFor(
+      'the deferred page to finish',
+      async () => {
+        const text = await page.locator('#deferred').textContent();
+        return text ? JSON.parse(text) : {};
+      },
+      (out) => out.done === true && out.wrongClosed === true,
+    );
+    const wasmArrived = await page.evaluate(
+      () => performance.getEntriesByType('resource').find((entry) => entry.name.endsWith('.wasm'))?.responseEnd,
+    );
+    assert.equal(result.initializedAtPaint, false, 'the module was not there when the page painted');
+    assert.ok(
+      result.paintedAt + 1500 < wasmArrived,
+      `painted at ${result.paintedAt} ms, the .wasm arrived at ${wasmArrived} ms`,
+    );
+    assert.equal(result.instanceOfSSEClient, true);
+    assert.deepEqual(result.before, {
+      status: 'idle',
+      readyState: 2,
+      transport: 'eventsource',
+      url: `${SERVER}/events?tag=${tag}&count=3&json=1&hold=1&id_start=1`,
+    });
+    assert.equal(result.subscribed, 'connecting', 'subscribed, it reports connecting while the module loads');
+    assert.deepEqual(result.data, [
+      { n: 0, id: '1' },
+      { n: 1, id: '2' },
+      { n: 2, id: '3' },
+    ]);
+    assert.deepEqual(result.states, ['connecting', 'open', 'closed'], 'one statechange per change, none repeated');
+    assert.deepEqual(result.early, { status: 'closed', states: ['connecting', 'closed'] });
+    assert.equal(result.earlyEvent, undefined);
+    assert.deepEqual(result.wrong, { instanceOfSSEError: true, kind: 'invalid-option', option: 'retry.factor', status: 'closed' });
+    await waitForStats(tag, { open: 0, requests: 1 });
+    assert.equal((await stats(`${tag}-early`)).requests, 0, 'a client closed before the module arrived never connected');
+    assert.equal((await stats(`${tag}-wrong`)).requests, 0);
     expectClean();
   });
 });

@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
 
 /** build/js-test: the tarball, the fresh app and its builds (set by run.sh). */
 export const WORK = process.env.SSE_JS_WORK;
@@ -105,4 +106,19 @@ export async function serveStatic(root) {
         server.closeAllConnections();
       }),
   };
+}
+
+/** Debian's Chromium, headless, driven by playwright-core. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
 }

@@ -5,8 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { WORK } from './helpers.mjs';
 
@@ -130,10 +131,12 @@ test('importing sse-wasm under Node neither fetches nor throws; constructing exp
   const out = check('import');
   assert.deepEqual(out.touched, [], 'no fetch, no WebAssembly compilation');
   assert.equal(out.initialised, false);
-  assert.equal(out.errorClass, 'undefined', 'SSEError is assigned by init()');
-  assert.equal(out.constructError.name, 'Error');
+  assert.equal(out.errorClass, 'function', 'SSEError exists before init()');
+  assert.equal(out.constructError.name, 'SSEError');
+  assert.equal(out.constructError.kind, 'init');
+  assert.equal(out.constructError.isSSEError, true);
   assert.match(out.constructError.message, /not initialised yet/);
-  assert.match(out.constructError.message, /await init\(\)/);
+  assert.match(out.constructError.message, /call `init\(\)` first/);
 });
 
 test('sse-wasm/react renders on the server: idle state, no wasm, no network', () => {
@@ -185,4 +188,36 @@ test('connection keys: equal options share, function values do not count, header
   assert.notEqual(connectionKey(url, { signal }), connectionKey(url, { signal: new AbortController().signal }));
   // The token never appears in the key.
   assert.ok(!base.includes('s3cret'), base);
+});
+
+test('npm pack on a tree without pkg/ builds the package first (prepack)', () => {
+  // The sources as a fresh clone has them: no pkg/, no build output. The
+  // installed tools are shared (node_modules by symlink, with timestamps
+  // kept so nothing is reinstalled; the cargo target directory by
+  // CARGO_TARGET_DIR), so only the build itself runs.
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const tree = join(WORK, 'unbuilt');
+  rmSync(tree, { recursive: true, force: true });
+  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root })
+    .toString()
+    .split('\0')
+    .filter((path) => path && existsSync(join(root, path)));
+  for (const path of listed) {
+    mkdirSync(dirname(join(tree, path)), { recursive: true });
+    cpSync(join(root, path), join(tree, path), { preserveTimestamps: true });
+  }
+  symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'));
+  symlinkSync(join(root, '.ci/tools/node_modules'), join(tree, '.ci/tools/node_modules'));
+  assert.equal(existsSync(join(tree, 'pkg')), false);
+  const pack = spawnSync('npm', ['pack', '--dry-run', '--json'], {
+    cwd: tree,
+    encoding: 'utf8',
+    env: { ...process.env, CARGO_TARGET_DIR: join(root, 'target') },
+  });
+  assert.equal(pack.status, 0, `npm pack failed:\n${pack.stderr.slice(-3000)}`);
+  const json = pack.stdout.slice(pack.stdout.lastIndexOf('\n[') + 1);
+  const files = JSON.parse(json)[0].files.map((file) => file.path);
+  for (const built of ['pkg/sse_wasm_bg.wasm', 'pkg/sse_wasm.js', 'pkg/runtime.js']) {
+    assert.ok(files.includes(built), `${built} is packed: ${files.join(', ')}`);
+  }
 });

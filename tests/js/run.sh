@@ -6,9 +6,10 @@
 #    of tests/js/app under build/js-test/, as a user's app would;
 # 2. builds that app with Vite twice: development React (StrictMode really
 #    double-invokes effects there) and production;
-# 3. runs the node:test files: tsc over the typed usage files, the tarball
-#    and SSR checks in Node, and the browser tests (playwright-core driving
-#    Debian's Chromium against the built app and the test server).
+# 3. runs the node:test files: tsc over the typed usage files and over the
+#    README's code blocks, the tarball, prepack and SSR checks in Node, the
+#    browser tests (playwright-core driving Debian's Chromium against the
+#    built app and the test server), and esbuild bundles (ESM and IIFE).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -30,7 +31,9 @@ step() { printf '== %s\n' "$*"; }
 t0=$SECONDS
 
 step "npm pack"
-tarball=$(npm pack --silent --pack-destination "$work" 2>/dev/null | tail -n 1)
+# pkg/ was just built (`make test-js` depends on `make build`), so the
+# prepack build is skipped here; node.test.mjs tests it on an unbuilt tree.
+tarball=$(npm pack --silent --ignore-scripts --pack-destination "$work" 2>/dev/null | tail -n 1)
 [ -f "$work/$tarball" ] || { echo "npm pack produced no tarball" >&2; exit 1; }
 
 step "fresh app: npm install $tarball"
@@ -47,4 +50,5 @@ echo "prepared in $((SECONDS - t0)) s"
 
 export SSE_JS_WORK="$root/$work"
 exec node --test --test-reporter=spec --test-concurrency=1 \
-  tests/js/types.test.mjs tests/js/node.test.mjs tests/js/browser.test.mjs
+  tests/js/types.test.mjs tests/js/readme.test.mjs tests/js/node.test.mjs \
+  tests/js/browser.test.mjs tests/js/bundlers.test.mjs

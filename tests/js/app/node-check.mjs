@@ -29,7 +29,7 @@ const checks = {
     try {
       new sse.SSEClient('https://example.com/events');
     } catch (error) {
-      constructError = { name: error.name, message: error.message };
+      constructError = { name: error.name, kind: error.kind, message: error.message, isSSEError: error instanceof sse.SSEError };
     }
     return { touched, constructError, initialised: sse.isInitialized(), errorClass: typeof sse.SSEError };
   },

@@ -1,8 +1,9 @@
 // Built by tests/js/run.sh in a copy of this folder under build/js-test/.
 // No React plugin: JSX goes through Vite's own transform (oxc) with the
-// automatic runtime, which is all a build needs. Two pages: index.html (the
-// hooks and the auto-initialising entry) and manual.html (only the
-// manual-init entry, loading the .wasm from a URL of its choosing).
+// automatic runtime, which is all a build needs. Three pages: index.html
+// (the hooks and the auto-initialising entry), manual.html (only the
+// manual-init entry, loading the .wasm from a URL of its choosing) and
+// deferred.html (the main entry used before its .wasm has arrived).
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -13,7 +14,9 @@ export default defineConfig({
   build: {
     outDir: process.env.OUT_DIR || 'dist',
     emptyOutDir: true,
-    rolldownOptions: { input: { main: page('index.html'), manual: page('manual.html') } },
+    rolldownOptions: {
+      input: { main: page('index.html'), manual: page('manual.html'), deferred: page('deferred.html') },
+    },
   },
   logLevel: 'warn',
 });

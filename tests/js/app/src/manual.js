@@ -17,6 +17,7 @@ try {
   new SSEClient(`${server}/events`);
 } catch (error) {
   out.beforeInit = error.message;
+  out.beforeInitKind = error.kind;
 }
 const ready = init(new URL(wasmUrl, location.href));
 out.samePromise = init() === ready;

@@ -1,0 +1,364 @@
+// `SSEClient` and `Subscription`, as both entries export them: thin handles
+// over the wasm-bindgen client. They let a client exist before the
+// WebAssembly module has loaded (the main entry starts loading on import
+// and never holds the app up): such a client is a `PendingClient` that
+// records its subscriptions and callbacks, reports `connecting` once
+// subscribed, and hands everything over to the real client when the module
+// is ready. After that every call goes straight through; events never pass
+// through this file.
+
+import { SSEClient as WasmClient } from '../pkg/sse_wasm.js';
+import { SSEError } from '../pkg/runtime.js';
+import { isInitialized, loadError, loading } from './loader.js';
+
+const CALLBACK_NAMES = ['open', 'error', 'reconnecting', 'close', 'statechange'];
+
+/**
+ * One handler or callback registration. `unsubscribe()` removes it (and
+ * closes the connection if it was the last handler); calling it twice, or
+ * after the client is gone, does nothing.
+ */
+export class Subscription {
+  #target;
+
+  /** @internal `target`: a wasm `Subscription`, or a pending `Registration`. */
+  constructor(target) {
+    this.#target = target;
+  }
+
+  /** Removes this handler or callback. */
+  unsubscribe() {
+    const target = this.#target;
+    this.#target = undefined;
+    if (target !== undefined) {
+      target.unsubscribe();
+      target.free();
+    }
+  }
+
+  /** Lets go of this handle without removing the handler. */
+  free() {
+    const target = this.#target;
+    this.#target = undefined;
+    target?.free();
+  }
+}
+
+/** A Server-Sent Events client (see the type declarations for the API). */
+export class SSEClient {
+  /** The wasm-bindgen client, once the module is ready. */
+  #client;
+  /** Until then (and for good if it never gets one): what to hand over. */
+  #pending;
+  #json;
+
+  constructor(url, options) {
+    // The glue expects a string; accept a URL object as fetch() does.
+    const href = typeof URL === 'function' && url instanceof URL ? url.href : url;
+    this.#json = options != null && options.json === true;
+    if (isInitialized()) {
+      this.#client = new WasmClient(href, options);
+      return;
+    }
+    const ready = loading();
+    if (ready === undefined) throw loadError();
+    const pending = new PendingClient(resolveUrl(href), options);
+    this.#pending = pending;
+    // A client dropped before the module arrives is never started.
+    const self = new WeakRef(this);
+    ready.then(
+      () => {
+        const client = self.deref();
+        if (client !== undefined) client.#start();
+      },
+      (error) => pending.fail(loadError(error)),
+    );
+  }
+
+  /** Creates the real client and hands the recorded calls over to it. */
+  #start() {
+    const pending = this.#pending;
+    if (pending.status === 'closed') return;
+    pending.stopWatchingSignal();
+    let client;
+    try {
+      client = new WasmClient(pending.url, pending.options);
+    } catch (error) {
+      // An invalid option: thrown at construction once the module is ready.
+      return pending.fail(error);
+    }
+    this.#client = client;
+    this.#pending = undefined;
+    pending.handOver(client);
+  }
+
+  subscribe(type, handler) {
+    if (this.#client) return new Subscription(this.#client.subscribe(type, handler));
+    return this.#pending.subscribe(type, handler);
+  }
+
+  unsubscribe(type, handler) {
+    if (this.#client) this.#client.unsubscribe(type, handler);
+    else if (type == null) this.#pending.close(true);
+    else this.#pending.unsubscribe(type, handler);
+  }
+
+  close() {
+    if (this.#client) this.#client.close();
+    else this.#pending.close(true);
+  }
+
+  reconnect() {
+    // A pending client has nothing to reconnect yet.
+    this.#client?.reconnect();
+  }
+
+  on(name, callback) {
+    if (this.#client) return new Subscription(this.#client.on(name, callback));
+    return this.#pending.on(name, callback);
+  }
+
+  get readyState() {
+    return this.#client ? this.#client.readyState : this.#pending.status === 'connecting' ? 0 : 2;
+  }
+
+  get status() {
+    return this.#client ? this.#client.status : this.#pending.status;
+  }
+
+  get url() {
+    return this.#client ? this.#client.url : this.#pending.url;
+  }
+
+  get lastEventId() {
+    return this.#client ? this.#client.lastEventId : this.#pending.lastEventId;
+  }
+
+  get transport() {
+    return this.#client ? this.#client.transport : this.#pending.transport;
+  }
+
+  /** Whether handlers receive parsed JSON (`json: true`). */
+  get json() {
+    return this.#json;
+  }
+
+  free() {
+    if (this.#client) this.#client.free();
+    else this.#pending.close(false);
+  }
+}
+
+if (typeof Symbol.dispose === 'symbol') {
+  SSEClient.prototype[Symbol.dispose] = SSEClient.prototype.free;
+  Subscription.prototype[Symbol.dispose] = Subscription.prototype.unsubscribe;
+}
+
+/**
+ * A client whose module is still loading: the handlers and callbacks it
+ * was given, in order, and the status it shows meanwhile.
+ */
+class PendingClient {
+  constructor(url, options) {
+    this.url = url;
+    this.options = options;
+    /** @type {Registration[]} */
+    this.registrations = [];
+    this.status = 'idle';
+    const signal = options?.signal;
+    if (signal?.aborted) {
+      this.status = 'closed';
+    } else if (signal) {
+      this.onAbort = () => this.close(true);
+      signal.addEventListener('abort', this.onAbort);
+    }
+  }
+
+  get lastEventId() {
+    return typeof this.options?.lastEventId === 'string' ? this.options.lastEventId : '';
+  }
+
+  /** What `transport: 'auto'` resolves to (the rule in src/web/options). */
+  get transport() {
+    const o = this.options ?? {};
+    if (o.transport === 'fetch' || o.transport === 'eventsource') return o.transport;
+    const fetchOnly =
+      o.headers != null ||
+      (o.method != null && String(o.method).toUpperCase() !== 'GET') ||
+      o.body != null ||
+      o.onUnauthorized != null;
+    const idNeedsHeader = typeof o.lastEventId === 'string' && o.lastEventId !== '' && o.lastEventIdParam == null;
+    return fetchOnly || idNeedsHeader ? 'fetch' : 'eventsource';
+  }
+
+  subscribe(type, handler) {
+    if (this.status === 'closed') throw new SSEError('closed', 'the client is closed');
+    const registration = this.register('handler', String(type), handler);
+    if (this.status === 'idle') this.setStatus('connecting');
+    return registration;
+  }
+
+  on(name, callback) {
+    if (!CALLBACK_NAMES.includes(name)) {
+      throw new SSEError(
+        'invalid-option',
+        `option \`on\`: unknown callback name "${name}"; expected one of ${CALLBACK_NAMES.join(', ')}`,
+        { option: 'on' },
+      );
+    }
+    return this.register('callback', name, callback);
+  }
+
+  register(kind, name, fn) {
+    const registration = new Registration(this, kind, name, fn);
+    if (this.status !== 'closed') this.registrations.push(registration);
+    return new Subscription(registration);
+  }
+
+  unsubscribe(type, handler) {
+    for (const r of this.registrations) {
+      if (r.kind === 'handler' && r.name === type && (handler == null || r.fn === handler)) r.removed = true;
+    }
+    this.afterRemoval();
+  }
+
+  /** A registration went: forget it; with no handler left, go idle. */
+  afterRemoval() {
+    this.registrations = this.registrations.filter((r) => !r.removed);
+    if (this.status === 'connecting' && !this.registrations.some((r) => r.kind === 'handler')) {
+      this.setStatus('idle');
+    }
+  }
+
+  /** `close()` and the signal (`notify`), or `free()`: closed for good. */
+  close(notify) {
+    if (this.status === 'closed') return;
+    this.stopWatchingSignal();
+    if (notify) this.setStatus('closed');
+    this.status = 'closed';
+    this.registrations = [];
+  }
+
+  /** The module or the options failed: as a fatal error does, report and close. */
+  fail(error) {
+    if (this.status === 'closed') return;
+    this.stopWatchingSignal();
+    const hasErrorCallback = this.callbacks('error').length > 0;
+    this.setStatus('closed');
+    this.emit('error', error);
+    this.emit('close', undefined);
+    this.registrations = [];
+    if (!hasErrorCallback) report(error);
+  }
+
+  stopWatchingSignal() {
+    if (this.onAbort) this.options.signal.removeEventListener('abort', this.onAbort);
+    this.onAbort = undefined;
+  }
+
+  /**
+   * Registers everything with the real `client`, in the order it was given.
+   * The statechange callbacks hear only what differs from what they were
+   * told already (`connecting`, typically, is not repeated).
+   */
+  handOver(client) {
+    const shown = this.status;
+    let replaying = true;
+    for (const r of this.registrations) {
+      try {
+        if (r.kind === 'handler') {
+          r.attach(client.subscribe(r.name, r.fn));
+        } else if (r.name === 'statechange') {
+          const callback = r.fn;
+          r.attach(client.on(r.name, (status) => replaying || callback(status)));
+        } else {
+          r.attach(client.on(r.name, r.fn));
+        }
+      } catch (error) {
+        report(error);
+      }
+    }
+    replaying = false;
+    const statechange = this.callbacks('statechange');
+    this.registrations = [];
+    if (client.status !== shown) {
+      for (const callback of statechange) call(callback, client.status);
+    }
+  }
+
+  setStatus(status) {
+    this.status = status;
+    this.emit('statechange', status);
+  }
+
+  callbacks(name) {
+    return this.registrations.filter((r) => r.kind === 'callback' && r.name === name).map((r) => r.fn);
+  }
+
+  emit(name, value) {
+    for (const callback of this.callbacks(name)) call(callback, value);
+  }
+}
+
+/** A handler or callback given to a pending client. */
+class Registration {
+  constructor(owner, kind, name, fn) {
+    this.owner = owner;
+    this.kind = kind;
+    this.name = name;
+    this.fn = fn;
+    this.removed = false;
+    /** The real client's subscription, after the hand-over. */
+    this.subscription = undefined;
+    this.freed = false;
+  }
+
+  attach(subscription) {
+    if (this.freed) subscription.free();
+    else this.subscription = subscription;
+  }
+
+  unsubscribe() {
+    if (this.subscription !== undefined) {
+      this.subscription.unsubscribe();
+    } else if (!this.removed) {
+      this.removed = true;
+      this.owner.afterRemoval();
+    }
+  }
+
+  free() {
+    this.freed = true;
+    this.subscription?.free();
+    this.subscription = undefined;
+  }
+}
+
+/** Resolves `url` against the page (or worker) location; http(s) only. */
+function resolveUrl(url) {
+  const invalid = (reason) => new SSEError('invalid-url', `invalid URL "${url}": ${reason}`, { url: String(url) });
+  let parsed;
+  try {
+    parsed = new URL(url, globalThis.location?.href);
+  } catch (error) {
+    throw invalid(error instanceof Error ? error.message : String(error));
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw invalid(`the scheme "${parsed.protocol}" is not supported; use http: or https:`);
+  }
+  return parsed.href;
+}
+
+/** Calls a user callback; an exception is reported, as the runtime does. */
+function call(callback, value) {
+  try {
+    callback(value);
+  } catch (error) {
+    report(error);
+  }
+}
+
+function report(error) {
+  if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
+  else console.error(error);
+}
