@@ -1,6 +1,10 @@
 // Public types of sse-wasm: the `sse-wasm/init` entry (and, re-exported,
 // `sse-wasm`). Hand-written: the generated pkg/sse_wasm.d.ts cannot say
 // what a handler receives in JSON mode or which callback gets what.
+// Self-sufficient under any `lib` from ES2020 (`Symbol.dispose` comes from
+// the disposable lib referenced here), with `skipLibCheck: false`.
+
+/// <reference lib="esnext.disposable" />
 
 /** Where the connection is in its life cycle (`SSEClient.status`). */
 export type SSEStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'paused' | 'closed';
@@ -30,6 +34,7 @@ export declare class SSEEvent {
 
 /** Every `SSEError.kind`. */
 export type SSEErrorKind =
+  | 'init'
   | 'invalid-option'
   | 'invalid-url'
   | 'network'
@@ -40,7 +45,6 @@ export type SSEErrorKind =
   | 'idle-timeout'
   | 'event-too-large'
   | 'json'
-  | 'aborted'
   | 'retries-exhausted'
   | 'closed';
 
@@ -53,7 +57,10 @@ export declare class SSEError extends Error {
   private constructor();
   /** Always `'SSEError'`. */
   readonly name: 'SSEError';
-  /** What went wrong. */
+  /**
+   * What went wrong. `init`: the WebAssembly module could not be loaded
+   * (`cause`), or `init()` was never called.
+   */
   readonly kind: SSEErrorKind;
   /** `invalid-option`: the option's name as spelled (`'retry.factor'`, `'headers'`). */
   readonly option?: string;
@@ -77,7 +84,7 @@ export declare class SSEError extends Error {
   readonly event?: SSEEvent;
   /** `retries-exhausted`: how many connection attempts were made, the first included. */
   readonly attempts?: number;
-  /** `retries-exhausted`: the last failure (an `SSEError`); `json`: the `SyntaxError`. */
+  /** `retries-exhausted`: the last failure (an `SSEError`); `json`: the `SyntaxError`; `init`: why the module did not load. */
   readonly cause?: unknown;
 }
 
@@ -151,7 +158,10 @@ export interface SSEOptions<Json extends boolean = boolean> {
   method?: string;
   /** Request body (fetch only); a plain object or array is sent as JSON with `Content-Type: application/json`. */
   body?: SSEBody;
-  /** Aborting it closes the client for good (`error` kind `aborted`, then `close`). */
+  /**
+   * Aborting it closes the client for good, exactly as `close()` does: one
+   * `statechange` to `closed`, then nothing (no `error`, no `close`).
+   */
   signal?: AbortSignal;
   /** The last event ID to resume from on the first request. @default '' */
   lastEventId?: string;
@@ -203,9 +213,12 @@ export interface SSECallbacks {
   error: (error: SSEError) => void;
   /** A reconnect is scheduled, or the native EventSource is reconnecting by itself. */
   reconnecting: (info: SSEReconnectingInfo) => void;
-  /** The client closed itself (fatal error, exhausted retries, the AbortSignal); not after `close()`. */
+  /** The client closed itself (a fatal error, exhausted retries); not for `close()` or the `signal`. */
   close: () => void;
-  /** `status` changed. */
+  /**
+   * `status` changed: once for every change, `idle` and `closed` included
+   * (`close()` fires it before returning; nothing fires after).
+   */
   statechange: (status: SSEStatus) => void;
 }
 
@@ -221,8 +234,9 @@ export declare class Subscription {
   private constructor();
   /** Removes this handler or callback. */
   unsubscribe(): void;
-  /** Frees the registration's handle without removing the handler. */
+  /** Lets go of this handle without removing the handler. */
   free(): void;
+  /** `using sub = client.subscribe(...)`: unsubscribes at the end of the scope. */
   [Symbol.dispose](): void;
 }
 
@@ -232,18 +246,11 @@ export declare class Subscription {
  * when the client is freed or garbage-collected (so keep a reference).
  * After `close()` returns, no handler or callback is called again.
  *
- * `Json` is `true` when the client was created with `json: true`: handlers
- * then receive parsed values. (Invariant, so a text client is never taken
- * for a JSON one.)
+ * `Json` is `true` for a client created with `json: true` (handlers get
+ * parsed values), `false` for a text client, and `boolean` (the default,
+ * so any client fits a plain `SSEClient` variable) when not known.
  */
-export declare class SSEClient<in out Json extends boolean = false> {
-  /**
-   * Creates a client for `url` (absolute, or relative to the page). Throws
-   * an `SSEError` (kind `invalid-url` or `invalid-option`) naming what is
-   * wrong, or an `Error` if the WebAssembly module is not initialised.
-   * Nothing connects until the first `subscribe`.
-   */
-  constructor(url: string | URL, options?: SSEOptions<Json>);
+export interface SSEClient<Json extends boolean = boolean> {
   /**
    * Calls `handler(data, event)` for every event of type `type` (`'message'`
    * for events without `event:`). With `json: true`, `data` is the parsed
@@ -255,11 +262,15 @@ export declare class SSEClient<in out Json extends boolean = false> {
   /**
    * Without arguments: removes every handler and closes the client (like
    * `close()`). With a type: removes all its handlers; with a handler too:
-   * that handler. The connection closes when no handler is left; a later
-   * `subscribe` reconnects.
+   * that handler. The connection closes when no handler is left (status
+   * `idle`); a later `subscribe` reconnects.
    */
   unsubscribe(type?: string, handler?: Handler<never>): void;
-  /** Closes the client for good. Nothing fires afterwards, not even events already received. */
+  /**
+   * Closes the client for good. The `statechange` callbacks hear `closed`
+   * before it returns; nothing fires afterwards, not even events already
+   * received.
+   */
   close(): void;
   /** Drops the current connection (or the pending wait) and connects again at once, forgetting past failures. */
   reconnect(): void;
@@ -269,7 +280,7 @@ export declare class SSEClient<in out Json extends boolean = false> {
   on(name: 'error', callback: SSECallbacks['error']): Subscription;
   /** A reconnect is scheduled, or the native EventSource is reconnecting by itself. */
   on(name: 'reconnecting', callback: SSECallbacks['reconnecting']): Subscription;
-  /** The client closed itself (not after `close()`). */
+  /** The client closed itself (not for `close()` or the `signal`). */
   on(name: 'close', callback: SSECallbacks['close']): Subscription;
   /** `status` changed. */
   on(name: 'statechange', callback: SSECallbacks['statechange']): Subscription;
@@ -283,11 +294,33 @@ export declare class SSEClient<in out Json extends boolean = false> {
   readonly lastEventId: string;
   /** The transport `'auto'` resolved to. */
   readonly transport: SSETransport;
-  /** Frees the client; it closes, as with `close()`. */
+  /** Whether handlers receive parsed JSON (the `json` option). */
+  readonly json: Json;
+  /** Frees the client; it closes quietly (no callback runs). */
   free(): void;
   /** `using client = new SSEClient(...)`: frees (and closes) at the end of the scope. */
   [Symbol.dispose](): void;
 }
+
+/** The `SSEClient` class: `new SSEClient(url, options)`, and `instanceof SSEClient`. */
+export interface SSEClientConstructor {
+  /**
+   * Creates a client for `url` (absolute, or relative to the page). Nothing
+   * connects until the first `subscribe`. Throws an `SSEError`: kind
+   * `invalid-url` or `invalid-option` naming what is wrong, or `init` if the
+   * WebAssembly module failed to load or `init()` was never called.
+   *
+   * Created while the module is still loading, the client waits for it
+   * (status `connecting` once subscribed); its options are then checked
+   * when the module arrives, and a wrong one is reported as an `error` (kind
+   * `invalid-option`) followed by `close` instead of thrown.
+   */
+  new <Json extends boolean = false>(url: string | URL, options?: SSEOptions<Json>): SSEClient<Json>;
+  readonly prototype: SSEClient;
+}
+
+/** The `SSEClient` class (see `SSEClientConstructor` and `SSEClient`). */
+export declare const SSEClient: SSEClientConstructor;
 
 /**
  * Where `init()` gets the WebAssembly module from: its URL, a `Request`, a
@@ -311,5 +344,5 @@ export type InitInput =
  */
 export declare function init(input?: InitInput): Promise<void>;
 
-/** Whether `init()` has completed (clients can be constructed). */
+/** Whether `init()` has completed (clients are backed by the module at once). */
 export declare function isInitialized(): boolean;

@@ -63,7 +63,11 @@ export declare function useSSE<T = unknown>(
   options: UseSSEOptions<true> & { json: true },
 ): UseSSEResult<T>;
 export declare function useSSE(url: string | URL | null | undefined, options?: UseSSEOptions<false>): UseSSEResult<string>;
-export declare function useSSE(url: string | URL | null | undefined, options?: UseSSEOptions<boolean>): UseSSEResult<unknown>;
+/** Options whose `json` is only known as a `boolean` (an object declared apart): the data is `unknown`, or `T` when given. */
+export declare function useSSE<T = unknown>(
+  url: string | URL | null | undefined,
+  options: UseSSEOptions<boolean> & { json: boolean },
+): UseSSEResult<T>;
 
 /**
  * Calls `handler(data, event)` for every event of `type` from a client you
@@ -77,7 +81,12 @@ export declare function useSSEEvent<T = unknown>(
   handler: Handler<T>,
 ): void;
 export declare function useSSEEvent(client: SSEClient<false> | null | undefined, type: string, handler: Handler<string>): void;
-export declare function useSSEEvent(client: SSEClient<boolean>, type: string, handler: Handler<unknown>): void;
+/** A client whose `json` is not known (a plain `SSEClient`): the data is `unknown`. */
+export declare function useSSEEvent(
+  client: SSEClient<boolean> | null | undefined,
+  type: string,
+  handler: Handler<unknown>,
+): void;
 /**
  * Calls `handler(data, event)` for every event of `type` from the shared
  * connection to `url` (options and sharing as `useSSE`'s).
@@ -93,6 +102,13 @@ export declare function useSSEEvent(
   type: string,
   handler: Handler<string>,
   options?: SSEConnectionOptions<false>,
+): void;
+/** Options whose `json` is only known as a `boolean`: the data is `unknown`, or `T` when given. */
+export declare function useSSEEvent<T = unknown>(
+  url: string | URL | null | undefined,
+  type: string,
+  handler: Handler<T>,
+  options: SSEConnectionOptions<boolean> & { json: boolean },
 ): void;
 
 /** The props of `SSEProvider`. */

@@ -33,6 +33,14 @@ export function Json({ url }: { url: URL }) {
   const flag: boolean = Math.random() > 0.5;
   const either = useSSE(url, { json: flag });
   type _either = Expect<Equal<typeof either.data, unknown>>;
+  // Options declared apart: `json` widens to boolean; the data is unknown,
+  // or the type given.
+  const hoisted = { json: true, event: 'tick' };
+  const apart = useSSE(url, hoisted);
+  type _apart = Expect<Equal<typeof apart.data, unknown>>;
+  const typedApart = useSSE<Tick>(url, hoisted);
+  type _typedApart = Expect<Equal<typeof typedApart.data, Tick | undefined>>;
+  useSSEEvent<Tick>(url, 'tick', (tick) => tick.n, hoisted);
   // @ts-expect-error a payload type needs `json: true`
   useSSE<Tick>(url, { event: 'tick' });
   // @ts-expect-error options are typed: retry is not a string
@@ -42,7 +50,7 @@ export function Json({ url }: { url: URL }) {
   return <p>{n}</p>;
 }
 
-export function Handlers({ client, text }: { client: SSEClient<true> | null; text: SSEClient }) {
+export function Handlers({ client, text, any }: { client: SSEClient<true> | null; text: SSEClient<false>; any: SSEClient }) {
   const [total, setTotal] = useState(0);
   useSSEEvent('/events', 'tick', (tick: Tick, event) => setTotal(total + tick.n + event.data.length), {
     json: true,
@@ -54,6 +62,10 @@ export function Handlers({ client, text }: { client: SSEClient<true> | null; tex
   useSSEEvent(null, 'tick', () => {});
   useSSEEvent(text, 'message', (data) => {
     type _string = Expect<Equal<typeof data, string>>;
+  });
+  // A plain SSEClient may be either: its data is unknown.
+  useSSEEvent(any, 'message', (data) => {
+    type _unknown = Expect<Equal<typeof data, unknown>>;
   });
   // @ts-expect-error a text client's data is a string
   useSSEEvent(text, 'tick', (tick: Tick) => setTotal(tick.n));
@@ -67,7 +79,7 @@ export function App() {
     <SSEProvider options={{ key: 'user-1', withCredentials: true, headers: () => ({ Authorization: 'Bearer t' }) }}>
       <Text url="/events" />
       <Json url={new URL('https://example.com/ticks')} />
-      <Handlers client={null} text={new SSEClient('/events')} />
+      <Handlers client={null} text={new SSEClient('/events')} any={new SSEClient('/events', { json: true })} />
     </SSEProvider>
   );
 }

@@ -67,6 +67,28 @@ export async function vanilla(signal: AbortSignal): Promise<void> {
   prices.unsubscribe('price', typed);
   prices.unsubscribe('price');
   prices.unsubscribe();
+  const json: true = prices.json;
+  void json;
+
+  // A plain `SSEClient` holds any client; its data is unknown.
+  let any: SSEClient = new SSEClient('/events', { json: true });
+  any = text;
+  any.subscribe('message', (data) => {
+    type _unknown = Expect<Equal<typeof data, unknown>>;
+  });
+  // @ts-expect-error but a JSON client is not a text client
+  const notText: SSEClient<false> = prices;
+  void notText;
+  // Options declared apart: `json` widens to boolean, and that is accepted.
+  const apart = { json: true, retry: 3 };
+  const either = new SSEClient('/events', apart);
+  type _either = Expect<Equal<typeof either, SSEClient<boolean>>>;
+  either.subscribe<Price>('price', (price) => void price.cents);
+  // `instanceof` works on the class value and narrows to a plain SSEClient.
+  const maybe: unknown = either;
+  if (maybe instanceof SSEClient) {
+    type _narrowed = Expect<Equal<typeof maybe, SSEClient>>;
+  }
 
   // Lifecycle callbacks: one overload per name.
   text.on('open', () => {});
@@ -115,7 +137,10 @@ export async function vanilla(signal: AbortSignal): Promise<void> {
       void [option, statusCode, headers, retryAfter, name, error.message, error.cause];
       // @ts-expect-error not a kind the library has
       const bad: typeof error.kind = 'timeout';
-      void bad;
+      // @ts-expect-error aborting is like close(): no error kind for it
+      const aborted: typeof error.kind = 'aborted';
+      const init: typeof error.kind = 'init';
+      void [bad, aborted, init];
     }
   }
 
