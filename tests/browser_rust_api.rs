@@ -4,6 +4,8 @@
 #![cfg(target_arch = "wasm32")]
 
 mod common;
+#[path = "readme/watch.rs"]
+mod readme;
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -882,42 +884,18 @@ async fn json_events_report_data_that_does_not_fit() {
     }
 }
 
-/// The README's example, against the test server.
+/// The README's Rust example (tests/readme/watch.rs holds the very text of
+/// the README's block; tests/readme.rs checks that), against the test server.
 #[wasm_bindgen_test]
 async fn readme_example() {
-    async fn watch(
-        url: String,
-        on_state: impl FnMut(State) + 'static,
-        mut show: impl FnMut(u32),
-    ) -> Result<(), Error> {
-        let client = Client::builder(url)
-            .bearer("my-token")
-            .retry(RetryOptions {
-                max_attempts: Some(5),
-                ..RetryOptions::default()
-            })
-            .build()?;
-        // A guard: the callback runs until `_state` is dropped.
-        let _state = client.on_state_change(on_state);
-        // A stream: dropping it unsubscribes; it ends when the client closes.
-        let mut ticks = client.json_events::<Tick>("message");
-        while let Some(tick) = ticks.next().await {
-            let tick = tick?; // Err: the data is not a Tick
-            show(tick.n);
-            if tick.n == 2 {
-                client.close(); // ends the stream
-            }
-        }
-        Ok(())
-    }
     let tag = unique_tag("rust-readme");
     let (states, on_state) = log::<State>();
-    let (shown, show) = log::<u32>();
-    let watching = watch(
-        url("/events", &tag, "count=3&json=1&hold=1"),
-        on_state,
-        show,
-    );
+    let (shown, mut record) = log::<u32>();
+    let stream = url("/events", &tag, "count=3&json=1&hold=1");
+    let watching = readme::watch(&stream, on_state, move |n| {
+        record(n);
+        n < 2
+    });
     within("the example to finish", watching)
         .await
         .expect("no error");
@@ -925,7 +903,7 @@ async fn readme_example() {
     assert_eq!(
         *states.borrow(),
         [State::Connecting, State::Open],
-        "nothing fires after close()"
+        "dropping the client closes it quietly"
     );
     wait_closed_server_side(&tag).await;
 }
