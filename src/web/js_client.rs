@@ -77,7 +77,8 @@ impl SseClient {
     }
 
     /// Closes the client for good: aborts the request, clears every timer.
-    /// Nothing fires afterwards, including events already received.
+    /// `statechange` hears `closed` before it returns; nothing fires
+    /// afterwards, including events already received.
     pub fn close(&self) {
         self.inner.close();
     }

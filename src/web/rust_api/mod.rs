@@ -241,12 +241,16 @@ impl Client {
     }
 
     /// Calls `callback` when the client closes itself (fatal error, retries
-    /// exhausted). Not called after [`close`](Self::close).
+    /// exhausted). Not called for [`close`](Self::close), the abort signal,
+    /// or dropping the client.
     pub fn on_close(&self, mut callback: impl FnMut() + 'static) -> Subscription {
         self.on(Lifecycle::Close, move |_| callback())
     }
 
-    /// Calls `callback` with the new [`State`] each time it changes.
+    /// Calls `callback` with the new [`State`] each time it changes, once
+    /// per change: [`State::Idle`] when the last subscription goes, and
+    /// [`State::Closed`] from inside [`close`](Self::close) (dropping the
+    /// client closes it without a call).
     pub fn on_state_change(&self, mut callback: impl FnMut(State) + 'static) -> Subscription {
         self.on(Lifecycle::StateChange, move |notice| {
             if let Notice::StateChanged(state) = notice {
@@ -256,8 +260,9 @@ impl Client {
     }
 
     /// Closes the client for good: aborts the request, clears every timer,
-    /// ends every [`EventStream`]. Nothing fires afterwards, including
-    /// events already received.
+    /// ends every [`EventStream`]. The state-change callbacks hear
+    /// [`State::Closed`] before it returns; nothing fires afterwards, not
+    /// even events already received.
     pub fn close(&self) {
         self.inner.close();
         self.end_streams();
