@@ -18,15 +18,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Short, deterministic reconnection delays (100 ms is the policy's floor).
-const FAST_RETRY: &str = r#""retry":{"initialDelayMs":100,"factor":1,"jitter":0}"#;
-
-/// Options `{"transport":"fetch", ...extra}` as a JS object.
-fn fetch_options(extra: &str) -> JsValue {
-    let sep = if extra.is_empty() { "" } else { "," };
-    options(&format!(r#"{{"transport":"fetch"{sep}{extra}}}"#))
-}
-
 /// An `onUnauthorized` hook that records its context and gives its answers
 /// in turn (the last one again once they run out), each after a short
 /// asynchronous pause, like a token refresh.
@@ -315,25 +306,29 @@ async fn an_async_hook_with_new_headers_reconnects_at_once_with_them_and_the_las
     client.close();
 }
 
+/// A fetch client on a server that refuses the first request with
+/// `status`, then sends one event; the hook answers, `headers` (if any) is
+/// the headers function. The retry delay is 5 s, so the event arrives in
+/// time only through the hook's immediate reconnect. Returns once it did.
+async fn refused_once(tag: &str, status: u16, hook: &Hook, headers: Option<&JsValue>) -> SseClient {
+    let options = fetch_options(r#""retry":{"initialDelayMs":5000}"#);
+    set(&options, "onUnauthorized", hook.function());
+    if let Some(headers) = headers {
+        set(&options, "headers", headers);
+    }
+    let query = format!("fail=1&status={status}&count=1&hold=1");
+    let client = SseClient::new(&url("/flaky", tag, &query), options).expect("client");
+    let (messages, _sub) = record(&client, "message");
+    wait_for("the event after the renewal", || messages.len() == 1).await;
+    client
+}
+
 #[wasm_bindgen_test]
 async fn a_hook_returning_a_string_sends_it_as_a_bearer_token() {
     let tag = unique_tag("auth-string");
     let hook = Hook::new("from-hook".into());
-    let options = fetch_options(r#""retry":{"initialDelayMs":5000}"#);
-    set(&options, "onUnauthorized", hook.function());
-    let client = SseClient::new(
-        &url("/flaky", &tag, "fail=1&status=403&count=1&hold=1"),
-        options,
-    )
-    .expect("client");
-    let (messages, _sub) = record(&client, "message");
-    wait_for("the event after the renewal", || messages.len() == 1).await;
-    let stats = stats(&tag).await;
-    assert_eq!(stats.header(0, "authorization"), None);
-    assert_eq!(
-        stats.header(1, "authorization").as_deref(),
-        Some("Bearer from-hook")
-    );
+    let client = refused_once(&tag, 403, &hook, None).await;
+    assert_eq!(authorizations(&tag).await, [None, bearer("from-hook")]);
     assert_eq!(prop(&hook.contexts.borrow()[0], "status"), "403");
     client.close();
 }
@@ -343,16 +338,7 @@ async fn a_hook_returning_true_makes_the_headers_function_run_again() {
     let tag = unique_tag("auth-true");
     let hook = Hook::new(JsValue::TRUE);
     let (provider, calls) = numbered_tokens();
-    let options = fetch_options(r#""retry":{"initialDelayMs":5000}"#);
-    set(&options, "onUnauthorized", hook.function());
-    set(&options, "headers", provider.as_ref());
-    let client = SseClient::new(
-        &url("/flaky", &tag, "fail=1&status=401&count=1&hold=1"),
-        options,
-    )
-    .expect("client");
-    let (messages, _sub) = record(&client, "message");
-    wait_for("the event after the renewal", || messages.len() == 1).await;
+    let client = refused_once(&tag, 401, &hook, Some(provider.as_ref())).await;
     assert_eq!(calls.get(), 2);
     assert_eq!(authorizations(&tag).await, [bearer("fn-1"), bearer("fn-2")]);
     client.close();

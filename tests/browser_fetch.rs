@@ -18,16 +18,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Short, deterministic reconnection delays (100 ms is the policy's floor).
-const FAST_RETRY: &str = r#""retry":{"initialDelayMs":100,"factor":1,"jitter":0}"#;
-
-/// Options `{"transport":"fetch", ...extra}` as a JS object, so functions
-/// and objects can still be added with [`set`].
-fn fetch_options(extra: &str) -> JsValue {
-    let sep = if extra.is_empty() { "" } else { "," };
-    options(&format!(r#"{{"transport":"fetch"{sep}{extra}}}"#))
-}
-
 fn fetch_client(url: &str, extra: &str) -> SseClient {
     SseClient::new(url, fetch_options(extra)).expect("client")
 }

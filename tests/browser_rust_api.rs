@@ -902,8 +902,8 @@ async fn readme_example() {
     assert_eq!(*shown.borrow(), [0, 1, 2]);
     assert_eq!(
         *states.borrow(),
-        [State::Connecting, State::Open],
-        "dropping the client closes it quietly"
+        [State::Connecting, State::Open, State::Idle],
+        "dropping the stream (the last subscription) leaves the client idle; dropping the client then closes it quietly"
     );
     wait_closed_server_side(&tag).await;
 }

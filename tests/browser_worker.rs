@@ -15,8 +15,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
-const FAST_RETRY: &str = r#""retry":{"initialDelayMs":100,"factor":1,"jitter":0}"#;
-
 fn has_global(name: &str) -> bool {
     Reflect::has(&js_sys::global(), &name.into()).unwrap_or(false)
 }

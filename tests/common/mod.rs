@@ -327,6 +327,16 @@ pub fn path(value: &JsValue, keys: &[&str]) -> JsValue {
     })
 }
 
+/// Short, deterministic reconnection delays (100 ms is the policy's floor).
+pub const FAST_RETRY: &str = r#""retry":{"initialDelayMs":100,"factor":1,"jitter":0}"#;
+
+/// Options `{"transport":"fetch", ...extra}` as a JS object, so functions
+/// and objects can still be added with [`set`].
+pub fn fetch_options(extra: &str) -> JsValue {
+    let sep = if extra.is_empty() { "" } else { "," };
+    options(&format!(r#"{{"transport":"fetch"{sep}{extra}}}"#))
+}
+
 /// Both JS transports, for suites that must behave the same over each.
 pub const TRANSPORTS: [&str; 2] = ["eventsource", "fetch"];
 

@@ -5,12 +5,14 @@ import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
 
 /** build/js-test: the tarball, the fresh app and its builds (set by run.sh). */
 export const WORK = process.env.SSE_JS_WORK;
 /** The test server (set by .ci/with-server.sh). */
 export const SERVER = process.env.SSE_TEST_SERVER;
+
+/** Debian's Chromium, headless, launched as every browser suite here does. */
+export { launchChromium } from '../demo/helpers.mjs';
 
 assert.ok(WORK, 'SSE_JS_WORK is not set: run tests/js/run.sh');
 assert.ok(SERVER, 'SSE_TEST_SERVER is not set: run under .ci/with-server.sh');
@@ -70,9 +72,10 @@ const TYPES = {
  * Serves a built app from `root` on 127.0.0.1 (free port). Pages get the
  * Content-Security-Policy the README documents (`script-src 'self'
  * 'wasm-unsafe-eval'`), or, with `?csp=no-wasm` in the page URL, the same
- * without 'wasm-unsafe-eval'.
+ * without 'wasm-unsafe-eval'. `wasmType` overrides the Content-Type of
+ * `.wasm` files (a misconfigured server).
  */
-export async function serveStatic(root) {
+export async function serveStatic(root, { wasmType = TYPES['.wasm'] } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
     const path = url.pathname === '/' ? '/index.html' : url.pathname;
@@ -88,7 +91,8 @@ export async function serveStatic(root) {
       res.writeHead(404).end('not found');
       return;
     }
-    const headers = { 'content-type': TYPES[extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' };
+    const type = extname(file) === '.wasm' ? wasmType : TYPES[extname(file)];
+    const headers = { 'content-type': type || 'application/octet-stream', 'cache-control': 'no-store' };
     if (extname(file) === '.html') {
       const wasm = url.searchParams.get('csp') === 'no-wasm' ? '' : " 'wasm-unsafe-eval'";
       headers['content-security-policy'] =
@@ -106,19 +110,4 @@ export async function serveStatic(root) {
         server.closeAllConnections();
       }),
   };
-}
-
-/** Debian's Chromium, headless, driven by playwright-core. */
-export function launchChromium() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
 }
