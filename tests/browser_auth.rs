@@ -167,6 +167,20 @@ async fn true_then_a_token_sends_the_token() {
     );
 }
 
+/// A fetch client with `hook` as `onUnauthorized`, on a server that always
+/// answers 401; returns it, once closed, with what its `error` callback got.
+async fn refused_until_closed(tag: &str, hook: &JsValue) -> (SseClient, Callback) {
+    let options = fetch_options(FAST_RETRY);
+    set(&options, "onUnauthorized", hook);
+    let client = SseClient::new(&url("/status/401", tag, ""), options).expect("client");
+    let errors = on(&client, "error");
+    let closes = on(&client, "close");
+    let (_messages, _sub) = record(&client, "message");
+    wait_for("close", || closes.len() == 1).await;
+    assert_eq!(client.status(), "closed");
+    (client, errors)
+}
+
 #[wasm_bindgen_test]
 async fn a_hook_that_throws_or_rejects_closes_with_unauthorized() {
     let throwing = Function::new_with_args("context", "throw new Error('refresh failed')");
@@ -176,16 +190,9 @@ async fn a_hook_that_throws_or_rejects_closes_with_unauthorized() {
     );
     for (name, hook) in [("throws", throwing), ("rejects", rejecting)] {
         let tag = unique_tag("auth-throws");
-        let options = fetch_options(FAST_RETRY);
-        set(&options, "onUnauthorized", &hook);
-        let client = SseClient::new(&url("/status/401", &tag, ""), options).expect("client");
-        let errors = on(&client, "error");
-        let closes = on(&client, "close");
-        let (_messages, _sub) = record(&client, "message");
-        wait_for("close", || closes.len() == 1).await;
+        let (_client, errors) = refused_until_closed(&tag, &hook).await;
         assert_eq!(kinds(&errors), ["unauthorized"], "{name}");
         assert_eq!(prop(&errors.calls.borrow()[0], "status"), "401", "{name}");
-        assert_eq!(client.status(), "closed", "{name}");
         assert_eq!(stats(&tag).await.requests, 1, "{name}: no retry");
     }
 }
@@ -348,17 +355,10 @@ async fn a_hook_returning_true_makes_the_headers_function_run_again() {
 async fn a_hook_returning_false_closes_with_unauthorized() {
     let tag = unique_tag("auth-false");
     let hook = Hook::new(JsValue::FALSE);
-    let options = fetch_options(FAST_RETRY);
-    set(&options, "onUnauthorized", hook.function());
-    let client = SseClient::new(&url("/status/401", &tag, ""), options).expect("client");
-    let errors = on(&client, "error");
-    let closes = on(&client, "close");
-    let (_messages, _sub) = record(&client, "message");
-    wait_for("close", || closes.len() == 1).await;
+    let (_client, errors) = refused_until_closed(&tag, hook.function()).await;
     assert_eq!(hook.calls(), 1);
     assert_eq!(kinds(&errors), ["unauthorized"]);
     assert_eq!(prop(&errors.calls.borrow()[0], "status"), "401");
-    assert_eq!(client.status(), "closed");
     assert_eq!(stats(&tag).await.requests, 1);
 }
 
@@ -366,13 +366,7 @@ async fn a_hook_returning_false_closes_with_unauthorized() {
 async fn a_hook_whose_credentials_are_refused_again_does_not_loop() {
     let tag = unique_tag("auth-loop");
     let hook = Hook::new(headers_object(&[("Authorization", "Bearer still-bad")]));
-    let options = fetch_options(FAST_RETRY);
-    set(&options, "onUnauthorized", hook.function());
-    let client = SseClient::new(&url("/status/401", &tag, ""), options).expect("client");
-    let errors = on(&client, "error");
-    let closes = on(&client, "close");
-    let (_messages, _sub) = record(&client, "message");
-    wait_for("close", || closes.len() == 1).await;
+    let (_client, errors) = refused_until_closed(&tag, hook.function()).await;
     assert_eq!(kinds(&errors), ["unauthorized"]);
     let stats = stats(&tag).await;
     assert_eq!(
