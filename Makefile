@@ -31,10 +31,11 @@ build: deps
 	cargo build --release --lib --target $(WASM_TARGET)
 	rm -rf pkg
 	wasm-bindgen --target web --out-dir pkg --out-name sse_wasm $(RELEASE_WASM)
-	@# The runtime snippet's classes under a stable path (the glue imports
-	@# the snippet under a hashed one; re-exporting keeps one module instance).
+	@# The runtime snippet's classes and helpers under a stable path (the
+	@# glue imports the snippet under a hashed one; re-exporting keeps one
+	@# module instance).
 	snippet=$$(cd pkg && ls snippets/*/src/web/runtime.js) && \
-	  printf "export { SSEError, SSEEvent } from './%s';\n" "$$snippet" > pkg/runtime.js
+	  printf "export { SSEError, SSEEvent, report, runtime } from './%s';\n" "$$snippet" > pkg/runtime.js
 	$(WASM_OPT) $(WASM_OPT_FLAGS) pkg/sse_wasm_bg.wasm -o pkg/sse_wasm_bg.wasm
 	@$(MAKE) --no-print-directory size
 

@@ -8,7 +8,7 @@
 // through this file.
 
 import { SSEClient as WasmClient } from '../pkg/sse_wasm.js';
-import { SSEError } from '../pkg/runtime.js';
+import { SSEError, report, runtime } from '../pkg/runtime.js';
 import { isInitialized, loadError, loading } from './loader.js';
 
 const CALLBACK_NAMES = ['open', 'error', 'reconnecting', 'close', 'statechange'];
@@ -281,9 +281,7 @@ class PendingClient {
     replaying = false;
     const statechange = this.callbacks('statechange');
     this.registrations = [];
-    if (client.status !== shown) {
-      for (const callback of statechange) call(callback, client.status);
-    }
+    if (client.status !== shown) runtime.emit(statechange, client.status);
   }
 
   setStatus(status) {
@@ -291,12 +289,13 @@ class PendingClient {
     this.emit('statechange', status);
   }
 
+  /** The live registrations of callback `name`: listener records (`fn`, `removed`) for the runtime's `emit`. */
   callbacks(name) {
-    return this.registrations.filter((r) => r.kind === 'callback' && r.name === name).map((r) => r.fn);
+    return this.registrations.filter((r) => r.kind === 'callback' && r.name === name);
   }
 
   emit(name, value) {
-    for (const callback of this.callbacks(name)) call(callback, value);
+    runtime.emit(this.callbacks(name), value);
   }
 }
 
@@ -347,18 +346,4 @@ function resolveUrl(url) {
     throw invalid(`the scheme "${parsed.protocol}" is not supported; use http: or https:`);
   }
   return parsed.href;
-}
-
-/** Calls a user callback; an exception is reported, as the runtime does. */
-function call(callback, value) {
-  try {
-    callback(value);
-  } catch (error) {
-    report(error);
-  }
-}
-
-function report(error) {
-  if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
-  else console.error(error);
 }

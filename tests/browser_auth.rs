@@ -239,19 +239,7 @@ async fn unauthorized_without_a_hook_closes_after_one_request() {
         let closes = on(&client, "close");
         let (_messages, _sub) = record(&client, "message");
         wait_for("close", || closes.len() == 1).await;
-        assert_eq!(kinds(&errors), ["unauthorized"], "{status}");
-        assert_eq!(
-            prop(&errors.calls.borrow()[0], "status"),
-            status.to_string()
-        );
-        let headers: web_sys::Headers = errors
-            .field(0, "headers")
-            .dyn_into()
-            .expect("a Headers object");
-        assert_eq!(
-            headers.get("content-type").unwrap().as_deref(),
-            Some("text/html")
-        );
+        assert_refused(&errors, "unauthorized", status, "text/html");
         assert_eq!(client.status(), "closed");
         assert_eq!(stats(&tag).await.requests, 1, "{status}");
     }

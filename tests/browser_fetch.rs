@@ -681,20 +681,7 @@ async fn non_200_statuses_that_are_not_retryable_close_after_one_request() {
         let opens = on(&client, "open");
         let (messages, _sub) = record(&client, "message");
         wait_for("close", || closes.len() == 1).await;
-        assert_eq!(kinds(&errors), ["http"], "{status}");
-        assert_eq!(
-            prop(&errors.calls.borrow()[0], "status"),
-            status.to_string()
-        );
-        let headers: web_sys::Headers = errors
-            .field(0, "headers")
-            .dyn_into()
-            .expect("headers is a Headers object");
-        assert_eq!(
-            headers.get("content-type").unwrap().as_deref(),
-            Some("text/event-stream"),
-            "{status}"
-        );
+        assert_refused(&errors, "http", status, "text/event-stream");
         assert_eq!(client.status(), "closed", "{status}");
         assert_eq!(client.ready_state(), 2);
         assert_eq!((opens.len(), messages.len()), (0, 0), "{status}");

@@ -206,9 +206,7 @@ impl Connection {
     /// [`Connection::start`] reconnects (keeping the last event ID).
     pub fn stop(&mut self) {
         if !matches!(self.state, State::Idle | State::Closed) {
-            self.actions.clear();
-            self.disconnect();
-            self.set_state(State::Idle);
+            self.shut_down(State::Idle);
         }
     }
 
@@ -219,10 +217,17 @@ impl Connection {
     /// [`Notice::Closed`] is sent.
     pub fn close(&mut self) {
         if self.state != State::Closed {
-            self.actions.clear();
-            self.disconnect();
-            self.set_state(State::Closed);
+            self.shut_down(State::Closed);
         }
+    }
+
+    /// Drops the queued actions (notices included: nothing the user has not
+    /// heard yet is told after this) and the connection, then moves to
+    /// `state`, which alone is notified.
+    fn shut_down(&mut self, state: State) {
+        self.actions.clear();
+        self.disconnect();
+        self.set_state(state);
     }
 
     /// The user asked to reconnect now: abort whatever runs, forget past

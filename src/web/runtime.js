@@ -39,7 +39,7 @@ export class SSEError extends Error {
 }
 
 /** Reports a handler's exception the way an EventSource listener's is. */
-function report(error) {
+export function report(error) {
   if (typeof globalThis.reportError === 'function') {
     globalThis.reportError(error);
   } else {
@@ -148,7 +148,6 @@ export class Dispatcher {
     this.lastEventId = id;
     return this.run(list, type, this.slice(start, end), id);
   }
-
 
   /** The SSEError a `false` return left behind. */
   takeError() {

@@ -400,3 +400,23 @@ pub fn kinds(errors: &Callback) -> Vec<String> {
         .map(|e| prop(e, "kind"))
         .collect()
 }
+
+/// Asserts that `errors` got exactly one `SSEError` of `kind` for a response
+/// with `status`, carrying the response's headers (whose `Content-Type` was
+/// `content_type`).
+pub fn assert_refused(errors: &Callback, kind: &str, status: u16, content_type: &str) {
+    assert_eq!(kinds(errors), [kind], "{status}");
+    assert_eq!(
+        prop(&errors.calls.borrow()[0], "status"),
+        status.to_string()
+    );
+    let headers: web_sys::Headers = errors
+        .field(0, "headers")
+        .dyn_into()
+        .expect("headers is a Headers object");
+    assert_eq!(
+        headers.get("content-type").unwrap().as_deref(),
+        Some(content_type),
+        "{status}"
+    );
+}
