@@ -22,7 +22,13 @@
 
 use std::collections::VecDeque;
 
-use crate::core::retry::{Backoff, Decision, GiveUp, RetryOptions};
+use crate::core::retry::{Backoff, Decision, GiveUp, RetryOptions, MAX_TIMER_DELAY_MS};
+
+/// How much longer than the longest `retry:` it honours a transport that
+/// reconnects by itself may take to reopen before the machine reconnects in
+/// its place (see [`Connection::on_transport_reconnecting`]): time for the
+/// request itself.
+pub const TRANSPORT_RECONNECT_SLACK_MS: u32 = 10_000;
 use crate::error::Error;
 
 /// Where the connection stands.
@@ -252,6 +258,7 @@ impl Connection {
         self.auth_retry_used = false;
         self.last_activity_ms = now_ms;
         if reopened {
+            self.actions.push_back(Action::ClearTimer(Timer::Reconnect));
             self.arm_idle_timer();
         }
         self.set_state(State::Open);
@@ -330,8 +337,14 @@ impl Connection {
     /// native `EventSource` after a network error or a clean end). The
     /// attempt counts against the budget as any failure does; when the
     /// budget is spent, the transport is aborted and the client closes.
-    /// No timer is set: the transport reports [`Connection::on_open`] or
-    /// [`Connection::on_failure`] next.
+    ///
+    /// The transport reports [`Connection::on_open`] or
+    /// [`Connection::on_failure`] next. It waits the server's `retry:`
+    /// unchecked, so a reconnect timer bounds it: if the transport has not
+    /// reopened within [`Backoff::server_delay_cap_ms`] plus
+    /// [`TRANSPORT_RECONNECT_SLACK_MS`], the timer aborts it and connects
+    /// anew (a `retry: 99999999999999999999` would otherwise silence the
+    /// client for 24.8 days).
     pub fn on_transport_reconnecting(&mut self, error: Error, now_ms: f64, random: f64) {
         if !self.has_connection() {
             return;
@@ -348,6 +361,15 @@ impl Connection {
             Decision::Retry { attempt, .. } => {
                 self.transport_retrying = true;
                 self.set_state(State::Reconnecting);
+                let bound = self
+                    .backoff
+                    .server_delay_cap_ms()
+                    .saturating_add(TRANSPORT_RECONNECT_SLACK_MS)
+                    .min(MAX_TIMER_DELAY_MS);
+                self.actions.push_back(Action::SetTimer {
+                    timer: Timer::Reconnect,
+                    delay_ms: bound,
+                });
                 self.notify(Notice::Reconnecting {
                     attempt,
                     delay_ms: None,
@@ -399,6 +421,11 @@ impl Connection {
                     && !self.transport_retrying =>
             {
                 self.connect(now_ms)
+            }
+            Timer::Reconnect if self.transport_retrying => {
+                // The transport's own reconnect overran its bound.
+                self.disconnect();
+                self.connect(now_ms);
             }
             Timer::Idle if matches!(self.state, State::Connecting | State::Open) => {
                 let Some(idle_ms) = self.config.idle_timeout_ms else {
@@ -963,7 +990,11 @@ mod tests {
         c.on_transport_reconnecting(Error::StreamEnded, 10.0, 0.0);
         let actions = drain(&mut c);
         assert!(!actions.contains(&Action::Abort), "the browser keeps going");
-        assert_eq!(reconnect_delay(&actions), None, "no timer of ours");
+        assert_eq!(
+            reconnect_delay(&actions),
+            Some(300_000 + TRANSPORT_RECONNECT_SLACK_MS),
+            "only a bound on the browser's own wait"
+        );
         assert_eq!(c.state(), State::Reconnecting);
         assert!(matches!(
             notices(&actions)[1],
@@ -973,19 +1004,41 @@ mod tests {
                 cause: Error::StreamEnded
             }
         ));
-        // The browser's reconnect opened: the machine follows.
+        // The browser's reconnect opened: the machine follows, and drops
+        // the bound.
         c.on_open(3_000.0);
+        let actions = drain(&mut c);
+        assert!(actions.contains(&Action::ClearTimer(Timer::Reconnect)));
         assert_eq!(
-            notices(&drain(&mut c)),
+            notices(&actions),
             [&Notice::StateChanged(State::Open), &Notice::Open]
         );
-        // A stale reconnect timer or network change does not start our own.
+        // A network change or pageshow does not start our own reconnect.
         c.on_transport_reconnecting(Error::StreamEnded, 4_000.0, 0.0);
         drain(&mut c);
         c.on_network(true, 4_100.0);
         c.on_pageshow(4_200.0);
-        c.on_timer(Timer::Reconnect, 60_000.0, 0.0);
         assert_eq!(connects(&drain(&mut c)), 0);
+    }
+
+    #[test]
+    fn a_transport_reconnect_that_overruns_the_server_delay_cap_is_replaced() {
+        // `retry: 99999999999999999999` reached the browser, not us: the
+        // native EventSource would wait 24.8 days.
+        let mut c = machine(retrying(3));
+        c.start(0.0);
+        c.on_open(0.0);
+        c.on_progress();
+        c.on_transport_reconnecting(Error::StreamEnded, 10.0, 0.0);
+        drain(&mut c);
+        c.on_timer(Timer::Reconnect, 310_010.0, 0.0);
+        let actions = drain(&mut c);
+        assert!(actions.contains(&Action::Abort), "the stuck transport goes");
+        assert_eq!(connects(&actions), 1, "and a connection of ours replaces it");
+        assert_eq!(c.state(), State::Connecting);
+        // That connection is ours: its failure goes to our policy.
+        c.on_failure(Error::StreamEnded, 310_020.0, 0.0);
+        assert!(reconnect_delay(&drain(&mut c)).is_some());
     }
 
     #[test]

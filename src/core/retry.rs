@@ -38,7 +38,10 @@
 //!
 //! 1. `base` is the server's reconnection time (the stream's `retry:` field,
 //!    [`Backoff::set_server_retry`]) if it sent one, else
-//!    [`RetryOptions::initial_delay_ms`]; at least [`MIN_DELAY_MS`].
+//!    [`RetryOptions::initial_delay_ms`]; at least [`MIN_DELAY_MS`]. The
+//!    server's value is capped at `max(max_delay_ms, MAX_SERVER_DELAY_MS)`
+//!    ([`Backoff::server_delay_cap_ms`]), so one bad `retry:` line cannot
+//!    silence the client for days.
 //! 2. `d = min(base * factor^(n-1), cap)` with
 //!    `cap = max(max_delay_ms, server retry)`: the first retry waits about
 //!    `base`, then the delay grows geometrically up to the cap. A server
@@ -53,7 +56,7 @@
 //!    not jittered).
 //! 5. `Retry-After` (only on 429 and 503, the statuses for which RFC 9110
 //!    §10.2.3 and RFC 6585 §4 define it): the delay is at least its value,
-//!    which is capped at [`MAX_RETRY_AFTER_MS`]. Jitter never shortens it.
+//!    which is capped at [`MAX_SERVER_DELAY_MS`]. Jitter never shortens it.
 //! 6. At most [`MAX_TIMER_DELAY_MS`], rounded up to whole milliseconds.
 //!
 //! With [`RetryOptions::default`] and no server `retry:`, the retries wait
@@ -74,13 +77,17 @@ pub const MIN_DELAY_MS: u32 = 100;
 /// immediate reconnect.
 pub const MAX_TIMER_DELAY_MS: u32 = 2_147_483_647;
 
-/// Upper bound of a `Retry-After` value that is honoured: 5 minutes.
+/// Upper bound of a wait the server asks for: 5 minutes. It caps
+/// `Retry-After`, and the stream's `retry:` field unless
+/// [`RetryOptions::max_delay_ms`] is larger (then that is the cap).
 ///
 /// `Retry-After` may name hours (a maintenance window) or, in its date form,
-/// be inflated by clock skew between client and server. Waiting that long
-/// would leave an open page silently stale; one probe request every 5 minutes
-/// costs the server little, and the attempt budget still applies.
-pub const MAX_RETRY_AFTER_MS: u32 = 300_000;
+/// be inflated by clock skew between client and server; a `retry:` line may
+/// carry any number of digits (`retry: 99999999999999999999` would otherwise
+/// mean 24.8 days). Waiting that long would leave an open page silently
+/// stale; one probe request every 5 minutes costs the server little, and the
+/// attempt budget still applies.
+pub const MAX_SERVER_DELAY_MS: u32 = 300_000;
 
 /// Settings of the reconnection policy.
 ///
@@ -314,7 +321,7 @@ pub struct Backoff {
     /// Sanitized options; `None` when retry is disabled.
     options: Option<RetryOptions>,
     /// The server's `retry:` value, already within
-    /// `[MIN_DELAY_MS, MAX_TIMER_DELAY_MS]`.
+    /// `[MIN_DELAY_MS, server_delay_cap_ms()]`.
     server_retry_ms: Option<u32>,
     /// Consecutive failed attempts that made no progress: the budget.
     failures: u32,
@@ -354,11 +361,24 @@ impl Backoff {
     /// HTML §9.2.6). It replaces `initial_delay_ms` as the base delay and
     /// becomes a lower bound of every later delay; it is floored at
     /// [`MIN_DELAY_MS`] (so `retry: 0` cannot cause a tight loop) and
-    /// clamped to [`MAX_TIMER_DELAY_MS`]. Kept across reconnections and
-    /// [`Backoff::reset`]; the last value wins.
+    /// capped at [`Backoff::server_delay_cap_ms`]. Kept across reconnections
+    /// and [`Backoff::reset`]; the last value wins.
     pub fn set_server_retry(&mut self, retry_ms: u64) {
-        let clamped = retry_ms.clamp(u64::from(MIN_DELAY_MS), u64::from(MAX_TIMER_DELAY_MS));
-        self.server_retry_ms = Some(u32::try_from(clamped).unwrap_or(MAX_TIMER_DELAY_MS));
+        let cap = self.server_delay_cap_ms();
+        let clamped = retry_ms.clamp(u64::from(MIN_DELAY_MS), u64::from(cap));
+        self.server_retry_ms = Some(u32::try_from(clamped).unwrap_or(cap));
+    }
+
+    /// The longest reconnection time a server's `retry:` can set:
+    /// `max(max_delay_ms, MAX_SERVER_DELAY_MS)`, within
+    /// [`MAX_TIMER_DELAY_MS`]. A transport that honours `retry:` by itself
+    /// (the native `EventSource`) is given this long to reconnect.
+    pub fn server_delay_cap_ms(&self) -> u32 {
+        self.options
+            .map_or(MAX_SERVER_DELAY_MS, |options| {
+                options.max_delay_ms.max(MAX_SERVER_DELAY_MS)
+            })
+            .min(MAX_TIMER_DELAY_MS)
     }
 
     /// Records that a connection opened (status 200, `text/event-stream`) at
@@ -483,7 +503,7 @@ impl Backoff {
 
         let mut delay = jittered.max(server.unwrap_or(0.0)).max(min);
         if let Some(retry_after_ms) = retry_after_ms {
-            let honoured = retry_after_ms.min(u64::from(MAX_RETRY_AFTER_MS));
+            let honoured = retry_after_ms.min(u64::from(MAX_SERVER_DELAY_MS));
             delay = delay.max(honoured as f64);
         }
         // In [100, 2^31 - 1] here, so the cast is exact after rounding up.
@@ -792,20 +812,43 @@ mod tests {
             retry_delay(backoff.on_failure(&NET, 0.0, 0.999)),
             MIN_DELAY_MS
         );
+        // `retry: 99999999999999999999` saturates to u64::MAX in the parser:
+        // it waits 5 minutes, not 24.8 days.
         backoff.set_server_retry(u64::MAX);
         assert_eq!(
             retry_delay(backoff.on_failure(&NET, 0.0, 0.999)),
-            MAX_TIMER_DELAY_MS
+            MAX_SERVER_DELAY_MS
         );
-        backoff.set_server_retry(u64::from(MAX_TIMER_DELAY_MS) + 1);
+        backoff.set_server_retry(u64::from(MAX_SERVER_DELAY_MS) + 1);
         assert_eq!(
             retry_delay(backoff.on_failure(&NET, 0.0, 0.0)),
-            MAX_TIMER_DELAY_MS
+            MAX_SERVER_DELAY_MS
         );
         // The last value wins.
         backoff.set_server_retry(3_000);
         backoff.reset();
         assert_eq!(retry_delay(backoff.on_failure(&NET, 0.0, 0.0)), 3_000);
+    }
+
+    #[test]
+    fn a_huge_server_retry_waits_at_most_the_larger_of_max_delay_and_five_minutes() {
+        let mut backoff = Backoff::new(Some(RetryOptions::default()));
+        assert_eq!(backoff.server_delay_cap_ms(), MAX_SERVER_DELAY_MS);
+        backoff.set_server_retry(u64::MAX);
+        assert_eq!(retry_delay(backoff.on_failure(&NET, 0.0, 0.5)), 300_000);
+
+        let patient = RetryOptions {
+            max_delay_ms: 3_600_000,
+            ..RetryOptions::default()
+        };
+        let mut backoff = Backoff::new(Some(patient));
+        assert_eq!(backoff.server_delay_cap_ms(), 3_600_000);
+        backoff.set_server_retry(u64::MAX);
+        assert_eq!(retry_delay(backoff.on_failure(&NET, 0.0, 0.5)), 3_600_000);
+        // A value under the cap is honoured as sent.
+        backoff.set_server_retry(400_000);
+        backoff.reset();
+        assert_eq!(retry_delay(backoff.on_failure(&NET, 0.0, 0.5)), 400_000);
     }
 
     #[test]
@@ -822,7 +865,7 @@ mod tests {
                     60_000
                 );
             }
-            // Capped at MAX_RETRY_AFTER_MS.
+            // Capped at MAX_SERVER_DELAY_MS.
             let failure = Failure::Status {
                 status: code,
                 retry_after_ms: Some(u64::MAX),
@@ -830,7 +873,7 @@ mod tests {
             let mut backoff = Backoff::new(Some(unlimited()));
             assert_eq!(
                 retry_delay(backoff.on_failure(&failure, 0.0, 0.0)),
-                MAX_RETRY_AFTER_MS
+                MAX_SERVER_DELAY_MS
             );
             // A shorter Retry-After does not shorten the backoff.
             let failure = Failure::Status {
@@ -858,7 +901,7 @@ mod tests {
                 "{code}"
             );
         }
-        // A cap above MAX_RETRY_AFTER_MS still applies to the backoff itself.
+        // A cap above MAX_SERVER_DELAY_MS still applies to the backoff itself.
         let options = RetryOptions {
             initial_delay_ms: 600_000,
             max_delay_ms: 600_000,
