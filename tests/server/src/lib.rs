@@ -4,10 +4,13 @@
 //! The router is exposed so the server's own tests can run it in-process.
 
 mod bench;
+mod chaos;
 mod cors;
+mod hostile;
 mod json;
 mod params;
 mod scenarios;
+mod security;
 mod sse;
 mod stats;
 
@@ -43,10 +46,16 @@ pub fn app_with(state: AppState, bench: BenchConfig) -> Router {
         .route("/script", get(script).post(script))
         .route("/raw", get(raw).post(raw))
         .route("/stall", get(stall).post(stall))
+        .route("/chaos", get(chaos::chaos).post(chaos::chaos))
+        .route("/chaos/log", get(chaos::chaos_log))
+        .route("/flood", get(hostile::flood).post(hostile::flood))
+        .route("/redirect", get(security::redirect).post(security::redirect))
+        .route("/set-cookie", get(security::set_cookie).post(security::set_cookie))
         .route("/stats", get(stats::stats))
         .route("/stream-counter", get(stats::stream_counter))
         .route("/health", get(|| async { "ok" }))
         .layer(Extension(Arc::new(bench)))
+        .layer(Extension(chaos::ChaosLog::default()))
         .layer(from_fn_with_state(state.clone(), stats::record))
         .layer(from_fn_with_state(state.clone(), cors::cors))
         .with_state(state)
@@ -60,4 +69,21 @@ pub async fn serve(listener: TcpListener) -> std::io::Result<()> {
 /// Serves [`app_with`] on `listener` until the task is dropped.
 pub async fn serve_with(listener: TcpListener, bench: BenchConfig) -> std::io::Result<()> {
     axum::serve(listener, app_with(AppState::new(), bench)).await
+}
+
+/// [`serve_with`] on two listeners sharing one [`AppState`]: the second port
+/// is a second origin whose requests count under the same tags, so a test
+/// sees both ends of a cross-origin redirect in one `/stats`.
+pub async fn serve_pair(
+    listener: TcpListener,
+    peer: TcpListener,
+    bench: BenchConfig,
+) -> std::io::Result<()> {
+    use std::future::IntoFuture;
+    let app = app_with(AppState::new(), bench);
+    tokio::try_join!(
+        axum::serve(listener, app.clone()).into_future(),
+        axum::serve(peer, app).into_future()
+    )?;
+    Ok(())
 }

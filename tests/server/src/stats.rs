@@ -25,7 +25,7 @@ const MAX_RECORDS: usize = 1000;
 
 /// Paths that report on the server rather than exercise the client: they are
 /// not counted, so polling `/stats` does not change what it reports.
-const UNRECORDED: &[&str] = &["/stats", "/stream-counter", "/health"];
+const UNRECORDED: &[&str] = &["/stats", "/stream-counter", "/health", "/chaos/log"];
 
 /// Shared server state: the start time and the statistics of every tag.
 #[derive(Clone)]

@@ -393,3 +393,156 @@ async fn script_rejects_bad_steps() {
     let r = get(addr, "/script?steps=rest,drop:1,boom").await;
     assert_eq!(r.text(), "invalid step \"boom\" in steps=");
 }
+
+#[tokio::test]
+async fn flood_repeats_one_byte_then_the_tail_and_floods_only_the_first_requests() {
+    let addr = start().await;
+    let url = "/flood?tag=f&bytes=150000&byte=61&then=%0A%0Adata:%20after%0A%0A&repeat=2&floods=1";
+    let r = get(addr, url).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.header("content-type"), Some("text/event-stream"));
+    let block = [vec![b'a'; 150_000], b"\n\ndata: after\n\n".to_vec()].concat();
+    assert_eq!(r.body.len(), 2 * block.len());
+    assert!(
+        r.body == [block.clone(), block].concat(),
+        "flood, tail, flood, tail"
+    );
+    assert!(r.complete, "a clean end");
+
+    // The second request of the tag: only the tail, `repeat` times.
+    assert_eq!(
+        get(addr, url).await.text(),
+        "\n\ndata: after\n\n\n\ndata: after\n\n"
+    );
+
+    for bad in ["/flood?byte=7", "/flood?byte=zz", "/flood?bytes=-1"] {
+        assert_eq!(get(addr, bad).await.status(), 400, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn redirect_answers_its_location_and_refuses_other_statuses() {
+    let addr = start().await;
+    let r = get(
+        addr,
+        "/redirect?tag=r&to=http%3A%2F%2F127.0.0.1%3A9%2Fevents%3Ftag%3Dr%26count%3D1",
+    )
+    .await;
+    assert_eq!(r.status(), 302);
+    assert_eq!(
+        r.header("location"),
+        Some("http://127.0.0.1:9/events?tag=r&count=1")
+    );
+    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(
+        get(addr, "/redirect?to=/events&status=307").await.status(),
+        307
+    );
+    assert_eq!(
+        get(addr, "/redirect?to=/events&status=200").await.status(),
+        400
+    );
+    assert_eq!(get(addr, "/redirect").await.status(), 400);
+    // Counted under its tag like any scenario request.
+    let stats = get(addr, "/stats?tag=r").await.text();
+    assert!(stats.starts_with(r#"{"requests":1,"#), "{stats}");
+}
+
+#[tokio::test]
+async fn set_cookie_answers_a_cookie_for_every_path() {
+    let addr = start().await;
+    let r = get(addr, "/set-cookie?name=flavour&value=chocolate").await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        r.header("set-cookie"),
+        Some("flavour=chocolate; Path=/; SameSite=Lax")
+    );
+    let r = get(addr, "/set-cookie?name=a&value=b&same_site=Strict").await;
+    assert_eq!(r.header("set-cookie"), Some("a=b; Path=/; SameSite=Strict"));
+    assert_eq!(get(addr, "/set-cookie?value=b").await.status(), 400);
+}
+
+#[tokio::test]
+async fn a_peer_listener_serves_the_same_app_and_statistics() {
+    let main = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let peer = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (main_addr, peer_addr) = (main.local_addr().unwrap(), peer.local_addr().unwrap());
+    tokio::spawn(sse_test_server::serve_pair(
+        main,
+        peer,
+        sse_test_server::BenchConfig::default(),
+    ));
+    assert_eq!(
+        get(peer_addr, "/events?tag=pair&count=1").await.text(),
+        "data: 0\n\n"
+    );
+    get(main_addr, "/events?tag=pair&count=1").await;
+    let stats = get(main_addr, "/stats?tag=pair").await.text();
+    assert!(stats.starts_with(r#"{"requests":2,"#), "{stats}");
+    assert!(
+        stats.contains(&format!(r#""host":"{peer_addr}""#)),
+        "{stats}"
+    );
+}
+
+/// Everything the server sent until it closed the connection or went
+/// quiet for `quiet` (a stall, a held stream); empty after a reset.
+async fn read_until_quiet(mut s: TcpStream, quiet: Duration) -> Vec<u8> {
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(Ok(n @ 1..)) = timeout(quiet, s.read(&mut buf)).await {
+        raw.extend_from_slice(&buf[..n]);
+    }
+    raw
+}
+
+#[tokio::test]
+async fn chaos_answers_every_request_with_a_reproducible_fault_and_resumes() {
+    let addr = start().await;
+    let mut seen = std::collections::BTreeSet::new();
+    for tag in ["c1", "c2"] {
+        for _ in 0..40 {
+            let path = format!("/chaos?tag={tag}&seed=7&count=500&run=5&greet=hi&retry=100");
+            let s = send(addr, "GET", &path, b"Last-Event-ID: 10\r\n").await;
+            let raw = read_until_quiet(s, Duration::from_millis(400)).await;
+            let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+                assert!(raw.is_empty(), "a reset sends nothing");
+                seen.insert("reset".to_owned());
+                continue;
+            };
+            let head = String::from_utf8_lossy(&raw[..end]).into_owned();
+            let status = &head[9..12];
+            seen.insert(status.to_owned());
+            let retry_after = head
+                .lines()
+                .find_map(|l| l.strip_prefix("retry-after: "))
+                .map(str::to_owned);
+            match status {
+                "503" => assert_eq!(retry_after.as_deref(), Some("0")),
+                "429" => assert_eq!(retry_after.as_deref(), Some("1")),
+                "500" => assert_eq!(retry_after, None),
+                "200" => {
+                    let (body, _) = dechunk(&raw[end + 4..]);
+                    let body = String::from_utf8_lossy(&body).into_owned();
+                    assert!(body.starts_with("retry: 100\n\ndata: hi\n\n"), "{body}");
+                    // Resumed after id 10, in order, with two data lines each.
+                    assert!(body.contains("\nid: 11\ndata: {\"n\":10,"), "{body}");
+                    assert!(body.contains("\ndata: 第二行 10\n\n"), "{body}");
+                    assert!(!body.contains("id: 10\n"), "{body}");
+                }
+                other => panic!("unexpected status {other}"),
+            }
+        }
+    }
+    for kind in ["reset", "500", "503", "429", "200"] {
+        assert!(seen.contains(kind), "no {kind} in 80 requests: {seen:?}");
+    }
+    // The same seed gives the same plans, whatever the tag.
+    let plans = |tag: &'static str| async move {
+        let log = get(addr, &format!("/chaos/log?tag={tag}")).await.text();
+        log[log.find("\"plans\"").unwrap()..].to_owned()
+    };
+    assert_eq!(plans("c1").await, plans("c2").await);
+    let log = get(addr, "/chaos/log?tag=c1").await.text();
+    assert!(log.starts_with("{\"connections\":40,"), "{log}");
+}
