@@ -370,7 +370,8 @@ fn default_cap_refuses_one_byte_more_and_recovers() {
     assert_eq!(
         result,
         Err(ParseError::EventTooLarge {
-            limit: DEFAULT_MAX_EVENT_SIZE
+            limit: DEFAULT_MAX_EVENT_SIZE,
+            events: 1,
         })
     );
     assert_eq!(events, [msg("before"), msg("after")]);

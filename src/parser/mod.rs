@@ -70,8 +70,9 @@
 //! * is reported once: the [`Parser::feed`] call that detected the overflow
 //!   still processes the rest of its chunk (events after the refused one are
 //!   delivered) and then returns [`ParseError::EventTooLarge`]. Later chunks
-//!   of the same refused event do not report it again. Several overflows
-//!   detected in one call give one error.
+//!   of the same refused event do not report it again. Several events
+//!   refused in one call give one error that counts them (`events`), so a
+//!   caller can report each oversized event exactly once.
 //!
 //! Because comments and unknown fields are lines too, a single line longer
 //! than the cap is refused in the same way even outside an event.
@@ -124,6 +125,9 @@ pub enum ParseError {
     EventTooLarge {
         /// The configured cap, in bytes.
         limit: usize,
+        /// How many events this `feed` call refused (at least 1): each
+        /// oversized event is reported once, by the call that refused it.
+        events: u32,
     },
 }
 
@@ -266,23 +270,17 @@ impl Parser {
         let Some((replay, body)) = self.take_bom(chunk) else {
             return Ok(());
         };
-        let mut overflowed = false;
-        if !replay.is_empty()
-            && self
-                .process(replay, &mut on_event, &mut overflowed)
-                .is_break()
-        {
+        let mut refused = 0;
+        if !replay.is_empty() && self.process(replay, &mut on_event, &mut refused).is_break() {
             return Ok(());
         }
-        if self
-            .process(body, &mut on_event, &mut overflowed)
-            .is_break()
-        {
+        if self.process(body, &mut on_event, &mut refused).is_break() {
             return Ok(());
         }
-        if overflowed {
+        if refused > 0 {
             Err(ParseError::EventTooLarge {
                 limit: self.max_event_size,
+                events: refused,
             })
         } else {
             Ok(())
@@ -365,7 +363,7 @@ impl Parser {
         &mut self,
         mut rest: &[u8],
         on_event: &mut F,
-        overflowed: &mut bool,
+        refused: &mut u32,
     ) -> ControlFlow<()>
     where
         F: FnMut(ParsedEvent<'_>) -> ControlFlow<()>,
@@ -386,22 +384,17 @@ impl Parser {
                     None => self.pending_cr = true,
                 }
             }
-            let flow = self.end_line(&rest[..pos], on_event, overflowed);
+            let flow = self.end_line(&rest[..pos], on_event, refused);
             rest = &rest[next..];
             flow?;
         }
-        self.keep_partial_line(rest, overflowed);
+        self.keep_partial_line(rest, refused);
         ControlFlow::Continue(())
     }
 
     /// A line terminator was found; `tail` is the part of the line in the
     /// current chunk (the line may have begun in an earlier one).
-    fn end_line<F>(
-        &mut self,
-        tail: &[u8],
-        on_event: &mut F,
-        overflowed: &mut bool,
-    ) -> ControlFlow<()>
+    fn end_line<F>(&mut self, tail: &[u8], on_event: &mut F, refused: &mut u32) -> ControlFlow<()>
     where
         F: FnMut(ParsedEvent<'_>) -> ControlFlow<()>,
     {
@@ -415,23 +408,23 @@ impl Parser {
         }
         if self.line.is_empty() {
             // Fast path: the whole line lies in this chunk; read it in place.
-            return self.interpret(tail, on_event, overflowed);
+            return self.interpret(tail, on_event, refused);
         }
         if self.exceeds_cap(self.line.len() + tail.len()) {
-            self.start_skip(overflowed);
+            self.start_skip(refused);
             self.skip_line_started = false; // the line has ended
             return ControlFlow::Continue(());
         }
         self.line.extend_from_slice(tail);
         let mut line = std::mem::take(&mut self.line);
-        let flow = self.interpret(&line, on_event, overflowed);
+        let flow = self.interpret(&line, on_event, refused);
         line.clear();
         self.line = line;
         flow
     }
 
     /// Stores the unterminated end of a chunk until the next chunk.
-    fn keep_partial_line(&mut self, bytes: &[u8], overflowed: &mut bool) {
+    fn keep_partial_line(&mut self, bytes: &[u8], refused: &mut u32) {
         if bytes.is_empty() {
             return;
         }
@@ -442,7 +435,7 @@ impl Parser {
         if self.exceeds_cap(self.line.len() + bytes.len()) {
             // Mid-line overflow: skip stays on the current line
             // (`skip_line_started`), so its terminator does not end the event.
-            self.start_skip(overflowed);
+            self.start_skip(refused);
             return;
         }
         reserve_within(&mut self.line, bytes.len(), self.max_event_size);
@@ -457,17 +450,12 @@ impl Parser {
     }
 
     /// Interprets one complete line (§9.2.6), without its terminator.
-    fn interpret<F>(
-        &mut self,
-        line: &[u8],
-        on_event: &mut F,
-        overflowed: &mut bool,
-    ) -> ControlFlow<()>
+    fn interpret<F>(&mut self, line: &[u8], on_event: &mut F, refused: &mut u32) -> ControlFlow<()>
     where
         F: FnMut(ParsedEvent<'_>) -> ControlFlow<()>,
     {
         if self.exceeds_cap(line.len()) {
-            self.start_skip(overflowed);
+            self.start_skip(refused);
             self.skip_line_started = false; // the line has ended
             return ControlFlow::Continue(());
         }
@@ -588,8 +576,8 @@ impl Parser {
 
     /// The current event outgrew the cap: drop it and skip to its end.
     #[cold]
-    fn start_skip(&mut self, overflowed: &mut bool) {
-        *overflowed = true;
+    fn start_skip(&mut self, refused: &mut u32) {
+        *refused += 1;
         self.skipping = true;
         self.skip_line_started = true;
         self.line.clear();

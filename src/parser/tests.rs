@@ -574,7 +574,13 @@ fn event_one_byte_over_the_cap_is_refused_and_neighbours_delivered() {
         &mut p,
         b"data:before\n\nid:x\ndata:0123456789ab\ndata:more\n\ndata:after\n\n",
     );
-    assert_eq!(r, Err(ParseError::EventTooLarge { limit: 16 }));
+    assert_eq!(
+        r,
+        Err(ParseError::EventTooLarge {
+            limit: 16,
+            events: 1
+        })
+    );
     // The id seen before the overflow is committed by the skipped event's
     // empty line; nothing of the refused event fires.
     assert_eq!(evs, [msg("before"), ev("message", "after", "x")]);
@@ -582,18 +588,23 @@ fn event_one_byte_over_the_cap_is_refused_and_neighbours_delivered() {
 
 #[test]
 fn overflow_in_a_split_line_gives_the_same_result_as_unsplit() {
-    let stream: &[u8] = b"data:ok\n\ndata:0123456789ab\n\ndata:after\n\n";
+    let stream: &[u8] = b"data:ok\n\ndata:0123456789ab\n\ndata:after\n\n:0123456789abcdef\n\n";
     for cut in 0..=stream.len() {
         let mut p = capped(16);
         let mut evs = Vec::new();
-        let mut errors = 0;
+        let mut refused = 0;
         for chunk in [&stream[..cut], &stream[cut..]] {
             let (e, r) = feed_result(&mut p, chunk);
             evs.extend(e);
-            errors += usize::from(r.is_err());
+            if let Err(ParseError::EventTooLarge { events, .. }) = r {
+                refused += events;
+            }
         }
         assert_eq!(evs, [msg("ok"), msg("after")], "cut at {cut}");
-        assert_eq!(errors, 1, "cut at {cut}");
+        assert_eq!(
+            refused, 2,
+            "cut at {cut}: each oversized block counted once"
+        );
     }
 }
 
@@ -616,7 +627,13 @@ fn exact_cap_is_accepted_whatever_the_split() {
 fn oversized_event_is_reported_once_across_chunks() {
     let mut p = capped(16);
     let (_, r1) = feed_result(&mut p, b"data:0123456789abcdef");
-    assert_eq!(r1, Err(ParseError::EventTooLarge { limit: 16 }));
+    assert_eq!(
+        r1,
+        Err(ParseError::EventTooLarge {
+            limit: 16,
+            events: 1
+        })
+    );
     let (_, r2) = feed_result(&mut p, b"more more more");
     assert_eq!(r2, Ok(()));
     let (_, r3) = feed_result(&mut p, b"\ndata:still the same event\n");
@@ -677,7 +694,13 @@ fn huge_comment_line_is_refused_without_buffering() {
     let mut chunk = b":".to_vec();
     chunk.extend(std::iter::repeat(b'c').take(10_000));
     let (_, r) = feed_result(&mut p, &chunk);
-    assert_eq!(r, Err(ParseError::EventTooLarge { limit: 64 }));
+    assert_eq!(
+        r,
+        Err(ParseError::EventTooLarge {
+            limit: 64,
+            events: 1
+        })
+    );
     assert!(p.retained_bytes() <= 128);
     let (evs, r) = feed_result(&mut p, b"\n\ndata:ok\n\n");
     assert_eq!(r, Ok(()));
@@ -707,13 +730,19 @@ fn reset_ends_skip_mode() {
 }
 
 #[test]
-fn two_overflows_in_one_chunk_give_one_error() {
+fn two_overflows_in_one_chunk_give_one_error_counting_both() {
     let mut p = capped(8);
     let (evs, r) = feed_result(
         &mut p,
         b"data:0123456789\n\ndata:a\n\ndata:0123456789\n\ndata:b\n\n",
     );
-    assert_eq!(r, Err(ParseError::EventTooLarge { limit: 8 }));
+    assert_eq!(
+        r,
+        Err(ParseError::EventTooLarge {
+            limit: 8,
+            events: 2
+        })
+    );
     assert_eq!(evs, [msg("a"), msg("b")]);
 }
 

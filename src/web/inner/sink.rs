@@ -144,8 +144,13 @@ impl ClientInner {
                 .borrow_mut()
                 .on_server_retry(retry.unwrap_or_default());
         }
-        if let Err(ParseError::EventTooLarge { limit }) = result {
-            self.input(|machine| machine.on_data_error(Error::EventTooLarge { limit }));
+        if let Err(ParseError::EventTooLarge { limit, events }) = result {
+            // One error per refused event, even when one read held several.
+            // An `error` callback may close the client: the machine then
+            // drops the rest.
+            for _ in 0..events {
+                self.input(|machine| machine.on_data_error(Error::EventTooLarge { limit }));
+            }
         }
         self.is_current(generation)
     }
