@@ -11,7 +11,7 @@ use super::ClientInner;
 use crate::error::Error;
 use crate::web::error::to_js;
 use crate::web::options::from_js::{header_list, js_message};
-use crate::web::options::HeaderProvider;
+use crate::web::options::{check_headers, HeaderProvider};
 use crate::web::sys;
 use crate::web::transport::fetch::FetchAttempt;
 use crate::web::transport::{Attempt, Request};
@@ -152,10 +152,11 @@ fn credentials(value: &JsValue) -> Option<Vec<(String, String)>> {
         return Some(Vec::new());
     }
     if let Some(token) = value.as_string() {
-        return Some(vec![(
-            "Authorization".to_owned(),
-            format!("Bearer {token}"),
-        )]);
+        let headers = vec![("Authorization".to_owned(), format!("Bearer {token}"))];
+        // Checked like every other header source: `Headers.set` would throw
+        // an error that quotes the token (Firefox: "Headers.set: Bearer ...
+        // is an invalid header value").
+        return check_headers(&headers).is_ok().then_some(headers);
     }
     if value.is_object() {
         return header_list(value).ok();

@@ -89,9 +89,15 @@ async fn run(request: FetchRequest, sink: impl Sink) {
     read_body(&sink, &reader).await;
 }
 
+/// The most bytes copied into wasm memory and parsed at once. A read hands
+/// over whatever the browser has buffered: Firefox gives reads of over
+/// 100 MB when the page falls behind the network, and copying one whole
+/// would grow the wasm memory, which never shrinks, by as much.
+const MAX_SLICE_BYTES: u32 = 64 * 1024;
+
 /// Reads chunks until the body ends, fails, or the attempt is superseded.
 async fn read_body(sink: &impl Sink, reader: &ReadableStreamDefaultReader) {
-    // One buffer reused for every chunk: each chunk is copied into wasm
+    // One buffer reused for every slice: each byte is copied into wasm
     // memory exactly once, without zero-filling.
     let mut buffer: Vec<MaybeUninit<u8>> = Vec::new();
     loop {
@@ -114,13 +120,24 @@ async fn read_body(sink: &impl Sink, reader: &ReadableStreamDefaultReader) {
             return sink.ended();
         }
         let chunk: Uint8Array = result.get_value().unchecked_into();
-        let length = chunk.length() as usize;
-        if buffer.len() < length {
-            buffer.resize(length, MaybeUninit::uninit());
-        }
-        let bytes = chunk.copy_to_uninit(&mut buffer[..length]);
-        if !sink.chunk(&chunk, bytes) {
-            return cancel_reader(reader);
+        let length = chunk.length();
+        let mut start = 0;
+        while start < length {
+            let end = length.min(start + MAX_SLICE_BYTES);
+            let slice = if start == 0 && end == length {
+                chunk.clone()
+            } else {
+                chunk.subarray(start, end)
+            };
+            let size = (end - start) as usize;
+            if buffer.len() < size {
+                buffer.resize(size, MaybeUninit::uninit());
+            }
+            let bytes = slice.copy_to_uninit(&mut buffer[..size]);
+            if !sink.chunk(&slice, bytes) {
+                return cancel_reader(reader);
+            }
+            start = end;
         }
     }
 }
@@ -155,9 +172,18 @@ fn build_request(request: &Request, signal: Option<&AbortSignal>) -> Result<Fetc
         }
         FetchRequest::new_with_str_and_init(&request.resume_url(), &init)
     };
+    // The browser's message may quote a header value, a token included
+    // (Firefox: "Headers.set: Bearer … is an invalid header value"), so
+    // only its error name is kept.
     build().map_err(|e| Error::InvalidOption {
         option: "headers".into(),
-        message: js_message(&e),
+        message: format!(
+            "the browser refused to build the request ({}); check the header names and values, the method and the body",
+            js_sys::Reflect::get(&e, &"name".into())
+                .ok()
+                .and_then(|name| name.as_string())
+                .unwrap_or_else(|| "Error".into())
+        ),
     })
 }
 
