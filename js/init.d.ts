@@ -64,7 +64,7 @@ export declare class SSEError extends Error {
   readonly kind: SSEErrorKind;
   /** `invalid-option`: the option's name as spelled (`'retry.factor'`, `'headers'`). */
   readonly option?: string;
-  /** `invalid-url`: the URL as given. */
+  /** `invalid-url`: the URL as given, without any `user:password@` (a URL with credentials is refused, and never echoed). */
   readonly url?: string;
   /** `http`, `unauthorized`: the status code; `retries-exhausted`: the last failure's status, if it had one. */
   readonly status?: number;
@@ -307,7 +307,8 @@ export interface SSEClientConstructor {
   /**
    * Creates a client for `url` (absolute, or relative to the page). Nothing
    * connects until the first `subscribe`. Throws an `SSEError`: kind
-   * `invalid-url` or `invalid-option` naming what is wrong, or `init` if the
+   * `invalid-url` (not `http:`/`https:`, or with `user:password@`) or
+   * `invalid-option` naming what is wrong, or `init` if the
    * WebAssembly module failed to load or `init()` was never called.
    *
    * Created while the module is still loading, the client waits for it

@@ -19,9 +19,11 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
-    /// The URL is not an absolute `http:`/`https:` URL.
+    /// The URL is not an absolute `http:`/`https:` URL, or it carries
+    /// credentials (`user:password@`).
     InvalidUrl {
-        /// The URL as given.
+        /// The URL as given, without any `user:password@`: errors end up in
+        /// logs.
         url: String,
         /// What is wrong with it.
         reason: String,

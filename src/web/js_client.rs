@@ -11,6 +11,7 @@ use super::inner::ClientInner;
 use super::listen::global_property;
 use super::options::from_js::{self, js_message};
 use super::registry::Lifecycle;
+use crate::core::url::without_credentials;
 use crate::error::Error;
 
 /// A Server-Sent Events client.
@@ -175,11 +176,22 @@ impl JsSubscription {
     }
 }
 
-/// Resolves `url` against the page (or worker) location and checks the scheme.
+/// Resolves `url` against the page (or worker) location and checks the
+/// scheme; a URL with credentials (`user:password@`) is refused.
+///
+/// The error never shows the credentials, not even of a URL that does not
+/// parse: errors end up in logs. js/client.js (`resolveUrl`) does the same
+/// for clients created before the module has loaded.
 pub fn resolve_url(url: &str) -> Result<String, Error> {
+    let shown = without_credentials(url);
     let invalid = |reason: String| Error::InvalidUrl {
-        url: url.to_owned(),
-        reason,
+        // Firefox's parse error quotes the input.
+        reason: if shown == url {
+            reason
+        } else {
+            reason.replace(url, &shown)
+        },
+        url: shown.clone().into_owned(),
     };
     let base = global_property("location")
         .and_then(|location| js_sys::Reflect::get(&location, &"href".into()).ok());
@@ -189,9 +201,26 @@ pub fn resolve_url(url: &str) -> Result<String, Error> {
     }
     .map_err(|e| invalid(js_message(&e)))?;
     match parsed.protocol().as_str() {
-        "http:" | "https:" => Ok(parsed.href()),
-        other => Err(invalid(format!(
-            "the scheme \"{other}\" is not supported; use http: or https:"
-        ))),
+        "http:" | "https:" => {}
+        other => {
+            return Err(invalid(format!(
+                "the scheme \"{other}\" is not supported; use http: or https:"
+            )))
+        }
     }
+    if !parsed.username().is_empty() || !parsed.password().is_empty() {
+        // `fetch` refuses such a URL (a TypeError at every attempt, which
+        // quotes it), and a secret in a URL leaks into logs.
+        parsed.set_username("");
+        parsed.set_password("");
+        return Err(Error::InvalidUrl {
+            url: parsed.href(),
+            reason: CREDENTIALS_IN_URL.to_owned(),
+        });
+    }
+    Ok(parsed.href())
 }
+
+/// Why a URL with `user:password@` is refused (also in js/client.js).
+const CREDENTIALS_IN_URL: &str =
+    "credentials in the URL (user:password@) are not allowed; send them in a header (the `headers` option)";

@@ -318,6 +318,13 @@ describe('the main entry does not hold the app up while the .wasm downloads', ()
     assert.deepEqual(result.early, { status: 'closed', states: ['connecting', 'closed'] });
     assert.equal(result.earlyEvent, undefined);
     assert.deepEqual(result.wrong, { instanceOfSSEError: true, kind: 'invalid-option', option: 'retry.factor', status: 'closed' });
+    assert.deepEqual(result.credentials, {
+      instanceOfSSEError: true,
+      kind: 'invalid-url',
+      url: `${SERVER}/events`,
+      shown: false,
+      initialized: false,
+    });
     await waitForStats(tag, { open: 0, requests: 1 });
     assert.equal((await stats(`${tag}-early`)).requests, 0, 'a client closed before the module arrived never connected');
     assert.equal((await stats(`${tag}-wrong`)).requests, 0);

@@ -151,6 +151,7 @@ test('init(bytes) under Node: one promise, live SSEError binding in both entries
   assert.equal(out.afterInitSame, true, 'and after it resolved');
   assert.equal(out.initialised, true);
   assert.deepEqual(out.invalidUrl, { instanceOf: true, kind: 'invalid-url', url: 'ftp://example.com/' });
+  assert.deepEqual(out.credentials, { kind: 'invalid-url', url: 'https://example.com/events', shown: false });
   assert.deepEqual(out.invalidOption, { instanceOf: true, kind: 'invalid-option', option: 'retry.factor' });
   assert.deepEqual(out.client, { status: 'idle', url: 'https://example.com/a/events', transport: 'eventsource' });
   assert.equal(out.mainSeesInit, true, "sse-wasm sees the module sse-wasm/init initialised, and the same SSEError");

@@ -60,6 +60,11 @@ const checks = {
       out.invalidUrl = { instanceOf: error instanceof sse.SSEError, kind: error.kind, url: error.url };
     }
     try {
+      new sse.SSEClient('https://alice:s3cret@example.com/events');
+    } catch (error) {
+      out.credentials = { kind: error.kind, url: error.url, shown: /alice|s3cret/.test(`${error.message} ${error.url}`) };
+    }
+    try {
       new sse.SSEClient('https://example.com/', { retry: { factor: 'x' } });
     } catch (error) {
       out.invalidOption = { instanceOf: error instanceof sse.SSEError, kind: error.kind, option: error.option };

@@ -57,4 +57,18 @@ wrong.on('close', () => {
 });
 wrong.subscribe('message', () => {});
 
+// A URL with credentials, refused at construction by the JS wrapper (the
+// module is not there yet), without echoing the name or the password.
+try {
+  new SSEClient(`${server.replace('//', '//alice:s3cret@')}/events`);
+} catch (error) {
+  out.credentials = {
+    instanceOfSSEError: error instanceof SSEError,
+    kind: error.kind,
+    url: error.url,
+    shown: /alice|s3cret/.test(`${error.message} ${error.url}`),
+    initialized: isInitialized(),
+  };
+}
+
 show();
