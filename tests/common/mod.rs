@@ -22,6 +22,15 @@ pub fn server() -> &'static str {
     )
 }
 
+/// The test server's second origin: the same server (same tags, same
+/// `/stats`) on another port, for cross-origin tests. Baked in like [`server`].
+pub fn peer_server() -> &'static str {
+    env!(
+        "SSE_TEST_PEER_SERVER",
+        "run the browser suites through `make test` (SSE_TEST_PEER_SERVER is unset)"
+    )
+}
+
 /// A tag no other test uses, so the server's statistics are this test's own.
 pub fn unique_tag(prefix: &str) -> String {
     format!("{prefix}-{}", (js_sys::Math::random() * 1e12) as u64)
