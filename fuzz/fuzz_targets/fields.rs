@@ -25,11 +25,13 @@
 //!   larger than the cap allows.
 #![no_main]
 
-use std::ops::ControlFlow;
-
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use sse_wasm::parser::{Parser, ParserConfig, DEFAULT_MAX_EVENT_SIZE};
+use sse_wasm::parser::DEFAULT_MAX_EVENT_SIZE;
+
+mod common;
+
+use common::run;
 
 /// A whole response body, before serialisation.
 #[derive(Debug, Arbitrary)]
@@ -183,57 +185,6 @@ impl End {
             End::CrLf => b"\r\n",
         });
     }
-}
-
-/// Events as (type, data, ID), the last event ID, the retry value, and
-/// whether any `feed` call refused an oversized event.
-type Outcome = (Vec<(String, String, String)>, String, Option<u64>, bool);
-
-/// Feeds `chunks` to a fresh parser, checking each event's shape, then ends
-/// the stream.
-fn run(cap: usize, chunks: &[&[u8]]) -> Outcome {
-    let mut parser = Parser::with_config(ParserConfig {
-        max_event_size: cap,
-    });
-    let mut events = Vec::new();
-    let mut refused = false;
-    for chunk in chunks {
-        let result = parser.feed(chunk, |e| {
-            assert!(!e.event_type.is_empty());
-            assert!(
-                !e.event_type.contains(['\r', '\n']),
-                "type {:?}",
-                e.event_type
-            );
-            assert!(
-                !e.last_event_id.contains(['\r', '\n', '\0']),
-                "id {:?}",
-                e.last_event_id
-            );
-            assert!(!e.data.contains('\r'), "data {:?}", e.data);
-            // Valid bytes are at most the raw line; each U+FFFD replaces at
-            // least one byte with three.
-            assert!(
-                e.data.len() <= 3 * cap,
-                "{} bytes of data under cap {cap}",
-                e.data.len()
-            );
-            events.push((
-                e.event_type.to_owned(),
-                e.data.to_owned(),
-                e.last_event_id.to_owned(),
-            ));
-            ControlFlow::Continue(())
-        });
-        refused |= result.is_err();
-    }
-    parser.finish();
-    (
-        events,
-        parser.last_event_id().to_owned(),
-        parser.retry(),
-        refused,
-    )
 }
 
 fuzz_target!(|stream: Stream| {
