@@ -93,11 +93,11 @@ export type SSEHeaders = Record<string, string>;
 
 /** The object form of the `retry` option. */
 export interface SSERetryOptions {
-  /** Connection attempts in all, the first request included; `Infinity` allowed. @default 10 */
+  /** Connection attempts in a row that deliver no event, the first request included (a connection that delivered an event starts a fresh count); `Infinity` allowed. @default 10 */
   maxAttempts?: number;
-  /** Delay before the first retry, in ms (the server's `retry:` field overrides it). @default 1000 */
+  /** Delay before the first retry, in ms (the server's `retry:` field overrides it, capped at `maxDelayMs` or 5 minutes, whichever is larger). @default 1000 */
   initialDelayMs?: number;
-  /** Upper bound of any delay, in ms. @default 30000 */
+  /** Upper bound of the growing delay, in ms. A server's `retry:` above it is honoured up to 5 minutes (or up to this bound, if larger), `Retry-After` up to 5 minutes. @default 30000 */
   maxDelayMs?: number;
   /** Each retry's delay is the previous one times this. @default 2 */
   factor?: number;
