@@ -19,7 +19,7 @@ BROWSER_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/browser_*.rs))
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	WASM_BINDGEN_TEST_TIMEOUT=300
 
-.PHONY: all deps build test test-native test-browser browser-chromium browser-firefox test-js demo bench size clean
+.PHONY: all deps build test test-native test-browser browser-chromium browser-firefox test-js demo bench soak chaos size fuzz clean
 
 all: build
 
@@ -86,3 +86,50 @@ clean:
 ## (BROWSER=firefox or all for Firefox too; tests/bench/run.sh documents the knobs)
 bench: build
 	tests/bench/run.sh
+
+## chaos: the chaos suite (tests/browser_chaos.rs) at length: N events per
+## run (default 50000) over each transport, seeded with SEED (default: a fresh
+## seed per run, printed; a failure names it), in headless Chromium
+## (BROWSER=firefox or all). `make test` runs it with 2000 events.
+chaos: deps
+	@case "$(or $(BROWSER),chromium)" in \
+	  chromium) drivers="CHROMEDRIVER=$$(command -v chromedriver)";; \
+	  firefox) drivers="GECKODRIVER=$$(command -v geckodriver)";; \
+	  all) drivers="CHROMEDRIVER=$$(command -v chromedriver) GECKODRIVER=$$(command -v geckodriver)";; \
+	  *) echo "BROWSER must be chromium, firefox or all" >&2; exit 2;; \
+	esac; \
+	for driver in $$drivers; do \
+	  echo "== chaos: $(or $(N),50000) events per run, $${driver%%=*}"; \
+	  .ci/with-server.sh env $(WASM_TEST_ENV) WASM_BINDGEN_TEST_TIMEOUT=7200 \
+	    CHAOS_EVENTS=$(or $(N),50000) $(if $(SEED),CHAOS_SEED=$(SEED)) "$$driver" \
+	    cargo test --target $(WASM_TARGET) --test browser_chaos -- --nocapture || exit 1; \
+	done
+
+## soak: 30 minutes of reconnects and subscribe/unsubscribe churn in headless
+## Chromium (both transports), memory sampled after a forced GC every minute
+## (SOAK_MINUTES, SOAK_SAMPLE_SECONDS); writes build/soak/soak.csv and soak.svg
+## and fails on a duplicate, out-of-order or late event. Not part of `test`.
+soak: build
+	.ci/with-server.sh tests/soak/run.sh
+
+## fuzz: every cargo-fuzz target (fuzz/fuzz_targets) for FUZZ_SECONDS each
+## (default 60) on nightly, installed first if missing (.ci/install-fuzz.sh);
+## the corpus grows in fuzz/corpus/<target> (seeded from fuzz/seeds/<target>),
+## the log and any crash land in fuzz/artifacts/<target>
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst fuzz/fuzz_targets/%.rs,%,$(wildcard fuzz/fuzz_targets/*.rs))
+fuzz:
+	@.ci/install-fuzz.sh
+	cargo +nightly fuzz build
+	@status=0; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/corpus/$$t fuzz/artifacts/$$t; \
+	  seeds=; [ ! -d fuzz/seeds/$$t ] || seeds=fuzz/seeds/$$t; \
+	  cmd="cargo +nightly fuzz run $$t fuzz/corpus/$$t $$seeds -- -max_total_time=$(FUZZ_SECONDS)"; \
+	  echo "== $$cmd"; \
+	  if $$cmd >fuzz/artifacts/$$t/fuzz.log 2>&1; then \
+	    grep -E 'DONE|^Done' fuzz/artifacts/$$t/fuzz.log; \
+	  else \
+	    status=1; tail -n 40 fuzz/artifacts/$$t/fuzz.log; \
+	    echo "!! $$t failed: see fuzz/artifacts/$$t (fuzz.log and the crash input)"; \
+	  fi; \
+	done; exit $$status

@@ -20,8 +20,11 @@ export function demoUrl() {
   return url.replace(/\/$/, '');
 }
 
-/** Debian's Chromium, headless, as every browser suite of this repo runs it. */
-export function launchChromium() {
+/**
+ * Debian's Chromium, headless, as every browser suite of this repo runs it,
+ * with `extraArgs` on top (e.g. `--js-flags=--expose-gc`).
+ */
+export function launchChromium(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: [
@@ -31,6 +34,7 @@ export function launchChromium() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }
