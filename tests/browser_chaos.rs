@@ -13,11 +13,8 @@
 
 mod common;
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use common::*;
-use js_sys::{Function, Reflect};
+use js_sys::Reflect;
 use sse_wasm::web::SseClient;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -58,44 +55,13 @@ fn event_count() -> u64 {
         .unwrap_or(DEFAULT_EVENTS)
 }
 
-/// One delivered event: type, data, `lastEventId`.
-type Delivered = (String, String, String);
-
-/// Every event of the subscribed types, in delivery order.
-struct Log {
-    events: Rc<RefCell<Vec<Delivered>>>,
-    handler: Closure<dyn FnMut(JsValue, JsValue)>,
-}
-
-impl Log {
-    fn new() -> Self {
-        let events = Rc::new(RefCell::new(Vec::new()));
-        let sink = events.clone();
-        let handler = Closure::new(move |_data: JsValue, event: JsValue| {
-            let text = |key: &str| {
-                Reflect::get(&event, &key.into())
-                    .ok()
-                    .and_then(|v| v.as_string())
-                    .unwrap_or_default()
-            };
-            sink.borrow_mut()
-                .push((text("type"), text("data"), text("lastEventId")));
-        });
-        Self { events, handler }
-    }
-
-    fn function(&self) -> Function {
-        self.handler.as_ref().unchecked_ref::<Function>().clone()
-    }
-
-    /// Events that carry an id: everything but the greetings.
-    fn numbered(&self) -> usize {
-        self.events
-            .borrow()
-            .iter()
-            .filter(|(_, data, _)| data != GREETING)
-            .count()
-    }
+/// How many numbered events (all but the greetings) `log` has seen.
+fn numbered(log: &Recorder) -> usize {
+    log.seen
+        .borrow()
+        .iter()
+        .filter(|seen| seen.data != GREETING)
+        .count()
 }
 
 /// What `/chaos/log` reports for a tag.
@@ -133,7 +99,8 @@ async fn injected(tag: &str) -> Injected {
 async fn run(name: &str, transport: &str, extra: &str, query: &str) {
     let seed = seed();
     let events = event_count();
-    let rerun = format!("{name}: seed {seed}, {events} events (rerun: make chaos SEED={seed} N={events})");
+    let rerun =
+        format!("{name}: seed {seed}, {events} events (rerun: make chaos SEED={seed} N={events})");
     console_log!("chaos {rerun}");
 
     let started = js_sys::Date::now();
@@ -147,10 +114,11 @@ async fn run(name: &str, transport: &str, extra: &str, query: &str) {
         transport,
         extra,
     );
-    let log = Log::new();
+    // One recorder for both types: one log, in delivery order.
+    let log = Recorder::new();
     let subscriptions: Vec<_> = ["message", "tick"]
         .iter()
-        .map(|t| client.subscribe(t, log.function()).expect("subscribe"))
+        .map(|t| client.subscribe(t, log.handler()).expect("subscribe"))
         .collect();
     let reconnects = on(&client, "reconnecting");
     let errors = on(&client, "error");
@@ -163,19 +131,19 @@ async fn run(name: &str, transport: &str, extra: &str, query: &str) {
 
     let report = injected(&tag).await;
     let seen = client_view(&log, &reconnects);
-    let all = log.events.borrow();
+    let all = log.seen.borrow();
     let (greetings, numbered): (Vec<_>, Vec<_>) =
-        all.iter().partition(|(_, data, _)| data == GREETING);
+        all.iter().partition(|seen| seen.data == GREETING);
     assert_eq!(
         numbered.len() as u64,
         events,
         "every event exactly once; {rerun}"
     );
-    for (index, (event_type, data, id)) in numbered.iter().enumerate() {
+    for (index, seen) in numbered.iter().enumerate() {
         let index = index as u64;
         let (want_type, want_data) = expected(index);
         assert_eq!(
-            (event_type.as_str(), data, id),
+            (seen.event_type.as_str(), &seen.data, &seen.last_event_id),
             (want_type, &want_data, &(index + 1).to_string()),
             "event {index} out of order, lost, duplicated or damaged; {rerun}"
         );
@@ -184,10 +152,10 @@ async fn run(name: &str, transport: &str, extra: &str, query: &str) {
     // a greeting before the first event, and between any two greetings at
     // least one event (a stream the client left before its first byte
     // delivers nothing at all).
-    let pattern_ok = all.first().is_some_and(|(_, data, _)| data == GREETING)
+    let pattern_ok = all.first().is_some_and(|seen| seen.data == GREETING)
         && all
             .windows(2)
-            .all(|pair| !(pair[0].1 == GREETING && pair[1].1 == GREETING));
+            .all(|pair| !(pair[0].data == GREETING && pair[1].data == GREETING));
     assert!(
         pattern_ok && greetings.len() as u64 <= report.connections - report.refused,
         "one greeting per stream; {rerun}; {}; client: {seen}",
@@ -226,7 +194,7 @@ async fn run(name: &str, transport: &str, extra: &str, query: &str) {
 /// What the client saw, for the message of a failing assertion: runs of
 /// ids between greetings (`G 1-37 G 38-60 ...`), then each reconnect's
 /// cause (`network`, `500`, ...).
-fn client_view(log: &Log, reconnects: &Callback) -> String {
+fn client_view(log: &Recorder, reconnects: &Callback) -> String {
     let mut out = String::new();
     let mut run: Option<(String, String)> = None;
     let flush = |run: &mut Option<(String, String)>, out: &mut String| {
@@ -234,7 +202,12 @@ fn client_view(log: &Log, reconnects: &Callback) -> String {
             out.push_str(&format!(" {first}-{last}"));
         }
     };
-    for (_, data, id) in log.events.borrow().iter() {
+    for Seen {
+        data,
+        last_event_id: id,
+        ..
+    } in log.seen.borrow().iter()
+    {
         if data == GREETING {
             flush(&mut run, &mut out);
             out.push_str(" G");
@@ -262,15 +235,15 @@ fn client_view(log: &Log, reconnects: &Callback) -> String {
 
 /// Waits until `events` numbered events arrived; fails early if the client
 /// closed itself, and after a bound that scales with the run.
-async fn wait_until_delivered(log: &Log, client: &SseClient, events: u64, rerun: &str) {
+async fn wait_until_delivered(log: &Recorder, client: &SseClient, events: u64, rerun: &str) {
     let bound_ms = 60_000 + events * 20;
     let mut waited = 0;
-    while (log.numbered() as u64) < events {
+    while (numbered(log) as u64) < events {
         assert_ne!(client.status(), "closed", "the client gave up; {rerun}");
         assert!(
             waited < bound_ms,
             "{} of {events} events after {waited} ms; {rerun}",
-            log.numbered()
+            numbered(log)
         );
         sleep(50).await;
         waited += 50;
@@ -288,17 +261,28 @@ async fn fetch_delivers_every_event_exactly_once_through_every_fault() {
 }
 
 #[wasm_bindgen_test]
-async fn eventsource_with_the_id_parameter_delivers_every_event_exactly_once_through_every_fault()
-{
+async fn eventsource_with_the_id_parameter_delivers_every_event_exactly_once_through_every_fault() {
     // A refused response or a stall makes the client open a new
     // EventSource, which can resume only through the query parameter.
     let extra = format!(r#""lastEventIdParam":"last_event_id",{WATCHED}"#);
-    run("eventsource+param", "eventsource", &extra, "faults=all&run=90&retry=100").await;
+    run(
+        "eventsource+param",
+        "eventsource",
+        &extra,
+        "faults=all&run=90&retry=100",
+    )
+    .await;
 }
 
 #[wasm_bindgen_test]
 async fn eventsource_with_default_options_delivers_every_event_exactly_once_through_drops() {
     // Drops and ends, from which the browser reconnects by itself, sending
     // Last-Event-ID.
-    run("eventsource", "eventsource", "", "faults=transport&run=70&retry=100").await;
+    run(
+        "eventsource",
+        "eventsource",
+        "",
+        "faults=transport&run=70&retry=100",
+    )
+    .await;
 }

@@ -255,7 +255,11 @@ async fn connections_that_deliver_events_do_not_use_up_the_budget() {
         }
         assert_eq!(errors.len(), 0, "{transport}");
         assert_ne!(client.status(), "closed", "{transport}");
-        assert!(messages.len() >= 51, "{transport}: {} events", messages.len());
+        assert!(
+            messages.len() >= 51,
+            "{transport}: {} events",
+            messages.len()
+        );
         assert_eq!(messages.data()[..51], count_to(51)[..], "{transport}");
         client.close();
     }

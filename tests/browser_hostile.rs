@@ -156,14 +156,6 @@ async fn wait_sampling(
     panic!("timed out waiting for {what}");
 }
 
-/// `value` as a number (NaN when it is not one).
-fn number(value: &JsValue, key: &str) -> f64 {
-    Reflect::get(value, &key.into())
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(f64::NAN)
-}
-
 /// The `delayMs` of every `reconnecting` callback so far.
 fn delays(reconnecting: &Callback) -> Vec<f64> {
     reconnecting

@@ -6,18 +6,9 @@
 mod common;
 
 use common::*;
-use js_sys::Reflect;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn number(value: &JsValue, key: &str) -> f64 {
-    Reflect::get(value, &key.into())
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(f64::NAN)
-}
 
 #[wasm_bindgen_test]
 async fn a_server_failing_three_times_is_reached_on_attempt_four_with_growing_delays() {

@@ -23,13 +23,13 @@
 use std::collections::VecDeque;
 
 use crate::core::retry::{Backoff, Decision, GiveUp, RetryOptions, MAX_TIMER_DELAY_MS};
+use crate::error::Error;
 
 /// How much longer than the longest `retry:` it honours a transport that
 /// reconnects by itself may take to reopen before the machine reconnects in
 /// its place (see [`Connection::on_transport_reconnecting`]): time for the
 /// request itself.
 pub const TRANSPORT_RECONNECT_SLACK_MS: u32 = 10_000;
-use crate::error::Error;
 
 /// Where the connection stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,7 +162,8 @@ pub struct Connection {
     /// One immediate retry per run of 401/403s, so a hook that hands out
     /// bad tokens cannot loop.
     auth_retry_used: bool,
-    /// The transport reconnects by itself, no timer runs. Only ever true in
+    /// The transport reconnects by itself; the only timer running is the
+    /// reconnect timer that bounds its wait. Only ever true in
     /// `Reconnecting`: every way out of it (`connect`, `disconnect`,
     /// `on_open`) clears it.
     transport_retrying: bool,
@@ -1034,7 +1035,11 @@ mod tests {
         c.on_timer(Timer::Reconnect, 310_010.0, 0.0);
         let actions = drain(&mut c);
         assert!(actions.contains(&Action::Abort), "the stuck transport goes");
-        assert_eq!(connects(&actions), 1, "and a connection of ours replaces it");
+        assert_eq!(
+            connects(&actions),
+            1,
+            "and a connection of ours replaces it"
+        );
         assert_eq!(c.state(), State::Connecting);
         // That connection is ours: its failure goes to our policy.
         c.on_failure(Error::StreamEnded, 310_020.0, 0.0);

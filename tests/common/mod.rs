@@ -244,6 +244,14 @@ pub fn prop(value: &JsValue, key: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `value[key]` as a number (NaN when it is not one).
+pub fn number(value: &JsValue, key: &str) -> f64 {
+    Reflect::get(value, &key.into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(f64::NAN)
+}
+
 /// A fresh empty object.
 pub fn object() -> JsValue {
     Object::new().into()

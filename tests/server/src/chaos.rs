@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 
 use crate::params::{BadRequest, Params};
+use crate::scenarios::last_event_id;
 use crate::sse::{stream_response, Gone, Writer};
 use crate::stats::{AppState, Ctx};
 
@@ -276,7 +277,8 @@ struct ResetBeforeHeaders;
 /// Draws the plan of this request and logs it.
 fn draw(setup: &Setup, ctx: &Ctx, log: &ChaosLog) -> Plan {
     let mut rng = Rng::new(setup.seed, ctx.path_requests);
-    let start = resume_index(ctx).min(setup.count);
+    // Event `i` has id `i + 1`, so the last id seen is the next index.
+    let start = last_event_id(ctx).unwrap_or(0).min(setup.count);
     let mut logs = log.lock();
     let tag = logs.entry(ctx.tag.clone()).or_default();
     tag.connections += 1;
@@ -304,7 +306,11 @@ fn draw(setup: &Setup, ctx: &Ctx, log: &ChaosLog) -> Plan {
     if let Some(fault) = fault {
         *tag.faults.entry(fault.name()).or_default() += 1;
     }
-    tag.without_events = if stop > start { 0 } else { tag.without_events + 1 };
+    tag.without_events = if stop > start {
+        0
+    } else {
+        tag.without_events + 1
+    };
 
     let trickle = stop > start && rng.chance(100);
     let slow_start = rng
@@ -328,19 +334,6 @@ fn draw(setup: &Setup, ctx: &Ctx, log: &ChaosLog) -> Plan {
         slow_start,
         rng,
     }
-}
-
-/// The index to resume at: the event after a numeric `Last-Event-ID`
-/// header, else after a numeric `last_event_id` parameter, else 0. Event
-/// `i` has id `i + 1`, so the id is the index of the next event.
-fn resume_index(ctx: &Ctx) -> u64 {
-    let header = ctx
-        .record
-        .header("last-event-id")
-        .and_then(|v| v.trim().parse().ok());
-    header
-        .or_else(|| ctx.params.get("last_event_id").and_then(|v| v.trim().parse().ok()))
-        .unwrap_or(0)
 }
 
 impl Plan {

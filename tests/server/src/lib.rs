@@ -49,8 +49,14 @@ pub fn app_with(state: AppState, bench: BenchConfig) -> Router {
         .route("/chaos", get(chaos::chaos).post(chaos::chaos))
         .route("/chaos/log", get(chaos::chaos_log))
         .route("/flood", get(hostile::flood).post(hostile::flood))
-        .route("/redirect", get(security::redirect).post(security::redirect))
-        .route("/set-cookie", get(security::set_cookie).post(security::set_cookie))
+        .route(
+            "/redirect",
+            get(security::redirect).post(security::redirect),
+        )
+        .route(
+            "/set-cookie",
+            get(security::set_cookie).post(security::set_cookie),
+        )
         .route("/stats", get(stats::stats))
         .route("/stream-counter", get(stats::stream_counter))
         .route("/health", get(|| async { "ok" }))

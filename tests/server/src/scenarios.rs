@@ -178,7 +178,7 @@ impl EventsPlan {
 /// The id to resume after: a numeric `Last-Event-ID` header, else a numeric
 /// `last_event_id` query parameter (the fallback when the header is not
 /// allowed by CORS).
-fn last_event_id(ctx: &Ctx) -> Option<u64> {
+pub(crate) fn last_event_id(ctx: &Ctx) -> Option<u64> {
     let from_header = ctx
         .record
         .header("last-event-id")
@@ -199,7 +199,8 @@ fn final_status(code: &str) -> Result<StatusCode, BadRequest> {
         .ok_or_else(|| BadRequest(format!("invalid status code {code:?}")))
 }
 
-fn header_value(name: &str, value: &str) -> Result<HeaderValue, BadRequest> {
+/// A header value taken from parameter `name`, or a 400 naming it.
+pub(crate) fn header_value(name: &str, value: &str) -> Result<HeaderValue, BadRequest> {
     HeaderValue::from_str(value).map_err(|_| BadRequest(format!("invalid {name} {value:?}")))
 }
 

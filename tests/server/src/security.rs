@@ -1,11 +1,12 @@
 //! Endpoints for the security suite: a redirect, to reach the second origin
 //! (`--peer-port-file`) or come back to this one, and a cookie to set.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 
 use crate::params::BadRequest;
+use crate::scenarios::header_value;
 use crate::stats::Ctx;
 
 /// `/redirect?to=URL&status=302`: answers `status` (301, 302, 303, 307 or
@@ -20,7 +21,7 @@ pub async fn redirect(Extension(ctx): Extension<Ctx>) -> Result<Response, BadReq
         return Err(BadRequest(format!("status={code} is not a redirect")));
     }
     let status = StatusCode::from_u16(code).expect("a redirect status is valid");
-    let location = value("to", to)?;
+    let location = header_value("to", to)?;
     Ok((status, [(header::LOCATION, location)]).into_response())
 }
 
@@ -37,11 +38,6 @@ pub async fn set_cookie(Extension(ctx): Extension<Ctx>) -> Result<Response, BadR
         p.get("value").unwrap_or(""),
         p.get("same_site").unwrap_or("Lax")
     );
-    let cookie = value("cookie", &cookie)?;
+    let cookie = header_value("cookie", &cookie)?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
-}
-
-/// A header value, or a 400 naming the parameter it came from.
-fn value(what: &str, text: &str) -> Result<HeaderValue, BadRequest> {
-    HeaderValue::from_str(text).map_err(|_| BadRequest(format!("invalid {what} {text:?}")))
 }
