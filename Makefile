@@ -14,12 +14,12 @@ WASM_OPT := .ci/tools/node_modules/.bin/wasm-opt
 WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
 	--enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue
 
-# Every tests/browser_*.rs is a wasm-bindgen-test suite run in both browsers.
+# Every tests/browser_*.rs is a wasm-bindgen-test suite run in all three engines.
 BROWSER_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/browser_*.rs))
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	WASM_BINDGEN_TEST_TIMEOUT=300
 
-.PHONY: all deps build test test-native test-browser browser-chromium browser-firefox test-js demo bench soak chaos size fuzz clean
+.PHONY: all deps build test test-native test-browser browser-chromium browser-firefox browser-webkit test-js demo bench soak chaos size fuzz clean
 
 all: build
 
@@ -45,7 +45,8 @@ size:
 	  printf '%-24s %8d bytes raw %8d bytes gzip -9\n' "$$(basename $$f)" "$$(stat -c %s $$f)" "$$(gzip -9 -c $$f | wc -c)"; \
 	done
 
-## test: every suite: native, headless Chromium, headless Firefox, JS/React
+## test: every suite: native, then Chromium, Firefox and WebKit (headless, or
+## on a private Xvfb display for WebKit), then JS/React and the demo
 test: deps
 	@$(MAKE) --no-print-directory test-native
 	@$(MAKE) --no-print-directory test-browser
@@ -56,7 +57,7 @@ test-native:
 	cargo check --quiet --manifest-path fuzz/Cargo.toml
 
 test-browser:
-	.ci/with-server.sh $(MAKE) --no-print-directory browser-chromium browser-firefox
+	.ci/with-server.sh $(MAKE) --no-print-directory browser-chromium browser-firefox browser-webkit
 
 browser-chromium:
 	@echo "== wasm-bindgen-test in headless Chromium"
@@ -68,11 +69,21 @@ browser-firefox:
 	$(WASM_TEST_ENV) GECKODRIVER="$$(command -v geckodriver)" \
 	  cargo test --no-fail-fast --target $(WASM_TARGET) $(BROWSER_TESTS)
 
+# WebKitGTK's WebKitWebDriver speaks the W3C protocol wasm-bindgen-test-runner
+# uses for Safari's safaridriver (it launches `--port=N` and asks for a
+# session with no capabilities, which gets the default MiniBrowser), so the
+# runner drives it as it is. MiniBrowser has no headless mode: it gets a
+# private Xvfb display.
+browser-webkit:
+	@echo "== wasm-bindgen-test in WebKit (WebKitGTK MiniBrowser on Xvfb)"
+	.ci/with-xvfb.sh env $(WASM_TEST_ENV) SAFARIDRIVER="$$(command -v WebKitWebDriver)" \
+	  cargo test --no-fail-fast --target $(WASM_TARGET) $(BROWSER_TESTS)
+
 ## test-js: the npm package, types and React hooks (tests/js), then the
-## examples end to end (tests/demo); both drive Debian's Chromium.
+## examples end to end (tests/demo); both drive Debian's Chromium and WebKit.
 test-js: build
-	.ci/with-server.sh tests/js/run.sh
-	tests/demo/run.sh
+	.ci/with-xvfb.sh .ci/with-server.sh tests/js/run.sh
+	.ci/with-xvfb.sh tests/demo/run.sh
 
 ## demo: build, start the example server, print the example pages' URLs
 demo: build
@@ -90,17 +101,21 @@ bench: build
 ## chaos: the chaos suite (tests/browser_chaos.rs) at length: N events per
 ## run (default 50000) over each transport, seeded with SEED (default: a fresh
 ## seed per run, printed; a failure names it), in headless Chromium
-## (BROWSER=firefox or all). `make test` runs it with 2000 events.
+## (BROWSER=firefox, webkit or all). `make test` runs it with 2000 events.
 chaos: deps
-	@case "$(or $(BROWSER),chromium)" in \
-	  chromium) drivers="CHROMEDRIVER=$$(command -v chromedriver)";; \
-	  firefox) drivers="GECKODRIVER=$$(command -v geckodriver)";; \
-	  all) drivers="CHROMEDRIVER=$$(command -v chromedriver) GECKODRIVER=$$(command -v geckodriver)";; \
-	  *) echo "BROWSER must be chromium, firefox or all" >&2; exit 2;; \
+	@chromium="CHROMEDRIVER=$$(command -v chromedriver)"; \
+	firefox="GECKODRIVER=$$(command -v geckodriver)"; \
+	webkit="SAFARIDRIVER=$$(command -v WebKitWebDriver)"; \
+	case "$(or $(BROWSER),chromium)" in \
+	  chromium) drivers=$$chromium;; \
+	  firefox) drivers=$$firefox;; \
+	  webkit) drivers=$$webkit;; \
+	  all) drivers="$$chromium $$firefox $$webkit";; \
+	  *) echo "BROWSER must be chromium, firefox, webkit or all" >&2; exit 2;; \
 	esac; \
 	for driver in $$drivers; do \
 	  echo "== chaos: $(or $(N),50000) events per run, $${driver%%=*}"; \
-	  .ci/with-server.sh env $(WASM_TEST_ENV) WASM_BINDGEN_TEST_TIMEOUT=7200 \
+	  .ci/with-xvfb.sh .ci/with-server.sh env $(WASM_TEST_ENV) WASM_BINDGEN_TEST_TIMEOUT=7200 \
 	    CHAOS_EVENTS=$(or $(N),50000) $(if $(SEED),CHAOS_SEED=$(SEED)) "$$driver" \
 	    cargo test --target $(WASM_TARGET) --test browser_chaos -- --nocapture || exit 1; \
 	done

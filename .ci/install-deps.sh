@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs whatever the build and the test suites need and this machine
 # lacks: the wasm32 target, the wasm-bindgen CLI pinned to the crate's
-# wasm-bindgen version, Debian's browsers, drivers and binaryen, geckodriver,
-# and the npm packages. Idempotent and quiet when everything is present.
+# wasm-bindgen version, Debian's browsers and drivers (Chromium, Firefox,
+# WebKitGTK's WebKitWebDriver with its MiniBrowser, and Xvfb for the latter),
+# geckodriver, and the npm packages. Idempotent and quiet when everything is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,11 +23,14 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg_version
   cargo install wasm-bindgen-cli --version "$wbg_version" --force
 fi
 
-# 3. Debian packages: browsers and chromedriver.
+# 3. Debian packages: browsers, chromedriver, WebKitWebDriver (it pulls in
+#    libwebkit2gtk-4.1-0, whose MiniBrowser it drives) and Xvfb.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
+command -v Xvfb >/dev/null || missing+=(xvfb)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -113,21 +113,15 @@ async fn a_drop_or_a_clean_end_resumes_with_the_last_event_id_header() {
     }
 }
 
-/// Whether this is Gecko, whose own EventSource reconnect deviates from
-/// the spec on an id-only block (see the test below).
-fn is_firefox() -> bool {
-    let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
-    prop(&navigator, "userAgent").contains("Firefox/")
-}
-
 #[wasm_bindgen_test]
 async fn an_id_only_block_moves_the_resume_point() {
     let tag = unique_tag("idonly");
     // Events 0, 1 (ids 1, 2), then `id: 3` with no data, then a cut: per
     // the spec the browser resumes after 3, so event 2 (whose id the block
-    // took) is skipped. Firefox's own reconnect sends the id of the last
-    // event that had data instead (pinned here, documented in the README):
-    // the server then sends event 2 too, so nothing is lost either way.
+    // took) is skipped. Firefox's and WebKit's own reconnects send the id
+    // of the last event that had data instead (pinned here, documented in
+    // the README): the server then sends event 2 too, so nothing is lost
+    // either way.
     let client = default_client(
         &url(
             "/script",
@@ -137,10 +131,9 @@ async fn an_id_only_block_moves_the_resume_point() {
         "",
     );
     let (messages, _sub) = record(&client, "message");
-    let (resumed_after, expected): (&str, &[&str]) = if is_firefox() {
-        ("2", &["0", "1", "2", "3", "4"])
-    } else {
-        ("3", &["0", "1", "3", "4"])
+    let (resumed_after, expected): (&str, &[&str]) = match engine() {
+        Engine::Chromium => ("3", &["0", "1", "3", "4"]),
+        Engine::Firefox | Engine::WebKit => ("2", &["0", "1", "2", "3", "4"]),
     };
     wait_for("the rest", || messages.len() >= expected.len()).await;
     sleep(100).await;
@@ -178,6 +171,26 @@ async fn an_empty_id_clears_the_resume_point() {
     assert_eq!(stats.requests, 2);
     assert_eq!(stats.header(1, "last-event-id"), None);
     client.close();
+}
+
+#[wasm_bindgen_test]
+async fn the_browsers_reconnect_sends_a_non_ascii_id_as_utf8() {
+    let tag = unique_tag("es-utf8");
+    // One event with a non-ASCII id, then a clean end: the browser's own
+    // reconnect sends the id. Every engine encodes it as UTF-8 here, WebKit
+    // included (its fetch does not: see browser_fetch.rs).
+    let id = "日本-é";
+    let chunks = raw_chunks(&[format!("retry: 100\nid: {id}\ndata: x\n\n").as_bytes()]);
+    let client = default_client(&url("/raw", &tag, &format!("chunks={chunks}")), "");
+    let (messages, _sub) = record(&client, "message");
+    wait_for("the event", || messages.len() >= 1).await;
+    assert_eq!(messages.seen.borrow()[0].last_event_id, id);
+    wait_for("the reconnect", || messages.len() >= 2).await;
+    client.close();
+    assert_eq!(
+        stats(&tag).await.header(1, "last-event-id").as_deref(),
+        Some(id)
+    );
 }
 
 #[wasm_bindgen_test]

@@ -334,6 +334,17 @@ async fn the_last_event_id_option_goes_out_on_the_first_request() {
     client.close();
 }
 
+/// The error kind a body cut before its terminating chunk reconnects with.
+/// WebKitGTK's fetch ends such a body as if it were complete (the reader
+/// reports `done`, no error), so there it reads as `stream-ended`; either
+/// way the client reconnects and resumes.
+fn cut_body_error_kind() -> &'static str {
+    match engine() {
+        Engine::WebKit => "stream-ended",
+        Engine::Chromium | Engine::Firefox => "network",
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_reconnect_carries_the_last_event_id_and_resumes() {
     let tag = unique_tag("lei-reconnect");
@@ -358,7 +369,7 @@ async fn a_reconnect_carries_the_last_event_id_and_resumes() {
     assert_eq!(reconnecting.len(), 1);
     assert_eq!(
         prop(&reconnecting.field(0, "error"), "kind"),
-        "network",
+        cut_body_error_kind(),
         "a cut body is a network error"
     );
     assert_eq!(client.last_event_id(), "4");
@@ -383,7 +394,18 @@ async fn a_non_ascii_last_event_id_is_sent_as_utf8() {
     client.close();
     let stats = stats(&tag).await;
     assert!(stats.requests >= 2, "the client reconnected");
-    assert_eq!(stats.header(1, "last-event-id").as_deref(), Some(id));
+    // A header value is a byte string: the client hands the browser the
+    // id's UTF-8 bytes, one code point each. Chromium and Firefox send those
+    // bytes as they are. WebKitGTK's network stack (libsoup) encodes each
+    // code point above U+007F as UTF-8 once more, so the id arrives
+    // double-encoded (documented in the README, "Browser differences";
+    // `lastEventIdParam` carries it exactly: see
+    // a_non_ascii_id_in_the_query_parameter_is_percent_encoded_utf8).
+    let expected = match engine() {
+        Engine::WebKit => id.bytes().map(char::from).collect(),
+        Engine::Chromium | Engine::Firefox => id.to_owned(),
+    };
+    assert_eq!(stats.header(1, "last-event-id"), Some(expected));
 }
 
 #[wasm_bindgen_test]
@@ -468,23 +490,53 @@ async fn without_the_query_parameter_mode_a_refused_preflight_fails_the_reconnec
     assert_eq!(client.status(), "closed");
 }
 
+/// The request line's query that the browser's own `fetch` sends for a URL
+/// ending in `query` (with a fresh tag, to an endpoint that answers at once).
+async fn query_as_the_browser_sends_it(query: &str) -> String {
+    let tag = unique_tag("plain-fetch");
+    let window = web_sys::window().expect("window");
+    let response: web_sys::Response = wasm_bindgen_futures::JsFuture::from(
+        window.fetch_with_str(&url("/events", &tag, &format!("count=0&{query}"))),
+    )
+    .await
+    .expect("plain fetch")
+    .unchecked_into();
+    wasm_bindgen_futures::JsFuture::from(response.text().expect("text"))
+        .await
+        .expect("body");
+    let uri = stats(&tag).await.uri(0);
+    uri.split_once("count=0&").expect("the query").1.to_owned()
+}
+
 #[wasm_bindgen_test]
 async fn the_query_parameter_mode_keeps_the_rest_of_the_url_as_given() {
     let tag = unique_tag("lei-param-verbatim");
     // A valueless flag and percent-escapes that a URLSearchParams round trip
     // would rewrite (`flag` -> `flag=`, `%20` -> `+`, `%7E` -> `~`): signed
     // URLs depend on these bytes.
-    let query = "after=1&id_start=1&drops=1&count=2&hold=1&flag&sig=a%20b%2Fc%7E";
+    let verbatim = "flag&sig=a%20b%2Fc%7E";
     let client = fetch_client(
-        &url("/drop", &tag, query),
+        &url(
+            "/drop",
+            &tag,
+            &format!("after=1&id_start=1&drops=1&count=2&hold=1&{verbatim}"),
+        ),
         &format!(r#""lastEventIdParam":"last_event_id",{FAST_RETRY}"#),
     );
     let (messages, _sub) = record(&client, "message");
     wait_for("2 events over 2 connections", || messages.len() == 2).await;
     let stats = stats(&tag).await;
     assert_eq!(stats.requests, 2);
+    // What reaches the server is what the browser's own fetch sends for the
+    // same URL. WebKitGTK's network stack (libsoup) itself decodes `%7E` to
+    // `~`, as for every request; the other engines send the bytes as given.
+    let sent = query_as_the_browser_sends_it(verbatim).await;
+    match engine() {
+        Engine::WebKit => assert_eq!(sent, "flag&sig=a%20b%2Fc~"),
+        Engine::Chromium | Engine::Firefox => assert_eq!(sent, verbatim),
+    }
     let first = stats.uri(0);
-    assert!(first.ends_with(query), "{first}");
+    assert!(first.ends_with(&sent), "{first} should end with {sent}");
     assert_eq!(
         stats.uri(1),
         format!("{first}&last_event_id=1"),
@@ -960,12 +1012,23 @@ async fn same_events_through_both_transports(
     chunks: &[&[u8]],
     expected: &[(&str, &str, &str)],
 ) {
+    events_through_each_transport(name, chunks, &[expected, expected]).await;
+}
+
+/// Like [`same_events_through_both_transports`], with the events expected
+/// from each transport, in the order of [`TRANSPORTS`].
+async fn events_through_each_transport(
+    name: &str,
+    chunks: &[&[u8]],
+    expected: &[&[(&str, &str, &str)]; 2],
+) {
     let mut all: Vec<&[u8]> = chunks.to_vec();
     all.push(b"data: END\n\n");
     let hex = raw_chunks(&all);
     let runs: Vec<_> = TRANSPORTS
         .iter()
-        .map(|transport| {
+        .zip(expected)
+        .map(|(transport, expected)| {
             let tag = unique_tag(name);
             let options = options(&format!(r#"{{"transport":"{transport}"}}"#));
             let client =
@@ -976,16 +1039,16 @@ async fn same_events_through_both_transports(
                 .iter()
                 .map(|t| client.subscribe(t, recorder.handler()).expect("subscribe"))
                 .collect();
-            (transport, tag, client, recorder, subs)
+            (transport, expected, tag, client, recorder, subs)
         })
         .collect();
-    for (transport, _, _, recorder, _) in &runs {
+    for (transport, _, _, _, recorder, _) in &runs {
         wait_for(&format!("{name}: END through {transport}"), || {
             recorder.seen.borrow().iter().any(|s| s.data == "END")
         })
         .await;
     }
-    for (transport, tag, client, recorder, _) in &runs {
+    for (transport, expected, tag, client, recorder, _) in &runs {
         client.close();
         assert_eq!(
             triples(recorder),
@@ -1046,12 +1109,18 @@ async fn utf8_characters_split_across_reads_are_joined() {
 
 #[wasm_bindgen_test]
 async fn a_bom_split_over_two_reads_is_dropped() {
-    same_events_through_both_transports(
-        "bom2",
-        &[b"\xEF", b"\xBB\xBFdata: x\n\n"],
-        &[("message", "x", ""), ("message", "END", "")],
-    )
-    .await;
+    let spec: &[_] = &[("message", "x", ""), ("message", "END", "")];
+    // WebKit's own EventSource decodes a BOM split across reads as garbage
+    // in front of the first line, whose field name is then unknown: the
+    // first event is lost (pinned here, documented in the README). The
+    // fetch transport, our parser, keeps it in every engine.
+    let native: &[_] = match engine() {
+        Engine::WebKit => &[("message", "END", "")],
+        Engine::Chromium | Engine::Firefox => spec,
+    };
+    assert_eq!(TRANSPORTS, ["eventsource", "fetch"]);
+    events_through_each_transport("bom2", &[b"\xEF", b"\xBB\xBFdata: x\n\n"], &[native, spec])
+        .await;
 }
 
 #[wasm_bindgen_test]

@@ -252,6 +252,32 @@ pub fn number(value: &JsValue, key: &str) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// The browser engine running the suite. Each engine's own EventSource and
+/// network stack differ in a few documented ways (README, "Browser
+/// differences"); the tests that pin those down branch on this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Chromium,
+    Firefox,
+    /// WebKitGTK here (Safari's engine; its network stack is libsoup, not
+    /// Safari's CFNetwork).
+    WebKit,
+}
+
+/// Which [`Engine`] this is, from `navigator.userAgent` (Window or Worker).
+pub fn engine() -> Engine {
+    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).expect("navigator");
+    let agent = prop(&navigator, "userAgent");
+    if agent.contains("Firefox/") {
+        Engine::Firefox
+    } else if agent.contains("Chrome/") {
+        Engine::Chromium
+    } else {
+        assert!(agent.contains("AppleWebKit/"), "unknown engine: {agent}");
+        Engine::WebKit
+    }
+}
+
 /// A fresh empty object.
 pub fn object() -> JsValue {
     Object::new().into()
