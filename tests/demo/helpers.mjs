@@ -1,5 +1,6 @@
-// Shared by the end-to-end tests of the examples: the demo server's URL, a
-// headless Chromium, screenshots, and a tiny PNG encoder for uploads.
+// Shared by the end-to-end tests of the examples: the demo server's URL,
+// the browsers (headless Chromium through Playwright, WebKit through
+// WebDriver), screenshots, and a tiny PNG encoder for uploads.
 
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -7,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { deflateSync, crc32 } from 'node:zlib';
 
 import { chromium } from 'playwright-core';
+
+import { pageErrors, recordPageErrors } from '../webdriver/page-errors.mjs';
+import { launchWebKit } from '../webdriver/webkit.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -39,17 +43,63 @@ export function launchChromium(extraArgs = []) {
   });
 }
 
+/** How each engine is launched, as a Playwright-like Browser. */
+const LAUNCHERS = {
+  chromium: () => launchChromium(),
+  webkit: launchWebKit,
+};
+
 /**
- * A page that records uncaught exceptions and console errors, so a test can
- * assert that a scenario ran without a script failing behind the scenes.
- * `expected`: console errors the scenario causes on purpose (Chromium logs
- * every failed resource load, a 401 included).
+ * The engines the browser tests run in, in order: `SSE_BROWSERS`, a
+ * comma-separated list of `chromium` and `webkit` (default: both).
+ */
+export const ENGINES = enginesFrom(process.env.SSE_BROWSERS || 'chromium,webkit');
+
+/** @param {string} list */
+function enginesFrom(list) {
+  const engines = list.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = engines.filter((name) => !Object.hasOwn(LAUNCHERS, name));
+  if (unknown.length > 0) {
+    throw new Error(`SSE_BROWSERS=${list}: unknown engine ${unknown.join(', ')} (known: ${Object.keys(LAUNCHERS).join(', ')})`);
+  }
+  return engines;
+}
+
+/**
+ * `engine`'s browser: Chromium through Playwright, or WebKit through
+ * WebDriver (tests/webdriver/, the same subset of Playwright's API; it needs
+ * an X display: .ci/with-xvfb.sh).
+ * @param {string} engine one of ENGINES
+ */
+export function launchBrowser(engine) {
+  return LAUNCHERS[engine]();
+}
+
+/**
+ * A page that records uncaught exceptions, unhandled rejections and console
+ * errors, so a test can assert that a scenario ran without a script
+ * failing behind the scenes: `problems()` resolves to those seen so far.
+ * `expected`: console errors the scenario causes on purpose.
+ *
+ * Chromium: Playwright's events, from the page's first script on, with the
+ * messages Chromium logs by itself (it logs every failed resource load, a
+ * 401 included). WebKit: WebDriver has no such events, and the demo
+ * server's pages cannot load a probe first, so the probe
+ * (recordPageErrors) is installed right after each `goto`: WebKit sees the
+ * scripts' errors from after load only, and none the browser logs itself.
  * @param {import('playwright-core').BrowserContext} context
+ * @param {string} engine
  * @param {RegExp[]} [expected]
  */
-export async function newPage(context, expected = []) {
+export async function newPage(context, engine, expected = []) {
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
+  const isExpected = (text) => expected.some((re) => re.test(text));
+  if (engine === 'webkit') {
+    page.addScriptAfterLoad(recordPageErrors);
+    const unexpected = (problem) => !(problem.startsWith('console.error: ') && isExpected(problem));
+    return { page, problems: async () => (await pageErrors(page)).filter(unexpected) };
+  }
   const problems = [];
   page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
   page.on('console', (message) => {
@@ -57,17 +107,25 @@ export async function newPage(context, expected = []) {
     // (net::ERR_INCOMPLETE_CHUNKED_ENCODING): that one is the point of the
     // drop button, not a bug.
     const text = message.text();
-    if (message.type() === 'error' && !/ERR_INCOMPLETE_CHUNKED_ENCODING/.test(text) && !expected.some((re) => re.test(text))) {
+    if (message.type() === 'error' && !/ERR_INCOMPLETE_CHUNKED_ENCODING/.test(text) && !isExpected(text)) {
       problems.push(`console: ${text}`);
     }
   });
-  return { page, problems };
+  return { page, problems: async () => problems };
 }
 
-/** Saves a screenshot of `page` as build/screenshots/NAME.png; returns the PNG bytes. */
-export async function screenshot(page, name) {
+/**
+ * Saves a screenshot of `page` as build/screenshots/NAME.png, or
+ * NAME-ENGINE.png for an engine other than Chromium (whose pictures the
+ * README shows); returns the PNG bytes.
+ * @param {import('playwright-core').Page} page
+ * @param {string} name
+ * @param {string} [engine]
+ */
+export async function screenshot(page, name, engine = 'chromium') {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  return page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
+  const file = engine === 'chromium' ? `${name}.png` : `${name}-${engine}.png`;
+  return page.screenshot({ path: join(SCREENSHOTS, file), fullPage: false });
 }
 
 /** Text content of every element matching `selector`. */

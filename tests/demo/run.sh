@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Usage: tests/demo/run.sh
+# Usage: .ci/with-xvfb.sh tests/demo/run.sh
 # The examples end to end: builds the React example and the demo server,
 # starts the server on a free 127.0.0.1 port with --fast (short simulated
-# jobs), runs the Playwright tests in tests/demo/ against it with Debian's
-# Chromium, and stops the server whatever happens. Needs `make build` (pkg/)
-# and `npm install` (playwright-core, vite, react) first.
-# Screenshots: build/screenshots/.
+# jobs), runs the browser tests in tests/demo/ against it once per engine
+# (Debian's Chromium driven by Playwright, and WebKitGTK's MiniBrowser
+# driven over WebDriver, which needs the X display .ci/with-xvfb.sh
+# provides; SSE_BROWSERS=chromium or =webkit runs one), and stops the
+# server whatever happens. Needs `make build` (pkg/) and `npm install`
+# (playwright-core, vite, react) first.
+# Screenshots: build/screenshots/ (WebKit's with a -webkit suffix).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"

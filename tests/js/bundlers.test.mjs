@@ -2,31 +2,54 @@
 // are not Vite: an ES module bundle of the main entry builds without a
 // warning, and an IIFE bundle (no ES modules, no import.meta, no top-level
 // await) of the manual entry, built as the README documents, runs from a
-// plain <script> in Chromium, with the README's preload link, and with a
-// server that gets the .wasm MIME type wrong.
+// plain <script> in each engine (ENGINES: Chromium and WebKit), with the
+// README's preload link, and with a server that gets the .wasm MIME type
+// wrong.
 
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
-import { SERVER, WORK, launchChromium, serveStatic, uniqueTag, waitFor, waitForStats } from './helpers.mjs';
+import { pageErrors, recordPageErrors } from '../webdriver/page-errors.mjs';
+import { ENGINES, SERVER, WORK, launchBrowser, serveStatic, uniqueTag, waitFor, waitForStats } from './helpers.mjs';
 
 const APP = join(WORK, 'app');
 const OUT = join(WORK, 'esbuild');
 
-let browser;
-const sites = [];
+/** The browser of each engine in ENGINES, launched once for the file. */
+const browsers = new Map();
+/** The IIFE app, served right (`application/wasm`) and wrong (`application/octet-stream`). */
+let site;
+let octetStreamSite;
+
+/**
+ * Runs in the page (self-contained): records `console.warn` calls into
+ * `window.pageWarnings`, where WebKit's tests read them (Chromium's come
+ * through Playwright).
+ */
+function recordWarnings() {
+  const warnings = (window.pageWarnings = []);
+  const consoleWarn = console.warn;
+  console.warn = function warn(...args) {
+    warnings.push(args.map(String).join(' '));
+    return consoleWarn.apply(this, args);
+  };
+}
+
+/** Loaded first by every page of the IIFE app (serveStatic's `probe`). */
+const PROBE = `(${recordPageErrors})();\n(${recordWarnings})();\n`;
 
 before(async () => {
   await mkdir(OUT, { recursive: true });
-  browser = await launchChromium();
+  for (const engine of ENGINES) browsers.set(engine, await launchBrowser(engine));
 });
 
 after(async () => {
-  await browser?.close();
-  await Promise.all(sites.map((site) => site.close()));
+  for (const browser of browsers.values()) await browser.close();
+  await site?.close();
+  await octetStreamSite?.close();
 });
 
 /** Bundles `source` (a module's text, resolved from the app) with `options`; returns esbuild's messages. */
@@ -62,29 +85,48 @@ async function buildIife() {
   await writeFile(
     join(OUT, 'index.html'),
     '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">' +
-      '<link rel="preload" href="sse_wasm_bg.wasm" as="fetch" type="application/wasm" crossorigin>' +
+      '<head><link rel="preload" href="sse_wasm_bg.wasm" as="fetch" type="application/wasm" crossorigin></head>' +
       '<pre id="iife"></pre><script src="app.js"></script>\n',
   );
   return messages;
 }
 
-/** Opens the IIFE app served by `site`; returns what it showed, the .wasm requests and the console. */
-async function runIife(t, site) {
-  const tag = uniqueTag('iife');
-  const context = await browser.newContext();
-  t.after(() => context.close());
-  const page = await context.newPage();
+/**
+ * What the page reported: Chromium's through Playwright's events (console
+ * errors and warnings the browser logs itself included), WebKit's through
+ * the probe. `collect()` resolves, once the page is done, to the uncaught
+ * errors and console errors (`problems`) and the console warnings.
+ */
+function watch(engine, page) {
+  if (engine !== 'chromium') {
+    return {
+      collect: async () => ({
+        problems: await pageErrors(page),
+        warnings: await page.evaluate(() => window.pageWarnings),
+      }),
+    };
+  }
   const problems = [];
   const warnings = [];
-  const wasmRequests = [];
   page.on('pageerror', (error) => problems.push(error.message));
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(message.text());
     if (message.type() === 'warning') warnings.push(message.text());
   });
-  page.on('request', (request) => {
-    if (request.url().endsWith('.wasm')) wasmRequests.push(request.url());
-  });
+  return { collect: async () => ({ problems: [...problems, ...(await pageErrors(page))], warnings }) };
+}
+
+/**
+ * Opens the IIFE app served by `site` in `engine`; returns what it showed,
+ * the console, and how many times the page requested the .wasm.
+ */
+async function runIife(t, engine, site) {
+  const tag = uniqueTag('iife');
+  const wasmRequestsBefore = site.requests('/sse_wasm_bg.wasm');
+  const context = await browsers.get(engine).newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const seen = watch(engine, page);
   await page.goto(`${site.origin}/index.html?${new URLSearchParams({ server: SERVER, tag })}`);
   const out = await waitFor(
     'three events through the IIFE bundle',
@@ -92,26 +134,37 @@ async function runIife(t, site) {
     (value) => value.done === true || value.initError !== undefined,
   );
   await waitForStats(tag, { open: 0, requests: 1 });
-  return { out, problems, warnings, wasmRequests };
+  const wasmRequests = site.requests('/sse_wasm_bg.wasm') - wasmRequestsBefore;
+  return { out, wasmRequests, ...(await seen.collect()) };
 }
 
-test('an IIFE bundle of sse-wasm/init with an explicit .wasm URL runs from a plain <script>', async (t) => {
+test('an IIFE bundle of sse-wasm/init with an explicit .wasm URL builds without a warning', async () => {
   assert.deepEqual(await buildIife(), { warnings: [], errors: [] });
-  sites.push(await serveStatic(OUT));
-  const { out, problems, warnings, wasmRequests } = await runIife(t, sites.at(-1));
-  assert.deepEqual(out, { data: ['0', '1', '2'], done: true });
-  assert.deepEqual(problems, []);
-  assert.deepEqual(warnings, [], 'the preloaded .wasm was used, nothing to warn about');
-  assert.equal(wasmRequests.length, 1, 'the README\'s preload link and init() share one download');
+  site = await serveStatic(OUT, { probe: PROBE });
+  octetStreamSite = await serveStatic(OUT, { probe: PROBE, wasmType: 'application/octet-stream' });
 });
 
-test('a .wasm served as application/octet-stream still works, with the console warning the README mentions', async (t) => {
-  sites.push(await serveStatic(OUT, { wasmType: 'application/octet-stream' }));
-  const { out, problems, warnings } = await runIife(t, sites.at(-1));
-  assert.deepEqual(out, { data: ['0', '1', '2'], done: true });
-  assert.deepEqual(problems, []);
-  assert.ok(
-    warnings.some((text) => text.includes('application/wasm')),
-    `a warning names the MIME type: ${JSON.stringify(warnings)}`,
-  );
-});
+for (const engine of ENGINES) {
+  describe(`${engine}: the IIFE bundle`, () => {
+    test('runs from a plain <script>', async (t) => {
+      const { out, problems, warnings, wasmRequests } = await runIife(t, engine, site);
+      assert.deepEqual(out, { data: ['0', '1', '2'], done: true });
+      assert.deepEqual(problems, []);
+      assert.deepEqual(warnings, [], 'the preloaded .wasm was used, nothing to warn about');
+      // WebKit does not reuse an `as="fetch"` preload for fetch() (the
+      // README says so): the .wasm is downloaded twice there.
+      const downloads = engine === 'webkit' ? 2 : 1;
+      assert.equal(wasmRequests, downloads, "the README's preload link and init() share one download, except in WebKit");
+    });
+
+    test('with a .wasm served as application/octet-stream still works, with the console warning the README mentions', async (t) => {
+      const { out, problems, warnings } = await runIife(t, engine, octetStreamSite);
+      assert.deepEqual(out, { data: ['0', '1', '2'], done: true });
+      assert.deepEqual(problems, []);
+      assert.ok(
+        warnings.some((text) => text.includes('application/wasm')),
+        `a warning names the MIME type: ${JSON.stringify(warnings)}`,
+      );
+    });
+  });
+}

@@ -8,8 +8,11 @@ export const WORK = process.env.SSE_JS_WORK;
 /** The test server (set by .ci/with-server.sh). */
 export const SERVER = process.env.SSE_TEST_SERVER;
 
-/** Debian's Chromium, headless, launched as every browser suite here does. */
-export { launchChromium } from '../demo/helpers.mjs';
+/**
+ * Debian's Chromium, headless, launched as every browser suite here does;
+ * the engines the browser tests run in (SSE_BROWSERS), and how to launch each.
+ */
+export { ENGINES, launchBrowser, launchChromium } from '../demo/helpers.mjs';
 
 assert.ok(WORK, 'SSE_JS_WORK is not set: run tests/js/run.sh');
 assert.ok(SERVER, 'SSE_TEST_SERVER is not set: run under .ci/with-server.sh');

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The JS/React suite (`make test-js`): needs pkg/ (`make build`) and
-# SSE_TEST_SERVER (run it as `.ci/with-server.sh tests/js/run.sh`).
+# The JS/React suite (`make test-js`): needs pkg/ (`make build`),
+# SSE_TEST_SERVER and an X display for WebKit; run it as
+# `.ci/with-xvfb.sh .ci/with-server.sh tests/js/run.sh`.
 #
 # 1. packs the package (npm pack) and installs the tarball in a fresh copy
 #    of tests/js/app under build/js-test/, as a user's app would;
@@ -8,13 +9,16 @@
 #    double-invokes effects there) and production;
 # 3. runs the node:test files: tsc over the typed usage files and over the
 #    README's code blocks, the tarball, prepack and SSR checks in Node, the
-#    browser tests (playwright-core driving Debian's Chromium against the
-#    built app and the test server), and esbuild bundles (ESM and IIFE).
+#    browser tests against the built app and the test server, once per
+#    engine (Debian's Chromium driven by playwright-core, and WebKitGTK's
+#    MiniBrowser driven over WebDriver by WebKitWebDriver; SSE_BROWSERS=
+#    chromium or =webkit runs one), and esbuild bundles (ESM and IIFE, in
+#    Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 
-: "${SSE_TEST_SERVER:?SSE_TEST_SERVER is not set: run .ci/with-server.sh tests/js/run.sh}"
+: "${SSE_TEST_SERVER:?SSE_TEST_SERVER is not set: run .ci/with-xvfb.sh .ci/with-server.sh tests/js/run.sh}"
 if [ ! -f pkg/sse_wasm_bg.wasm ] || [ ! -f pkg/sse_wasm.js ]; then
   echo "pkg/ is missing: run 'make build' first" >&2
   exit 1
