@@ -125,7 +125,7 @@ fn js_heap_bytes() -> Option<f64> {
 }
 
 /// [`js_heap_bytes`] after a full garbage collection; `None` without an
-/// exposed `gc()` (Firefox, or Chromium without `webdriver.json`).
+/// exposed `gc()` (Firefox, WebKit, or Chromium without `webdriver.json`).
 fn js_heap_after_gc() -> Option<f64> {
     let gc: Function = Reflect::get(&js_sys::global(), &"gc".into())
         .ok()?
@@ -260,9 +260,9 @@ async fn a_200_mb_line_is_refused_once_with_flat_memory_and_the_stream_goes_on()
             after - before <= FEW_MB,
             "JS heap after GC grew from {before} to {after} bytes"
         ),
-        // Firefox has neither `gc()` nor `performance.memory`: only this one
-        // measurement is skipped there; the wasm memory check above holds
-        // in both browsers.
+        // Firefox and WebKit have neither `gc()` nor `performance.memory`:
+        // only this one measurement is skipped there; the wasm memory check
+        // above holds in every engine.
         _ => console_log!("JS heap not measured: no gc()/performance.memory"),
     }
 

@@ -88,7 +88,7 @@ async fn the_fetch_transport_reconnects_with_the_last_event_id() {
 
 #[wasm_bindgen_test]
 async fn the_native_eventsource_transport_works_in_a_worker() {
-    // Chromium and Firefox both expose EventSource to dedicated workers.
+    // Chromium, Firefox and WebKit all expose EventSource to dedicated workers.
     assert!(has_global("EventSource"), "no EventSource in this worker");
     let tag = unique_tag("worker-es");
     let client = SseClient::new(
