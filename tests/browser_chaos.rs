@@ -188,7 +188,7 @@ async fn run(name: &str, transport: &str, extra: &str, query: &str) {
         reconnects.len(),
         (js_sys::Date::now() - started) / 1000.0
     );
-    global_wait_closed_server_side(&tag).await;
+    wait_closed_server_side(&tag).await;
 }
 
 /// What the client saw, for the message of a failing assertion: runs of

@@ -494,16 +494,7 @@ async fn without_the_query_parameter_mode_a_refused_preflight_fails_the_reconnec
 /// ending in `query` (with a fresh tag, to an endpoint that answers at once).
 async fn query_as_the_browser_sends_it(query: &str) -> String {
     let tag = unique_tag("plain-fetch");
-    let window = web_sys::window().expect("window");
-    let response: web_sys::Response = wasm_bindgen_futures::JsFuture::from(
-        window.fetch_with_str(&url("/events", &tag, &format!("count=0&{query}"))),
-    )
-    .await
-    .expect("plain fetch")
-    .unchecked_into();
-    wasm_bindgen_futures::JsFuture::from(response.text().expect("text"))
-        .await
-        .expect("body");
+    fetch_text(&url("/events", &tag, &format!("count=0&{query}"))).await;
     let uri = stats(&tag).await.uri(0);
     uri.split_once("count=0&").expect("the query").1.to_owned()
 }

@@ -1,8 +1,8 @@
 //! SSEClient inside a dedicated Worker (no `window`, no `document`): the
 //! fetch transport with custom headers and Last-Event-ID reconnects, the
 //! native EventSource transport, the AbortSignal, and URL resolution
-//! against the worker's location. Server statistics go through the global
-//! scope's `fetch` (`global_stats`), since there is no `Window` here.
+//! against the worker's location. The common helpers reach the test server
+//! through the global scope's `fetch`, so they work here, with no `Window`.
 #![cfg(target_arch = "wasm32")]
 
 mod common;
@@ -59,12 +59,12 @@ async fn the_fetch_transport_delivers_events_with_a_custom_header() {
             .as_deref(),
         Some("text/event-stream")
     );
-    let stats = global_stats(&tag).await;
+    let stats = stats(&tag).await;
     assert_eq!(stats.requests, 1);
     assert_eq!(stats.header(0, "x-worker").as_deref(), Some("dedicated"));
     assert_eq!(stats.open, 1);
     client.close();
-    global_wait_closed_server_side(&tag).await;
+    wait_closed_server_side(&tag).await;
 }
 
 #[wasm_bindgen_test]
@@ -79,11 +79,11 @@ async fn the_fetch_transport_reconnects_with_the_last_event_id() {
     let (messages, _sub) = record(&client, "message");
     wait_for("4 events over 2 connections", || messages.len() == 4).await;
     assert_eq!(messages.data(), ["0", "1", "2", "3"]);
-    let stats = global_stats(&tag).await;
+    let stats = stats(&tag).await;
     assert_eq!(stats.requests, 2);
     assert_eq!(stats.header(1, "last-event-id").as_deref(), Some("2"));
     client.close();
-    global_wait_closed_server_side(&tag).await;
+    wait_closed_server_side(&tag).await;
 }
 
 #[wasm_bindgen_test]
@@ -102,7 +102,7 @@ async fn the_native_eventsource_transport_works_in_a_worker() {
     assert_eq!(messages.data(), ["0", "1", "2"]);
     assert_eq!(client.last_event_id(), "3");
     client.close();
-    global_wait_closed_server_side(&tag).await;
+    wait_closed_server_side(&tag).await;
 }
 
 #[wasm_bindgen_test]
@@ -123,7 +123,7 @@ async fn an_abort_signal_closes_the_client_in_a_worker() {
     assert_eq!(client.status(), "closed");
     let last = states.calls.borrow().last().and_then(JsValue::as_string);
     assert_eq!(last.as_deref(), Some("closed"));
-    global_wait_closed_server_side(&tag).await;
+    wait_closed_server_side(&tag).await;
 }
 
 #[wasm_bindgen_test]
@@ -151,7 +151,7 @@ async fn a_throwing_handler_does_not_stop_the_stream_in_a_worker() {
     assert_eq!(messages.data(), ["0", "1", "2"]);
     assert_eq!(client.status(), "open");
     client.close();
-    global_wait_closed_server_side(&tag).await;
+    wait_closed_server_side(&tag).await;
 }
 
 #[wasm_bindgen_test]

@@ -203,15 +203,10 @@ impl Stats {
     }
 }
 
+/// `GET /stats?tag=`: the server's statistics for `tag` (through the global
+/// scope's `fetch`, so in a Worker too).
 pub async fn stats(tag: &str) -> Stats {
-    let global: web_sys::Window = js_sys::global().unchecked_into();
-    let response = JsFuture::from(global.fetch_with_str(&format!("{}/stats?tag={tag}", server())))
-        .await
-        .expect("fetch /stats");
-    let response: web_sys::Response = response.unchecked_into();
-    let json = JsFuture::from(response.json().expect("json"))
-        .await
-        .expect("stats json");
+    let json = fetch_json(&format!("{}/stats?tag={tag}", server())).await;
     let number = |key: &str| {
         Reflect::get(&json, &key.into())
             .ok()
@@ -283,14 +278,14 @@ pub fn object() -> JsValue {
     Object::new().into()
 }
 
-// ----- Helpers that also work inside a dedicated Worker -------------------
+// ----- fetch through the global scope --------------------------------------
 //
-// `stats` above calls `fetch` through `web_sys::Window`; the ones below look
-// `fetch` up on the global scope itself, so the worker suite can use them.
+// These look `fetch` up on the global scope itself (Window or Worker), so
+// the worker suite can use them and everything built on them.
 
-/// `GET url` through the global scope's `fetch` (Window or Worker), parsed
-/// as JSON.
-pub async fn fetch_json(url: &str) -> JsValue {
+/// `GET url` through the global scope's `fetch`: the response, once its
+/// headers are in.
+async fn fetch_response(url: &str) -> web_sys::Response {
     let global = js_sys::global();
     let fetch: Function = Reflect::get(&global, &"fetch".into())
         .expect("global fetch")
@@ -299,29 +294,28 @@ pub async fn fetch_json(url: &str) -> JsValue {
         .call1(&global, &url.into())
         .expect("call fetch")
         .unchecked_into();
-    let response: web_sys::Response = JsFuture::from(promise)
+    JsFuture::from(promise)
         .await
         .expect("fetch")
-        .unchecked_into();
+        .unchecked_into()
+}
+
+/// `GET url` through the global scope's `fetch`, parsed as JSON.
+pub async fn fetch_json(url: &str) -> JsValue {
+    let response = fetch_response(url).await;
     JsFuture::from(response.json().expect("json"))
         .await
         .expect("JSON body")
 }
 
-/// [`stats`] through the global scope's `fetch`: usable in a Worker.
-pub async fn global_stats(tag: &str) -> Stats {
-    let json = fetch_json(&format!("{}/stats?tag={tag}", server())).await;
-    let number = |key: &str| {
-        Reflect::get(&json, &key.into())
-            .ok()
-            .and_then(|v| v.as_f64())
-            .unwrap_or(-1.0) as u32
-    };
-    Stats {
-        requests: number("requests"),
-        open: number("open"),
-        records: Reflect::get(&json, &"records".into()).unwrap_or(JsValue::UNDEFINED),
-    }
+/// `GET url` through the global scope's `fetch`, its body read in full.
+pub async fn fetch_text(url: &str) -> String {
+    let response = fetch_response(url).await;
+    JsFuture::from(response.text().expect("text"))
+        .await
+        .expect("body")
+        .as_string()
+        .expect("a string body")
 }
 
 /// How many CORS preflights (`OPTIONS`) the server answered for `tag`.
@@ -331,17 +325,6 @@ pub async fn preflights(tag: &str) -> u32 {
         .ok()
         .and_then(|v| v.as_f64())
         .unwrap_or(-1.0) as u32
-}
-
-/// [`wait_closed_server_side`] through the global scope's `fetch`.
-pub async fn global_wait_closed_server_side(tag: &str) {
-    for _ in 0..300 {
-        if global_stats(tag).await.open == 0 {
-            return;
-        }
-        sleep(50).await;
-    }
-    panic!("the server still counts an open stream for {tag}");
 }
 
 /// Hex-encodes byte chunks for the server's `/raw?chunks=` (one body frame
