@@ -15,12 +15,8 @@ target/debug/sse-test-server --port-file "$port_file" --peer-port-file "$peer_po
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; rm -f "$port_file" "$peer_port_file"' EXIT
 
-for _ in $(seq 1 100); do
-  [ -s "$port_file" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "test server exited" >&2; exit 1; }
-  sleep 0.1
-done
-[ -s "$port_file" ] || { echo "test server did not start" >&2; exit 1; }
+. .ci/wait-for-file.sh
+wait_for_file "$port_file" "$server_pid" "test server"
 # The server writes the peer's port file before the main one.
 [ -s "$peer_port_file" ] || { echo "test server wrote no peer port" >&2; exit 1; }
 export SSE_TEST_SERVER="http://127.0.0.1:$(cat "$port_file")"

@@ -14,12 +14,8 @@ xvfb_pid=$!
 exec 3>&-
 trap 'kill "$xvfb_pid" 2>/dev/null; wait "$xvfb_pid" 2>/dev/null || true; rm -f "$display_file"' EXIT
 
-for _ in $(seq 1 100); do
-  [ -s "$display_file" ] && break
-  kill -0 "$xvfb_pid" 2>/dev/null || { echo "Xvfb exited" >&2; exit 1; }
-  sleep 0.1
-done
-[ -s "$display_file" ] || { echo "Xvfb did not start" >&2; exit 1; }
+. "$(dirname "$0")/wait-for-file.sh"
+wait_for_file "$display_file" "$xvfb_pid" Xvfb
 export DISPLAY=":$(head -n 1 "$display_file")"
 echo "Xvfb on display $DISPLAY"
 "$@"

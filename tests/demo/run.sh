@@ -34,12 +34,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for _ in $(seq 1 100); do
-  [ -s "$port_file" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$log_file" >&2; echo "tests/demo: the demo server exited" >&2; exit 1; }
-  sleep 0.1
-done
-[ -s "$port_file" ] || { echo "tests/demo: the demo server did not start" >&2; exit 1; }
+. .ci/wait-for-file.sh
+wait_for_file "$port_file" "$server_pid" "tests/demo: the demo server" || { cat "$log_file" >&2; exit 1; }
 export DEMO_URL="http://127.0.0.1:$(cat "$port_file")"
 echo "== tests/demo: demo server at $DEMO_URL (--fast)"
 
