@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { until } from '../webdriver/until.mjs';
 import { ENGINES, demoUrl, launchBrowser, makePng, newPage, readEvents, screenshot, texts } from './helpers.mjs';
 
 const BASE = demoUrl();
@@ -36,15 +37,13 @@ after(async () => {
  * @param {(text: string) => boolean} predicate
  */
 async function waitForText(page, selector, predicate, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = (await page.locator(selector).textContent()) ?? '';
-    if (predicate(text)) return text;
-    if (Date.now() > deadline) {
-      throw new Error(`waited ${timeoutMs} ms for ${selector}; its text is still ${JSON.stringify(text)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  let text = '';
+  await until(
+    () => `${selector}; its text is still ${JSON.stringify(text)}`,
+    async () => predicate((text = (await page.locator(selector).textContent()) ?? '')),
+    timeoutMs,
+  );
+  return text;
 }
 
 /** The number shown in `selector`. */

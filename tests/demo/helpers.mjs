@@ -100,18 +100,35 @@ export async function newPage(context, engine, expected = []) {
     const unexpected = (problem) => !(problem.startsWith('console.error: ') && isExpected(problem));
     return { page, problems: async () => (await pageErrors(page)).filter(unexpected) };
   }
+  const reported = chromiumConsole(page);
+  // A cut connection is logged by Chromium as a failed resource load
+  // (net::ERR_INCOMPLETE_CHUNKED_ENCODING): that one is the point of the
+  // drop button, not a bug.
+  const unexpected = (problem) =>
+    !(problem.startsWith(CONSOLE_ERROR) && (/ERR_INCOMPLETE_CHUNKED_ENCODING/.test(problem) || isExpected(problem)));
+  return { page, problems: async () => reported.problems.filter(unexpected) };
+}
+
+/** How `chromiumConsole` labels a console error among its problems. */
+const CONSOLE_ERROR = 'console: ';
+
+/**
+ * What Chromium reports about `page` through Playwright, from the page's
+ * first script on, as it happens: `problems`, its uncaught errors
+ * (`uncaught: …`) and console errors (`console: …`), the messages Chromium
+ * logs by itself (a failed resource load, a cut response) included, which
+ * no script in the page can see; and `warnings`, its console warnings.
+ * @param {import('playwright-core').Page} page
+ */
+export function chromiumConsole(page) {
   const problems = [];
+  const warnings = [];
   page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
   page.on('console', (message) => {
-    // A cut connection is logged by Chromium as a failed resource load
-    // (net::ERR_INCOMPLETE_CHUNKED_ENCODING): that one is the point of the
-    // drop button, not a bug.
-    const text = message.text();
-    if (message.type() === 'error' && !/ERR_INCOMPLETE_CHUNKED_ENCODING/.test(text) && !isExpected(text)) {
-      problems.push(`console: ${text}`);
-    }
+    if (message.type() === 'error') problems.push(`${CONSOLE_ERROR}${message.text()}`);
+    if (message.type() === 'warning') warnings.push(message.text());
   });
-  return { page, problems: async () => problems };
+  return { problems, warnings };
 }
 
 /**

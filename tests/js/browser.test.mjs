@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 
 import { pageErrors, recordPageErrors } from '../webdriver/page-errors.mjs';
-import { ENGINES, SERVER, WORK, launchBrowser, serveStatic, stats, uniqueTag, waitFor, waitForStats } from './helpers.mjs';
+import { ENGINES, SERVER, WORK, chromiumConsole, launchBrowser, serveStatic, stats, uniqueTag, waitFor, waitForStats } from './helpers.mjs';
 
 /**
  * Runs in the page (self-contained): counts every connection the page
@@ -65,22 +65,6 @@ after(async () => {
 });
 
 /**
- * What Chromium itself reports through Playwright, on top of the probe:
- * uncaught errors and console errors, including the messages Chromium logs
- * by itself (a failed resource load, a cut response), which no script in
- * the page can see. (A script's console.error is in both lists.)
- * @param {import('playwright-core').Page} page
- */
-function chromiumProblems(page) {
-  const problems = [];
-  page.on('pageerror', (error) => problems.push(`chromium pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`chromium console: ${message.text()}`);
-  });
-  return problems;
-}
-
-/**
  * Opens the app on `scenario` in a fresh context of `engine`. Page errors
  * and console errors are collected (the probe, and in Chromium Playwright's
  * events too); `expectClean()` fails on any.
@@ -89,7 +73,10 @@ async function openPage(t, engine, scenario, { tag = uniqueTag(scenario), app = 
   const context = await browsers.get(engine).newContext();
   t.after(() => context.close());
   const page = await context.newPage();
-  const reported = engine === 'chromium' ? chromiumProblems(page) : [];
+  // In Chromium, Playwright's reports too: they include what Chromium logs
+  // by itself, which the probe cannot see (a script's console.error is then
+  // in both lists).
+  const reported = engine === 'chromium' ? chromiumConsole(page).problems : [];
   const problems = async () => [...reported, ...(await pageErrors(page))];
   const query = new URLSearchParams({ server: SERVER, tag, scenario });
   if (csp) query.set('csp', csp);

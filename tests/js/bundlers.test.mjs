@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 
 import { pageErrors, recordPageErrors } from '../webdriver/page-errors.mjs';
-import { ENGINES, SERVER, WORK, launchBrowser, serveStatic, uniqueTag, waitFor, waitForStats } from './helpers.mjs';
+import { ENGINES, SERVER, WORK, chromiumConsole, launchBrowser, serveStatic, uniqueTag, waitFor, waitForStats } from './helpers.mjs';
 
 const APP = join(WORK, 'app');
 const OUT = join(WORK, 'esbuild');
@@ -106,13 +106,7 @@ function watch(engine, page) {
       }),
     };
   }
-  const problems = [];
-  const warnings = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
-    if (message.type() === 'warning') warnings.push(message.text());
-  });
+  const { problems, warnings } = chromiumConsole(page);
   return { collect: async () => ({ problems: [...problems, ...(await pageErrors(page))], warnings }) };
 }
 

@@ -3,6 +3,8 @@
 
 import assert from 'node:assert/strict';
 
+import { until } from '../webdriver/until.mjs';
+
 /** build/js-test: the tarball, the fresh app and its builds (set by run.sh). */
 export const WORK = process.env.SSE_JS_WORK;
 /** The test server (set by .ci/with-server.sh). */
@@ -10,9 +12,10 @@ export const SERVER = process.env.SSE_TEST_SERVER;
 
 /**
  * Debian's Chromium, headless, launched as every browser suite here does;
- * the engines the browser tests run in (SSE_BROWSERS), and how to launch each.
+ * the engines the browser tests run in (SSE_BROWSERS), and how to launch
+ * each; what Chromium reports about a page through Playwright.
  */
-export { ENGINES, launchBrowser, launchChromium } from '../demo/helpers.mjs';
+export { ENGINES, chromiumConsole, launchBrowser, launchChromium } from '../demo/helpers.mjs';
 
 assert.ok(WORK, 'SSE_JS_WORK is not set: run tests/js/run.sh');
 assert.ok(SERVER, 'SSE_TEST_SERVER is not set: run under .ci/with-server.sh');
@@ -35,13 +38,13 @@ export async function stats(tag) {
  * fails naming `what` and the last value seen.
  */
 export async function waitFor(what, probe, ok = (value) => value !== undefined && value !== false, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  let last;
+  const { value } = await until(
+    () => `${what}; last value: ${JSON.stringify(last)}`,
+    async () => ok((last = await probe())) && { value: last },
+    timeoutMs,
+  );
+  return value;
 }
 
 /** Waits until the server's stats for `tag` match `expected` (a subset of fields). */

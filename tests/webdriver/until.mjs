@@ -1,5 +1,6 @@
 // Waiting for a condition by polling it: what WebDriver offers instead of
-// Playwright's auto-waiting.
+// Playwright's auto-waiting, and the one polling loop of the JS and demo
+// tests (their waitFor and waitForText are built on it).
 
 import { setTimeout as delay } from 'node:timers/promises';
 
