@@ -18,6 +18,15 @@ WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
 BROWSER_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/browser_*.rs))
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	WASM_BINDGEN_TEST_TIMEOUT=300
+# The WebDriver that wasm-bindgen-test-runner drives, per engine: one
+# shell-word environment assignment each.
+# WebKitGTK's WebKitWebDriver speaks the W3C protocol the runner uses for
+# Safari's safaridriver (it launches `--port=N` and asks for a session with
+# no capabilities, which gets the default MiniBrowser), so the runner drives
+# it as it is. MiniBrowser has no headless mode: it needs .ci/with-xvfb.sh.
+DRIVER_chromium := CHROMEDRIVER="$$(command -v chromedriver)"
+DRIVER_firefox := GECKODRIVER="$$(command -v geckodriver)"
+DRIVER_webkit := SAFARIDRIVER="$$(command -v WebKitWebDriver)"
 
 .PHONY: all deps build test test-native test-browser browser-chromium browser-firefox browser-webkit test-js demo bench soak chaos size fuzz clean
 
@@ -61,22 +70,17 @@ test-browser:
 
 browser-chromium:
 	@echo "== wasm-bindgen-test in headless Chromium"
-	$(WASM_TEST_ENV) CHROMEDRIVER="$$(command -v chromedriver)" \
+	$(WASM_TEST_ENV) $(DRIVER_chromium) \
 	  cargo test --no-fail-fast --target $(WASM_TARGET) $(BROWSER_TESTS)
 
 browser-firefox:
 	@echo "== wasm-bindgen-test in headless Firefox"
-	$(WASM_TEST_ENV) GECKODRIVER="$$(command -v geckodriver)" \
+	$(WASM_TEST_ENV) $(DRIVER_firefox) \
 	  cargo test --no-fail-fast --target $(WASM_TARGET) $(BROWSER_TESTS)
 
-# WebKitGTK's WebKitWebDriver speaks the W3C protocol wasm-bindgen-test-runner
-# uses for Safari's safaridriver (it launches `--port=N` and asks for a
-# session with no capabilities, which gets the default MiniBrowser), so the
-# runner drives it as it is. MiniBrowser has no headless mode: it gets a
-# private Xvfb display.
 browser-webkit:
 	@echo "== wasm-bindgen-test in WebKit (WebKitGTK MiniBrowser on Xvfb)"
-	.ci/with-xvfb.sh env $(WASM_TEST_ENV) SAFARIDRIVER="$$(command -v WebKitWebDriver)" \
+	.ci/with-xvfb.sh env $(WASM_TEST_ENV) $(DRIVER_webkit) \
 	  cargo test --no-fail-fast --target $(WASM_TARGET) $(BROWSER_TESTS)
 
 ## test-js: the npm package, types and React hooks (tests/js), then the
@@ -103,9 +107,7 @@ bench: build
 ## seed per run, printed; a failure names it), in headless Chromium
 ## (BROWSER=firefox, webkit or all). `make test` runs it with 2000 events.
 chaos: deps
-	@chromium="CHROMEDRIVER=$$(command -v chromedriver)"; \
-	firefox="GECKODRIVER=$$(command -v geckodriver)"; \
-	webkit="SAFARIDRIVER=$$(command -v WebKitWebDriver)"; \
+	@chromium=$(DRIVER_chromium); firefox=$(DRIVER_firefox); webkit=$(DRIVER_webkit); \
 	case "$(or $(BROWSER),chromium)" in \
 	  chromium) drivers=$$chromium;; \
 	  firefox) drivers=$$firefox;; \
