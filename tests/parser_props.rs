@@ -6,13 +6,15 @@
 //!    feeding it at once, with the default cap and with a tiny one;
 //! 2. the parser agrees with a deliberately naive reference that follows the
 //!    spec's order literally: decode the whole body (WHATWG UTF-8 decode, BOM
-//!    dropped), split into lines, interpret each line (HTML §9.2.5–9.2.6).
+//!    dropped), split into lines, interpret each line (HTML §9.2.5–9.2.6);
+//! 3. wherever an event says its data lines or its id lie in the chunk, the
+//!    bytes there are exactly its data and last event ID.
 
 use std::ops::ControlFlow;
 
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
-use sse_wasm::parser::{Parser, ParserConfig};
+use sse_wasm::parser::{ParsedEvent, Parser, ParserConfig};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Ev {
@@ -36,9 +38,10 @@ fn run(mut parser: Parser, chunks: &[&[u8]]) -> Outcome {
     let mut refused = false;
     for chunk in chunks {
         let result = parser.feed(chunk, |e| {
+            check_spans(chunk, &e);
             events.push(Ev {
                 ty: e.event_type.into(),
-                data: e.data.into(),
+                data: e.data().into_owned(),
                 id: e.last_event_id.into(),
             });
             ControlFlow::Continue(())
@@ -51,6 +54,20 @@ fn run(mut parser: Parser, chunks: &[&[u8]]) -> Outcome {
         last_event_id: parser.last_event_id().into(),
         retry: parser.retry(),
         refused,
+    }
+}
+
+/// The spans an event gives point at its text in `chunk`: the data lines
+/// joined with LF are its data, the id span holds its last event ID.
+fn check_spans(chunk: &[u8], event: &ParsedEvent<'_>) {
+    let text =
+        |(start, end): (usize, usize)| String::from_utf8_lossy(&chunk[start..end]).into_owned();
+    if let Some(spans) = event.data_spans {
+        let joined: Vec<String> = spans.iter().map(|&span| text(span)).collect();
+        assert_eq!(joined.join("\n"), event.data(), "data spans {spans:?}");
+    }
+    if let Some(span) = event.id_span {
+        assert_eq!(text(span), event.last_event_id, "id span {span:?}");
     }
 }
 

@@ -35,7 +35,7 @@ fn msg(data: &str) -> Ev {
 }
 
 fn own(e: ParsedEvent<'_>) -> Ev {
-    ev(e.event_type, e.data, e.last_event_id)
+    ev(e.event_type, &e.data(), e.last_event_id)
 }
 
 /// What one connection produced.

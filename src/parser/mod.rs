@@ -12,7 +12,7 @@
 //! for chunk in [&b"event: greet\r\ndata: hel"[..], b"lo\r", b"\nid: 7\r\n\r\n"] {
 //!     parser
 //!         .feed(chunk, |ev| {
-//!             seen.push((ev.event_type.to_owned(), ev.data.to_owned(), ev.last_event_id.to_owned()));
+//!             seen.push((ev.event_type.to_owned(), ev.data().into_owned(), ev.last_event_id.to_owned()));
 //!             ControlFlow::Continue(())
 //!         })
 //!         .unwrap();
@@ -50,7 +50,9 @@
 //! * **No allocation per line or per event** once the internal buffers have
 //!   grown to the size of the largest event: lines that lie within one chunk
 //!   are read in place (only `data` values are copied, into the reused data
-//!   buffer), and valid UTF-8 reaches the callback without a second copy.
+//!   buffer). The data is decoded only when asked for
+//!   ([`ParsedEvent::data`]): valid UTF-8 is then borrowed, and only data
+//!   with invalid bytes is copied, to replace them.
 //!
 //! # The size cap
 //!
@@ -81,6 +83,7 @@
 //! bounded by a small multiple of the cap (U+FFFD replacement can make the
 //! decoded text up to three times the raw bytes), never by the stream.
 
+use std::borrow::Cow;
 use std::ops::ControlFlow;
 
 mod scan;
@@ -102,17 +105,23 @@ pub const DEFAULT_MAX_EVENT_SIZE: usize = 1 << 20;
 pub struct ParsedEvent<'a> {
     /// The event type: the last `event:` field, or `"message"`.
     pub event_type: &'a str,
-    /// The data: the `data:` lines joined with LF, without the final LF.
-    pub data: &'a str,
+    /// The data, undecoded: the `data:` values joined with LF, without the
+    /// final LF (see [`ParsedEvent::data`]).
+    raw_data: &'a [u8],
     /// The last event ID at the time of dispatch (possibly empty).
     pub last_event_id: &'a str,
-    /// Where `data` lies, unmodified, in the chunk given to the `feed` call
-    /// that dispatched this event, as a byte range `(start, end)`: set when
-    /// the event had exactly one `data:` line and that line lay wholly in
-    /// this chunk; `None` otherwise. A caller that holds the chunk as text
-    /// already can slice it instead of building a new string (for an ASCII
-    /// chunk, byte offsets are also UTF-16 offsets).
-    pub data_span: Option<(usize, usize)>,
+    /// Where each `data:` value of this event lies, unmodified, in the
+    /// chunk given to the `feed` call that dispatched it, as byte ranges
+    /// `(start, end)` in order: set when every `data:` line of the event lay
+    /// wholly in that chunk, `None` otherwise. `data` is these ranges joined
+    /// with LF. A caller that holds the chunk as text already can slice it
+    /// instead of building a new string.
+    pub data_spans: Option<&'a [(usize, usize)]>,
+    /// Where the value of the `id:` line that last set `last_event_id` lies
+    /// in the same chunk, as a byte range: set when that line lay wholly in
+    /// this chunk (possibly in an earlier block of it that fired no event),
+    /// `None` otherwise.
+    pub id_span: Option<(usize, usize)>,
 }
 
 /// Why the parser refused part of a stream.
@@ -191,17 +200,26 @@ pub struct Parser {
     /// While `skipping`: the current line already has bytes (so its
     /// terminator does not end the event).
     skip_line_started: bool,
-    /// Reused output buffer for data that is not valid UTF-8.
-    lossy_data: String,
     /// Counts `feed` calls, so a span recorded in one chunk is never
     /// reported against another.
     chunk_number: u64,
-    /// Address range of the chunk being fed (for [`ParsedEvent::data_span`]).
+    /// Address range of the chunk being fed (for the spans of
+    /// [`ParsedEvent`]).
     chunk_addresses: (usize, usize),
-    /// The first `data` value of the current event, if it lay in the chunk
-    /// numbered `.2`, as `(start, end, chunk_number)`; cleared by a second
-    /// `data` line.
-    data_span: Option<(usize, usize, u64)>,
+    /// Where the `data` values of the current event lie in chunk number
+    /// `data_spans_chunk`; meaningful only while `data_spans_valid`.
+    data_spans: Vec<(usize, usize)>,
+    /// The chunk `data_spans` point into.
+    data_spans_chunk: u64,
+    /// Every `data` line of the current event so far lay wholly in chunk
+    /// `data_spans_chunk`.
+    data_spans_valid: bool,
+    /// Where the value of the current block's `id` line lies, as
+    /// `(start, end, chunk_number)`, if it lay wholly in a chunk.
+    id_buffer_span: Option<(usize, usize, u64)>,
+    /// The same for `last_event_id`: the span `id_buffer_span` had when it
+    /// was last committed.
+    last_event_id_span: Option<(usize, usize, u64)>,
 }
 
 impl Parser {
@@ -225,10 +243,13 @@ impl Parser {
             retry: None,
             skipping: false,
             skip_line_started: false,
-            lossy_data: String::new(),
             chunk_number: 0,
             chunk_addresses: (0, 0),
-            data_span: None,
+            data_spans: Vec::new(),
+            data_spans_chunk: 0,
+            data_spans_valid: false,
+            id_buffer_span: None,
+            last_event_id_span: None,
         }
     }
 
@@ -243,6 +264,8 @@ impl Parser {
         self.id_buffer.clear();
         self.id_buffer.push_str(id);
         self.id_pending = false;
+        self.id_buffer_span = None;
+        self.last_event_id_span = None;
     }
 
     /// Feeds one chunk of the response body. See the module docs.
@@ -310,12 +333,13 @@ impl Parser {
         self.pending_cr = false;
         self.line.clear();
         self.data.clear();
-        self.data_span = None;
+        self.data_spans_valid = false;
         self.event_type.clear();
         if self.id_pending {
             self.id_pending = false;
             self.id_buffer.clear();
             self.id_buffer.push_str(&self.last_event_id);
+            self.id_buffer_span = self.last_event_id_span;
         }
         self.skipping = false;
         self.skip_line_started = false;
@@ -471,17 +495,15 @@ impl Parser {
                 let value = &line[colon + 1..];
                 (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))
             }
-            None => (line, &[][..]),
+            // The empty value at the end of the line (not `&[]`), so its
+            // span lies in the chunk like any other.
+            None => (line, &line[line.len()..]),
         };
         match name {
             b"data" => {
                 // `value.len() + 1 <= line.len()`, so the cap check above
                 // bounds the data buffer too.
-                self.data_span = if self.data.is_empty() {
-                    self.span_in_chunk(value)
-                } else {
-                    None
-                };
+                self.record_data_span(value);
                 reserve_within(&mut self.data, value.len() + 1, self.max_event_size);
                 self.data.extend_from_slice(value);
                 self.data.push(b'\n');
@@ -497,6 +519,7 @@ impl Parser {
                 self.id_buffer.clear();
                 push_lossy(&mut self.id_buffer, value);
                 self.id_pending = true;
+                self.id_buffer_span = self.span_in_chunk(value);
             }
             b"retry" => {
                 if let Some(ms) = parse_retry(value) {
@@ -520,34 +543,44 @@ impl Parser {
             self.event_type.clear();
             return ControlFlow::Continue(());
         };
-        let data = match std::str::from_utf8(raw) {
-            Ok(valid) => valid,
-            Err(_) => {
-                self.lossy_data.clear();
-                push_lossy(&mut self.lossy_data, raw);
-                self.lossy_data.as_str()
-            }
-        };
         let event_type = if self.event_type.is_empty() {
             "message"
         } else {
             self.event_type.as_str()
         };
         let chunk_number = self.chunk_number;
-        let data_span = self
-            .data_span
-            .take()
-            .filter(|span| span.2 == chunk_number)
-            .map(|(start, end, _)| (start, end));
+        let in_this_chunk =
+            |span: (usize, usize, u64)| (span.2 == chunk_number).then_some((span.0, span.1));
+        let data_spans = (self.data_spans_valid && self.data_spans_chunk == chunk_number)
+            .then_some(self.data_spans.as_slice());
+        self.data_spans_valid = false;
         let flow = on_event(ParsedEvent {
             event_type,
-            data,
+            raw_data: raw,
             last_event_id: &self.last_event_id,
-            data_span,
+            data_spans,
+            id_span: self.last_event_id_span.and_then(in_this_chunk),
         });
         self.data.clear();
         self.event_type.clear();
         flow
+    }
+
+    /// Notes where a `data` value lies, for [`ParsedEvent::data_spans`].
+    #[inline]
+    fn record_data_span(&mut self, value: &[u8]) {
+        if self.data.is_empty() {
+            self.data_spans.clear();
+            self.data_spans_chunk = self.chunk_number;
+            self.data_spans_valid = true;
+        } else if !self.data_spans_valid || self.data_spans_chunk != self.chunk_number {
+            self.data_spans_valid = false;
+            return;
+        }
+        match self.span_in_chunk(value) {
+            Some((start, end, _)) => self.data_spans.push((start, end)),
+            None => self.data_spans_valid = false,
+        }
     }
 
     /// The byte range of `value` within the chunk being fed, if it lies
@@ -571,6 +604,7 @@ impl Parser {
             self.id_pending = false;
             self.last_event_id.clear();
             self.last_event_id.push_str(&self.id_buffer);
+            self.last_event_id_span = self.id_buffer_span;
         }
     }
 
@@ -603,7 +637,15 @@ impl Parser {
             + self.event_type.capacity()
             + self.id_buffer.capacity()
             + self.last_event_id.capacity()
-            + self.lossy_data.capacity()
+    }
+}
+
+impl<'a> ParsedEvent<'a> {
+    /// The data: the `data:` lines joined with LF, without the final LF,
+    /// decoded as UTF-8 with each invalid sequence replaced by U+FFFD.
+    /// Borrowed unless there was something to replace.
+    pub fn data(&self) -> Cow<'a, str> {
+        String::from_utf8_lossy(self.raw_data)
     }
 }
 

@@ -27,7 +27,7 @@ fn msg(data: &str) -> Ev {
 }
 
 fn own(e: ParsedEvent<'_>) -> Ev {
-    ev(e.event_type, e.data, e.last_event_id)
+    ev(e.event_type, &e.data(), e.last_event_id)
 }
 
 /// Feeds each chunk in order; panics on a parse error.
@@ -774,18 +774,24 @@ fn buffers_are_reused_in_the_steady_state() {
     assert_eq!(p.retained_bytes(), warm, "buffers grew in the steady state");
 }
 
-/// Feeds `chunks` and returns, per event, its data and whether the span
-/// given for it points at exactly those bytes of its own chunk.
-fn spans(chunks: &[&[u8]]) -> Vec<(String, Option<bool>)> {
+/// Feeds `chunks` and returns, per event: its data, what its data spans
+/// point at (joined with LF) and what its id span points at.
+fn spans(chunks: &[&[u8]]) -> Vec<(String, Option<String>, Option<String>)> {
     let mut parser = Parser::new();
     let mut out = Vec::new();
     for chunk in chunks {
+        let text =
+            |(start, end): (usize, usize)| String::from_utf8_lossy(&chunk[start..end]).into_owned();
         parser
             .feed(chunk, |event| {
-                let check = event
-                    .data_span
-                    .map(|(start, end)| &chunk[start..end] == event.data.as_bytes());
-                out.push((event.data.to_owned(), check));
+                let data = event.data_spans.map(|spans| {
+                    spans
+                        .iter()
+                        .map(|&span| text(span))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                });
+                out.push((event.data().into_owned(), data, event.id_span.map(text)));
                 ControlFlow::Continue(())
             })
             .unwrap();
@@ -793,43 +799,100 @@ fn spans(chunks: &[&[u8]]) -> Vec<(String, Option<bool>)> {
     out
 }
 
+fn spanned(
+    data: &str,
+    spans: Option<&str>,
+    id: Option<&str>,
+) -> (String, Option<String>, Option<String>) {
+    (
+        data.to_owned(),
+        spans.map(str::to_owned),
+        id.map(str::to_owned),
+    )
+}
+
 #[test]
-fn a_single_data_line_within_the_chunk_has_a_span_that_points_at_it() {
+fn data_lines_within_the_chunk_have_spans_that_point_at_them() {
     assert_eq!(
-        spans(&[b"data: one\n\nevent: x\r\ndata:two\r\n\r\n"]),
+        spans(&[b"data: one\n\nevent: x\r\ndata:two\r\n\r\ndata: a\ndata:\ndata: b\n\n"]),
         [
-            ("one".to_owned(), Some(true)),
-            ("two".to_owned(), Some(true))
+            spanned("one", Some("one"), None),
+            spanned("two", Some("two"), None),
+            spanned("a\n\nb", Some("a\n\nb"), None),
         ]
     );
 }
 
 #[test]
-fn multi_line_data_has_no_span() {
-    assert_eq!(
-        spans(&[b"data: a\ndata: b\n\n"]),
-        [("a\nb".to_owned(), None)]
-    );
-}
-
-#[test]
-fn data_from_an_earlier_chunk_or_split_across_chunks_has_no_span() {
+fn data_from_an_earlier_chunk_or_split_across_chunks_has_no_spans() {
     // The data line ends in chunk 1, the event in chunk 2.
     assert_eq!(
         spans(&[b"data: early\n", b"\n"]),
-        [("early".to_owned(), None)]
+        [spanned("early", None, None)]
     );
     // The data line itself is split.
     assert_eq!(
         spans(&[b"data: sp", b"lit\n\n"]),
-        [("split".to_owned(), None)]
+        [spanned("split", None, None)]
+    );
+    // One of several lines lies in an earlier chunk.
+    assert_eq!(
+        spans(&[b"data: a\n", b"data: b\n\n"]),
+        [spanned("a\nb", None, None)]
     );
 }
 
 #[test]
 fn spans_are_relative_to_the_chunk_including_a_bom() {
     assert_eq!(
-        spans(&[b"\xEF\xBB\xBFdata: x\n\n"]),
-        [("x".to_owned(), Some(true))]
+        spans(&[b"\xEF\xBB\xBFid: 1\ndata: x\n\n"]),
+        [spanned("x", Some("x"), Some("1"))]
     );
+}
+
+#[test]
+fn the_id_span_points_at_the_id_line_that_set_the_last_event_id() {
+    assert_eq!(
+        spans(&[b"id: 7\ndata: a\n\ndata: b\n\nid: 8\n\ndata: c\n\nid\ndata: d\n\n"]),
+        [
+            spanned("a", Some("a"), Some("7")),
+            // Still the id of the first block, in the same chunk.
+            spanned("b", Some("b"), Some("7")),
+            // Set by a block that fired nothing.
+            spanned("c", Some("c"), Some("8")),
+            // `id` with no value clears it: an empty span.
+            spanned("d", Some("d"), Some("")),
+        ]
+    );
+}
+
+#[test]
+fn an_id_from_an_earlier_chunk_or_split_has_no_span() {
+    assert_eq!(
+        spans(&[
+            b"id: 7\ndata: a\n\n",
+            b"data: b\n\n",
+            b"id: 1",
+            b"2\ndata: c\n\n"
+        ]),
+        [
+            spanned("a", Some("a"), Some("7")),
+            spanned("b", Some("b"), None),
+            spanned("c", Some("c"), None),
+        ]
+    );
+    // An id that was never dispatched does not leak past a new connection.
+    let mut parser = Parser::new();
+    parser
+        .feed(b"id: 9\ndata: x\n\nid: 10\n", |_| ControlFlow::Continue(()))
+        .unwrap();
+    parser.reset();
+    let mut ids = Vec::new();
+    parser
+        .feed(b"data: y\n\n", |event| {
+            ids.push((event.last_event_id.to_owned(), event.id_span));
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert_eq!(ids, [("9".to_owned(), None)]);
 }
