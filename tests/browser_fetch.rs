@@ -1099,6 +1099,58 @@ async fn utf8_characters_split_across_reads_are_joined() {
 }
 
 #[wasm_bindgen_test]
+async fn non_ascii_text_multi_line_data_and_ids_within_one_read() {
+    // The fetch transport hands each read to JavaScript once and slices
+    // events out of its text: every offset must survive CJK, emoji (two
+    // UTF-16 units), a BOM mid-stream (kept, U+FEFF), CRLF, multi-line data,
+    // an id set by a block with no data, and an id changed by an event
+    // nobody listens to.
+    same_events_through_both_transports(
+        "utf16",
+        &["id: 一\nevent: tick\ndata: 中文 😀\ndata: 第二行 ok\n\n\
+             data: \u{FEFF}bom\r\nid: 😀2\r\n\r\n\
+             id: 三\n\ndata: 无 id 行\n\n\
+             event: unheard\nid: 4\ndata: x\n\ndata: y 😀\n\n"
+            .as_bytes()],
+        &[
+            ("tick", "中文 😀\n第二行 ok", "一"),
+            ("message", "\u{FEFF}bom", "😀2"),
+            ("message", "无 id 行", "三"),
+            ("message", "y 😀", "4"),
+            ("message", "END", "4"),
+        ],
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn reads_that_begin_or_end_inside_a_character_or_hold_invalid_utf8() {
+    let mut first = b"data: \xE4\xB8".to_vec(); // 中, split
+    first.splice(0..0, "id: 甲\ndata: 前\n\n".bytes());
+    same_events_through_both_transports(
+        "utf16-split",
+        &[
+            &first,
+            // Begins with the last byte of 中, ends inside 文.
+            b"\xAD\n\nid: 7\ndata: \xE6\x96\x87 a\n\ndata: \xE6",
+            b"\x96\x87\n\n",
+            // An invalid byte in a comment: this read has no valid text.
+            b": \xFF\nid: 8\ndata: \xE5\x90\x8E\n\ndata: b\ndata: c\n\n",
+        ],
+        &[
+            ("message", "前", "甲"),
+            ("message", "中", "甲"),
+            ("message", "文 a", "7"),
+            ("message", "文", "7"),
+            ("message", "后", "8"),
+            ("message", "b\nc", "8"),
+            ("message", "END", "8"),
+        ],
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
 async fn a_bom_split_over_two_reads_is_dropped() {
     let spec: &[_] = &[("message", "x", ""), ("message", "END", "")];
     // WebKit's own EventSource decodes a BOM split across reads as garbage

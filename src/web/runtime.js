@@ -1,8 +1,8 @@
 // The JavaScript half of the hot path, imported by src/web/sys.rs as a
 // wasm-bindgen snippet.
 // - fetch transport: each event costs one call from wasm into
-//   `Dispatcher.deliver*`, which builds the data string, one `SSEEvent`, and
-//   calls the handlers.
+//   `Dispatcher.deliver*`, which slices the data (and a new id) out of the
+//   chunk's text, decoded once, builds one `SSEEvent` and calls the handlers.
 // - native EventSource transport: events never cross into wasm.
 //   `NativeSource` listens once per subscribed type and hands each
 //   `MessageEvent` to the dispatcher in JS; only lifecycle changes (open,
@@ -69,19 +69,25 @@ function emit(list, value) {
   }
 }
 
-const decoder = new TextDecoder();
+/**
+ * Decodes a chunk's text for span deliveries. `ignoreBOM` keeps a U+FEFF in
+ * the text (the parser drops the stream's leading BOM itself), so offsets
+ * counted on the bytes hold in the string.
+ */
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * Per-client dispatch state. The last event ID string lives here so that it
  * is created once per change, not once per event.
  *
- * The fast path: while the fetch transport feeds an ASCII chunk, the chunk
- * is kept here and decoded once, on first use; an event whose data is one
- * `data:` line of that chunk is then a `slice` of that string (cheap in
- * every engine), instead of a string decoded from wasm memory per event.
+ * The fast path (fetch transport): each chunk is decoded once, on first
+ * use, and an event's data and id arrive as UTF-16 offsets into that text;
+ * slicing is cheap in every engine, where a string decoded from wasm memory
+ * per event is not. Data spread over several `data:` lines arrives as a list
+ * of offsets in wasm memory.
  */
 export class Dispatcher {
-  constructor(json) {
+  constructor(json, memory) {
     this.json = json;
     this.lastEventId = '';
     /**
@@ -91,7 +97,11 @@ export class Dispatcher {
      */
     this.holders = new Map();
     this.chunk = undefined;
+    this.chunkStart = 0;
+    this.chunkEnd = 0;
     this.text = undefined;
+    this.memory = memory;
+    this.offsets = undefined;
     this.error = undefined;
   }
 
@@ -110,9 +120,14 @@ export class Dispatcher {
     return holder;
   }
 
-  /** The ASCII chunk being parsed (byte offsets are string offsets). */
-  setChunk(bytes) {
+  /**
+   * The chunk being parsed: `bytes.subarray(start, end)` decodes to the
+   * text the offsets of span deliveries point into.
+   */
+  setChunk(bytes, start, end) {
     this.chunk = bytes;
+    this.chunkStart = start;
+    this.chunkEnd = end;
     this.text = undefined;
   }
 
@@ -122,31 +137,64 @@ export class Dispatcher {
     this.text = undefined;
   }
 
+  /** `start..end` (UTF-16 offsets) of the current chunk's text. */
   slice(start, end) {
-    if (this.text === undefined) this.text = decoder.decode(this.chunk);
-    return this.text.slice(start, end);
+    let text = this.text;
+    if (text === undefined) {
+      const { chunk, chunkStart, chunkEnd } = this;
+      const bytes = chunkStart === 0 && chunkEnd === chunk.length ? chunk : chunk.subarray(chunkStart, chunkEnd);
+      text = this.text = decoder.decode(bytes);
+    }
+    return text.slice(start, end);
   }
 
-  /** An event whose last event ID is the same as the previous one's. */
+  /**
+   * The data of `count` lines whose offsets (start, end pairs) are at
+   * `index` in wasm memory as 32-bit words, joined with LF.
+   */
+  lines(index, count) {
+    let offsets = this.offsets;
+    if (offsets === undefined || offsets.length === 0) {
+      // Memory growth detaches the old buffer, which empties its views
+      // (cheaper to test than reading `memory.buffer` per event).
+      offsets = this.offsets = new Uint32Array(this.memory.buffer);
+    }
+    let data = this.slice(offsets[index], offsets[index + 1]);
+    for (let i = 1; i < count; i++) {
+      const at = index + 2 * i;
+      data += '\n' + this.slice(offsets[at], offsets[at + 1]);
+    }
+    return data;
+  }
+
+  /** Sets the last event ID from `start..end` of the current chunk's text. */
+  setIdSpan(start, end) {
+    this.lastEventId = this.slice(start, end);
+  }
+
+  /** An event whose data is given as a string (the slow path). */
   deliver(list, type, data) {
     return this.run(list, type, data, this.lastEventId);
   }
 
-  /** An event that carries a new last event ID. */
-  deliverWithId(list, type, data, id) {
-    this.lastEventId = id;
-    return this.run(list, type, data, id);
-  }
-
-  /** `deliver` with the data given as a span of the current chunk. */
+  /** An event whose data is `start..end` of the current chunk's text. */
   deliverSpan(list, type, start, end) {
     return this.run(list, type, this.slice(start, end), this.lastEventId);
   }
 
-  /** `deliverWithId` with the data given as a span of the current chunk. */
-  deliverSpanWithId(list, type, start, end, id) {
-    this.lastEventId = id;
+  /** `deliverSpan` for an event whose id line is `idStart..idEnd`. */
+  deliverSpanWithId(list, type, start, end, idStart, idEnd) {
+    const id = (this.lastEventId = this.slice(idStart, idEnd));
     return this.run(list, type, this.slice(start, end), id);
+  }
+
+  /**
+   * An event of several data lines (see `lines`); a new id, when `idStart`
+   * is not negative, at `idStart..idEnd`.
+   */
+  deliverLines(list, type, index, count, idStart, idEnd) {
+    if (idStart >= 0) this.lastEventId = this.slice(idStart, idEnd);
+    return this.run(list, type, this.lines(index, count), this.lastEventId);
   }
 
   /** The SSEError a `false` return left behind. */

@@ -16,25 +16,18 @@ extern "C" {
     #[derive(Clone)]
     pub type Dispatcher;
 
+    /// A dispatcher; `memory` is the module's memory (`deliver_lines`
+    /// reads offsets from it).
     #[wasm_bindgen(constructor)]
-    pub fn new(json: bool) -> Dispatcher;
+    pub fn new(json: bool, memory: &JsValue) -> Dispatcher;
 
-    /// Delivers an event whose last event ID did not change. False: JSON
+    /// Delivers an event whose data is given as a string. False: JSON
     /// decoding failed (see `take_error`).
     #[wasm_bindgen(method)]
     pub fn deliver(this: &Dispatcher, list: &Array, event_type: &JsValue, data: &str) -> bool;
 
-    /// Delivers an event that carries a new last event ID.
-    #[wasm_bindgen(method, js_name = deliverWithId)]
-    pub fn deliver_with_id(
-        this: &Dispatcher,
-        list: &Array,
-        event_type: &JsValue,
-        data: &str,
-        id: &str,
-    ) -> bool;
-
-    /// Delivers an event whose data is `start..end` of the current chunk.
+    /// Delivers an event whose data is `start..end` (UTF-16 offsets) of the
+    /// current chunk's text.
     #[wasm_bindgen(method, js_name = deliverSpan)]
     pub fn deliver_span(
         this: &Dispatcher,
@@ -44,7 +37,7 @@ extern "C" {
         end: u32,
     ) -> bool;
 
-    /// `deliver_span` with a new last event ID.
+    /// `deliver_span` with a new last event ID at `id_start..id_end`.
     #[wasm_bindgen(method, js_name = deliverSpanWithId)]
     pub fn deliver_span_with_id(
         this: &Dispatcher,
@@ -52,8 +45,28 @@ extern "C" {
         event_type: &JsValue,
         start: u32,
         end: u32,
-        id: &str,
+        id_start: u32,
+        id_end: u32,
     ) -> bool;
+
+    /// Delivers an event of `count` data lines whose (start, end) offsets
+    /// are the 32-bit words at word `index` of wasm memory; with a new last
+    /// event ID at `id_start..id_end` unless `id_start` is negative.
+    #[wasm_bindgen(method, js_name = deliverLines)]
+    pub fn deliver_lines(
+        this: &Dispatcher,
+        list: &Array,
+        event_type: &JsValue,
+        index: u32,
+        count: u32,
+        id_start: i32,
+        id_end: i32,
+    ) -> bool;
+
+    /// Sets the last event ID string from `start..end` of the current
+    /// chunk's text.
+    #[wasm_bindgen(method, js_name = setIdSpan)]
+    pub fn set_id_span(this: &Dispatcher, start: u32, end: u32);
 
     /// Publishes the listener records of `event_type` (empty: none left),
     /// for the native transport's JavaScript-side delivery.
@@ -64,9 +77,10 @@ extern "C" {
     #[wasm_bindgen(method, js_name = takeError)]
     pub fn take_error(this: &Dispatcher) -> JsValue;
 
-    /// Keeps the ASCII chunk being parsed, for span deliveries.
+    /// Keeps the chunk being parsed, for span deliveries: its bytes
+    /// `start..end` decode to the text the offsets point into.
     #[wasm_bindgen(method, js_name = setChunk)]
-    pub fn set_chunk(this: &Dispatcher, chunk: &js_sys::Uint8Array);
+    pub fn set_chunk(this: &Dispatcher, chunk: &js_sys::Uint8Array, start: u32, end: u32);
 
     /// Releases the chunk.
     #[wasm_bindgen(method, js_name = clearChunk)]

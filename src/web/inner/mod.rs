@@ -51,6 +51,9 @@ pub struct ClientInner {
     last_event_id: RefCell<String>,
     /// Whether `dispatcher`'s cached ID string lags behind `last_event_id`.
     js_id_stale: Cell<bool>,
+    /// Scratch for the offsets of a multi-line event's data, which
+    /// JavaScript reads from wasm memory (see `sink`).
+    line_offsets: Cell<Vec<u32>>,
     /// The last `retry:` value handed to the machine.
     server_retry: Cell<Option<u64>>,
     /// Headers from the `onUnauthorized` hook, sent on top of the others
@@ -86,7 +89,7 @@ impl ClientInner {
             max_event_size: options.max_event_size,
         });
         parser.set_last_event_id(&options.last_event_id);
-        let dispatcher = sys::Dispatcher::new(options.json);
+        let dispatcher = sys::Dispatcher::new(options.json, &wasm_bindgen::memory());
         dispatcher.set_last_event_id(&options.last_event_id);
         let inner = Rc::new_cyclic(|weak: &Weak<ClientInner>| ClientInner {
             last_event_id: RefCell::new(options.last_event_id.clone()),
@@ -96,6 +99,7 @@ impl ClientInner {
             registry: RefCell::new(Registry::new(dispatcher.clone())),
             dispatcher,
             js_id_stale: Cell::new(false),
+            line_offsets: Cell::new(Vec::new()),
             server_retry: Cell::new(None),
             auth_headers: RefCell::new(None),
             attempt: RefCell::new(None),

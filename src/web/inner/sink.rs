@@ -10,6 +10,7 @@ use js_sys::Uint8Array;
 use wasm_bindgen::JsValue;
 
 use super::ClientInner;
+use crate::core::utf16::ChunkText;
 use crate::error::Error;
 use crate::parser::{ParseError, ParsedEvent};
 use crate::web::sys;
@@ -108,18 +109,22 @@ impl ClientInner {
         let Some(mut parser) = self.parser.borrow_mut().take() else {
             return false;
         };
-        // An ASCII chunk's byte offsets are its string offsets: events whose
-        // data lies in it are delivered as slices of one decoded string.
-        let ascii = chunk.is_ascii();
-        if ascii {
-            self.dispatcher.set_chunk(chunk_js);
+        // JavaScript decodes the chunk once, when an event first needs it;
+        // events' data and ids arrive there as offsets into that text.
+        let mut text = ChunkText::new(chunk);
+        if let Some(text) = &text {
+            let (start, end) = text.region;
+            self.dispatcher
+                .set_chunk(chunk_js, start as u32, end as u32);
         }
+        let mut line_offsets = self.line_offsets.take();
         let mut events = 0u32;
         let result = parser.feed(chunk, |event| {
             events += 1;
-            self.dispatch(event, ascii, generation)
+            self.dispatch(event, text.as_mut(), &mut line_offsets, generation)
         });
-        if ascii {
+        self.line_offsets.set(line_offsets);
+        if text.is_some() {
             self.dispatcher.clear_chunk();
         }
         if *self.last_event_id.borrow() != parser.last_event_id() {
@@ -156,11 +161,14 @@ impl ClientInner {
     }
 
     /// Hands one parsed event to the handlers of its type. The hot path:
-    /// one call into JS, which creates the data string and the event object.
+    /// one call into JavaScript, with numbers only when the event's data and
+    /// new id lie in the chunk's `text` (strings cross only for an event
+    /// that straddles chunks or a chunk that is not valid UTF-8).
     fn dispatch(
         &self,
         event: ParsedEvent<'_>,
-        ascii_chunk: bool,
+        mut text: Option<&mut ChunkText<'_>>,
+        line_offsets: &mut Vec<u32>,
         generation: u32,
     ) -> ControlFlow<()> {
         let id_changed = {
@@ -175,33 +183,81 @@ impl ClientInner {
         };
         let stale = id_changed || self.js_id_stale.get();
         let entry = self.registry.borrow().entry(event.event_type);
-        if let Some(entry) = entry {
-            let (list, name, id) = (&entry.list, &entry.js_name, event.last_event_id);
-            let span = event.data_span.filter(|_| ascii_chunk);
-            if stale {
-                self.js_id_stale.set(false);
+        let Some(entry) = entry else {
+            // Nobody listens: the JavaScript side learns the id later.
+            self.js_id_stale.set(stale);
+            return self.continue_if_current(generation);
+        };
+        self.js_id_stale.set(false);
+        let (dispatcher, list, name) = (&self.dispatcher, &entry.list, &entry.js_name);
+        let mut offsets = |span| text.as_mut().and_then(|text| text.offsets(span));
+        let new_id = if stale {
+            let span = event.id_span.and_then(&mut offsets);
+            if span.is_none() {
+                dispatcher.set_last_event_id(event.last_event_id);
             }
-            let dispatcher = &self.dispatcher;
-            let delivered = match (span, stale) {
-                (Some((start, end)), false) => {
-                    dispatcher.deliver_span(list, name, start as u32, end as u32)
-                }
-                (Some((start, end)), true) => {
-                    dispatcher.deliver_span_with_id(list, name, start as u32, end as u32, id)
-                }
-                (None, false) => dispatcher.deliver(list, name, event.data),
-                (None, true) => dispatcher.deliver_with_id(list, name, event.data, id),
-            };
-            if !delivered {
-                self.emit_error_value(&dispatcher.take_error());
+            span
+        } else {
+            None
+        };
+        let data = match event.data_spans {
+            Some(&[span]) => offsets(span).map(DataText::Line),
+            Some(spans) => {
+                line_offsets.clear();
+                spans
+                    .iter()
+                    .try_for_each(|&span| {
+                        let (start, end) = offsets(span)?;
+                        line_offsets.extend([start, end]);
+                        Some(())
+                    })
+                    .map(|()| DataText::Lines)
             }
-        } else if stale {
-            self.js_id_stale.set(true);
+            None => None,
+        };
+        let delivered = match (data, new_id) {
+            (Some(DataText::Line((start, end))), None) => {
+                dispatcher.deliver_span(list, name, start, end)
+            }
+            (Some(DataText::Line((start, end))), Some((id_start, id_end))) => {
+                dispatcher.deliver_span_with_id(list, name, start, end, id_start, id_end)
+            }
+            (Some(DataText::Lines), id) => {
+                let (id_start, id_end) =
+                    id.map_or((-1, -1), |(start, end)| (start as i32, end as i32));
+                // Word index of the offsets in wasm memory (4-byte aligned).
+                let index = line_offsets.as_ptr() as u32 / 4;
+                let count = line_offsets.len() as u32 / 2;
+                dispatcher.deliver_lines(list, name, index, count, id_start, id_end)
+            }
+            (None, id) => {
+                if let Some((id_start, id_end)) = id {
+                    dispatcher.set_id_span(id_start, id_end);
+                }
+                dispatcher.deliver(list, name, &event.data())
+            }
+        };
+        if !delivered {
+            self.emit_error_value(&dispatcher.take_error());
         }
+        self.continue_if_current(generation)
+    }
+
+    /// Go on parsing while attempt `generation` is current (a handler may
+    /// have closed the client or started a new attempt).
+    fn continue_if_current(&self, generation: u32) -> ControlFlow<()> {
         if self.is_current(generation) {
             ControlFlow::Continue(())
         } else {
             ControlFlow::Break(())
         }
     }
+}
+
+/// Where an event's data lies in the chunk's text.
+enum DataText {
+    /// One line, at these UTF-16 offsets.
+    Line((u32, u32)),
+    /// Several, their offsets in the scratch buffer.
+    Lines,
 }
