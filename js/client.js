@@ -20,16 +20,24 @@ const CALLBACK_NAMES = ['open', 'error', 'reconnecting', 'close', 'statechange']
  */
 export class Subscription {
   #target;
+  /** The owning client's set of live subscriptions (see `SSEClient#live`). */
+  #live;
 
-  /** @internal `target`: a wasm `Subscription`, or a pending `Registration`. */
-  constructor(target) {
+  /**
+   * @internal `target`: a wasm `Subscription`, a pending `Registration`,
+   * or nothing (a client already closed); `live`: the set to join.
+   */
+  constructor(target, live) {
     this.#target = target;
+    if (target !== undefined && live !== undefined) {
+      this.#live = live;
+      live.add(this);
+    }
   }
 
   /** Removes this handler or callback. */
   unsubscribe() {
-    const target = this.#target;
-    this.#target = undefined;
+    const target = this.#detach();
     if (target !== undefined) {
       target.unsubscribe();
       target.free();
@@ -38,18 +46,31 @@ export class Subscription {
 
   /** Lets go of this handle without removing the handler. */
   free() {
+    this.#detach()?.free();
+  }
+
+  #detach() {
     const target = this.#target;
     this.#target = undefined;
-    target?.free();
+    this.#live?.delete(this);
+    this.#live = undefined;
+    return target;
   }
 }
 
 /** A Server-Sent Events client (see the type declarations for the API). */
 export class SSEClient {
-  /** The wasm-bindgen client, once the module is ready. */
+  /** The wasm-bindgen client, once the module is ready, until `close()`. */
   #client;
   /** Until then (and for good if it never gets one): what to hand over. */
   #pending;
+  /** After `close()`: what the getters answer. */
+  #closed;
+  /**
+   * The subscriptions handed out and not yet removed or freed: each holds a
+   * wasm object, freed with the client by `close()`.
+   */
+  #live = new Set();
   #json;
 
   constructor(url, options) {
@@ -92,20 +113,52 @@ export class SSEClient {
     pending.handOver(client);
   }
 
+  /**
+   * Wraps a wasm subscription; freed at once if a callback closed the
+   * client while it was being made.
+   */
+  #track(subscription) {
+    if (this.#client !== undefined) return new Subscription(subscription, this.#live);
+    subscription.free();
+    return new Subscription(undefined);
+  }
+
   subscribe(type, handler) {
-    if (this.#client) return new Subscription(this.#client.subscribe(type, handler));
-    return this.#pending.subscribe(type, handler);
+    if (this.#client) return this.#track(this.#client.subscribe(type, handler));
+    if (this.#closed) throw new SSEError('closed', 'the client is closed');
+    return new Subscription(this.#pending.subscribe(type, handler), this.#live);
   }
 
   unsubscribe(type, handler) {
-    if (this.#client) this.#client.unsubscribe(type, handler);
-    else if (type == null) this.#pending.close(true);
-    else this.#pending.unsubscribe(type, handler);
+    if (type == null) this.close();
+    else if (this.#client) this.#client.unsubscribe(type, handler);
+    else this.#pending?.unsubscribe(type, handler);
   }
 
   close() {
-    if (this.#client) this.#client.close();
-    else this.#pending.close(true);
+    const client = this.#client;
+    if (client) {
+      client.close();
+      this.#release(client);
+      // Not from inside this call: close() may run in a callback that a
+      // method of the same client is still calling (`statechange` during
+      // `subscribe`), and wasm-bindgen refuses to free an object in use.
+      // The Rust side has already let go of its buffers and handlers.
+      queueMicrotask(() => client.free());
+    } else {
+      this.#pending?.close(true);
+    }
+  }
+
+  /**
+   * Lets go of the wasm client: the getters answer from a snapshot, and
+   * every subscription's wasm handle is freed, so nothing of this client
+   * stays in wasm memory until a garbage collection.
+   */
+  #release(client) {
+    this.#closed = { url: client.url, lastEventId: client.lastEventId, transport: client.transport };
+    this.#client = undefined;
+    for (const subscription of this.#live) subscription.free();
   }
 
   reconnect() {
@@ -114,28 +167,35 @@ export class SSEClient {
   }
 
   on(name, callback) {
-    if (this.#client) return new Subscription(this.#client.on(name, callback));
-    return this.#pending.on(name, callback);
+    if (this.#client) return this.#track(this.#client.on(name, callback));
+    if (this.#closed) {
+      // Accepted, as before close(), but never called.
+      if (!CALLBACK_NAMES.includes(name)) throw unknownCallback(name);
+      return new Subscription(undefined);
+    }
+    return new Subscription(this.#pending.on(name, callback), this.#live);
   }
 
   get readyState() {
-    return this.#client ? this.#client.readyState : this.#pending.status === 'connecting' ? 0 : 2;
+    if (this.#client) return this.#client.readyState;
+    return this.#pending?.status === 'connecting' ? 0 : 2;
   }
 
   get status() {
-    return this.#client ? this.#client.status : this.#pending.status;
+    if (this.#client) return this.#client.status;
+    return this.#closed ? 'closed' : this.#pending.status;
   }
 
   get url() {
-    return this.#client ? this.#client.url : this.#pending.url;
+    return (this.#client ?? this.#closed ?? this.#pending).url;
   }
 
   get lastEventId() {
-    return this.#client ? this.#client.lastEventId : this.#pending.lastEventId;
+    return (this.#client ?? this.#closed ?? this.#pending).lastEventId;
   }
 
   get transport() {
-    return this.#client ? this.#client.transport : this.#pending.transport;
+    return (this.#client ?? this.#closed ?? this.#pending).transport;
   }
 
   /** Whether handlers receive parsed JSON (`json: true`). */
@@ -144,8 +204,13 @@ export class SSEClient {
   }
 
   free() {
-    if (this.#client) this.#client.free();
-    else this.#pending.close(false);
+    const client = this.#client;
+    if (client) {
+      this.#release(client);
+      client.free();
+    } else {
+      this.#pending?.close(false);
+    }
   }
 }
 
@@ -199,20 +264,14 @@ class PendingClient {
   }
 
   on(name, callback) {
-    if (!CALLBACK_NAMES.includes(name)) {
-      throw new SSEError(
-        'invalid-option',
-        `option \`on\`: unknown callback name "${name}"; expected one of ${CALLBACK_NAMES.join(', ')}`,
-        { option: 'on' },
-      );
-    }
+    if (!CALLBACK_NAMES.includes(name)) throw unknownCallback(name);
     return this.register('callback', name, callback);
   }
 
   register(kind, name, fn) {
     const registration = new Registration(this, kind, name, fn);
     if (this.status !== 'closed') this.registrations.push(registration);
-    return new Subscription(registration);
+    return registration;
   }
 
   unsubscribe(type, handler) {
@@ -331,6 +390,15 @@ class Registration {
     this.subscription?.free();
     this.subscription = undefined;
   }
+}
+
+/** The error of `on()` with a name it does not know (as the Rust side words it). */
+function unknownCallback(name) {
+  return new SSEError(
+    'invalid-option',
+    `option \`on\`: unknown callback name "${name}"; expected one of ${CALLBACK_NAMES.join(', ')}`,
+    { option: 'on' },
+  );
 }
 
 /**

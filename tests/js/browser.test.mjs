@@ -278,7 +278,21 @@ for (const engine of ENGINES) {
         { n: 2, raw: '{"n":2}', id: '3', type: 'message', isSSEEvent: true },
       ]);
       assert.equal(result.closedStatus, 'closed');
+      // close() let go of the wasm client: the getters answer from what it
+      // was, and every other call is a quiet no-op or the closed error.
+      assert.deepEqual(result.afterClose, {
+        status: 'closed',
+        readyState: 2,
+        lastEventId: '3',
+        transport: 'eventsource',
+        sameUrl: true,
+        subscribeError: 'closed',
+        callsAfterCloseThrew: false,
+      });
+      assert.deepEqual(result.nested, { status: 'closed', readyState: 2 });
+      assert.equal(result.nestedEvent, undefined);
       await waitForStats(tag, { open: 0, requests: 1 });
+      await waitForStats(`${tag}-nested`, { requests: 0 });
       await expectClean();
     });
 

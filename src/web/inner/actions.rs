@@ -99,6 +99,10 @@ impl ClientInner {
             || notice_to_js(&notice),
             || Cow::Borrowed(&notice),
         );
+        if notice == Notice::Closed {
+            // The client closed itself (a fatal error, the retry budget).
+            self.release_closed_state();
+        }
     }
 
     /// An error built on the JS side (data that is not JSON): tell the

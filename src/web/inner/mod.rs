@@ -42,7 +42,8 @@ pub struct ClientInner {
     /// The validated options (the transport is resolved).
     options: Options,
     machine: RefCell<Connection>,
-    /// The fetch transport's parser; `None` only while a chunk is fed.
+    /// The fetch transport's parser; `None` while a chunk is fed, and once
+    /// the client is closed.
     parser: RefCell<Option<Parser>>,
     /// The JS-side dispatch state (JSON mode, handler lists, the last event
     /// ID string; the native transport's authoritative last event ID).
@@ -263,7 +264,23 @@ impl ClientInner {
         // delivered while the callbacks hear the change to `closed`.
         self.drive();
         self.closed_by_user.set(true);
-        self.registry.borrow_mut().clear();
+        self.release_closed_state();
+    }
+
+    /// Frees what a closed client no longer needs, at once rather than when
+    /// its handle is freed or garbage-collected: the parser and its
+    /// buffers, every handler and callback, the scratch buffers. (The
+    /// attempt and the timers went when the machine closed.) Linear memory
+    /// never shrinks, so what a closed client holds until the next GC
+    /// would add up over many short-lived clients.
+    fn release_closed_state(&self) {
+        self.parser.borrow_mut().take();
+        let mut registry = self.registry.borrow_mut();
+        registry.clear();
+        *registry = Registry::new(self.dispatcher.clone());
+        drop(registry);
+        self.line_offsets.take();
+        self.auth_headers.borrow_mut().take();
     }
 
     /// `reconnect()`: drop the connection and connect again at once.

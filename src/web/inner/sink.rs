@@ -10,6 +10,7 @@ use js_sys::Uint8Array;
 use wasm_bindgen::JsValue;
 
 use super::ClientInner;
+use crate::core::connection::State;
 use crate::core::utf16::ChunkText;
 use crate::error::Error;
 use crate::parser::{ParseError, ParsedEvent};
@@ -135,7 +136,10 @@ impl ClientInner {
             self.js_id_stale.set(true);
         }
         let retry = parser.retry();
-        *self.parser.borrow_mut() = Some(parser);
+        if self.state() != State::Closed {
+            // A handler may have closed the client, which freed the rest.
+            *self.parser.borrow_mut() = Some(parser);
+        }
 
         if !self.is_current(generation) {
             return false;

@@ -193,13 +193,47 @@ function vanilla() {
       if (out.events.length === 3) {
         client.close();
         out.closedStatus = client.status;
+        out.afterClose = afterClose(client);
       }
       show();
     });
+    // close() from a callback that subscribe() itself is calling.
+    const nested = new SSEClient(eventsUrl(`${tag}-nested`), { transport: 'fetch' });
+    nested.on('statechange', (status) => {
+      if (status === 'connecting') nested.close();
+    });
+    nested.subscribe('message', () => {
+      out.nestedEvent = true;
+    });
+    out.nested = { status: nested.status, readyState: nested.readyState };
   } catch (error) {
     out.constructError = String(error && error.message);
   }
   show();
+}
+
+/** What a closed client answers (it has let go of its wasm side). */
+function afterClose(client) {
+  const result = {
+    status: client.status,
+    readyState: client.readyState,
+    lastEventId: client.lastEventId,
+    transport: client.transport,
+    sameUrl: client.url === eventsUrl(tag),
+  };
+  try {
+    client.subscribe('message', () => {});
+  } catch (error) {
+    result.subscribeError = error instanceof SSEError ? error.kind : String(error);
+  }
+  const callback = client.on('open', () => {});
+  callback.unsubscribe();
+  client.unsubscribe('message');
+  client.reconnect();
+  client.close();
+  client.free();
+  result.callsAfterCloseThrew = false;
+  return result;
 }
 
 function scenarios() {
