@@ -184,6 +184,10 @@ pub struct Parser {
     /// The spec's data buffer, raw: each `data` value followed by LF. Decoded
     /// at dispatch (equivalent to decoding each line: LF is ASCII).
     data: Vec<u8>,
+    /// The event's only data line so far, while it lies in the chunk being
+    /// fed: not copied into `data` (which is empty meanwhile) unless
+    /// another data line follows or the chunk ends first.
+    data_in_chunk: Option<(usize, usize)>,
     /// The event type buffer, decoded.
     event_type: String,
     /// The last event ID buffer, decoded.
@@ -236,6 +240,7 @@ impl Parser {
             pending_cr: false,
             line: Vec::new(),
             data: Vec::new(),
+            data_in_chunk: None,
             event_type: String::new(),
             id_buffer: String::new(),
             id_pending: false,
@@ -294,12 +299,21 @@ impl Parser {
             return Ok(());
         };
         let mut refused = 0;
-        if !replay.is_empty() && self.process(replay, &mut on_event, &mut refused).is_break() {
+        if !replay.is_empty()
+            && self
+                .process(chunk, replay, &mut on_event, &mut refused)
+                .is_break()
+        {
             return Ok(());
         }
-        if self.process(body, &mut on_event, &mut refused).is_break() {
+        if self
+            .process(chunk, body, &mut on_event, &mut refused)
+            .is_break()
+        {
             return Ok(());
         }
+        // The chunk is going: an event still open keeps its data.
+        self.copy_data_in_chunk(chunk);
         if refused > 0 {
             Err(ParseError::EventTooLarge {
                 limit: self.max_event_size,
@@ -333,6 +347,7 @@ impl Parser {
         self.pending_cr = false;
         self.line.clear();
         self.data.clear();
+        self.data_in_chunk = None;
         self.data_spans_valid = false;
         self.event_type.clear();
         if self.id_pending {
@@ -382,9 +397,11 @@ impl Parser {
         Some((&BOM[..matched], chunk))
     }
 
-    /// Splits `bytes` into lines and interprets them.
+    /// Splits `rest`, a part of `chunk` (or the replayed BOM bytes), into
+    /// lines and interprets them.
     fn process<F>(
         &mut self,
+        chunk: &[u8],
         mut rest: &[u8],
         on_event: &mut F,
         refused: &mut u32,
@@ -408,7 +425,7 @@ impl Parser {
                     None => self.pending_cr = true,
                 }
             }
-            let flow = self.end_line(&rest[..pos], on_event, refused);
+            let flow = self.end_line(chunk, &rest[..pos], on_event, refused);
             rest = &rest[next..];
             flow?;
         }
@@ -418,7 +435,13 @@ impl Parser {
 
     /// A line terminator was found; `tail` is the part of the line in the
     /// current chunk (the line may have begun in an earlier one).
-    fn end_line<F>(&mut self, tail: &[u8], on_event: &mut F, refused: &mut u32) -> ControlFlow<()>
+    fn end_line<F>(
+        &mut self,
+        chunk: &[u8],
+        tail: &[u8],
+        on_event: &mut F,
+        refused: &mut u32,
+    ) -> ControlFlow<()>
     where
         F: FnMut(ParsedEvent<'_>) -> ControlFlow<()>,
     {
@@ -432,7 +455,7 @@ impl Parser {
         }
         if self.line.is_empty() {
             // Fast path: the whole line lies in this chunk; read it in place.
-            return self.interpret(tail, on_event, refused);
+            return self.interpret(chunk, tail, on_event, refused);
         }
         if self.exceeds_cap(self.line.len() + tail.len()) {
             self.start_skip(refused);
@@ -441,7 +464,7 @@ impl Parser {
         }
         self.line.extend_from_slice(tail);
         let mut line = std::mem::take(&mut self.line);
-        let flow = self.interpret(&line, on_event, refused);
+        let flow = self.interpret(chunk, &line, on_event, refused);
         line.clear();
         self.line = line;
         flow
@@ -470,11 +493,35 @@ impl Parser {
     /// exceed the cap.
     #[inline]
     fn exceeds_cap(&self, line_len: usize) -> bool {
-        self.data.len().saturating_add(line_len) > self.max_event_size
+        self.data_len().saturating_add(line_len) > self.max_event_size
+    }
+
+    /// Bytes in the spec's data buffer: `data`, plus the data line still
+    /// in the chunk (and its LF).
+    #[inline]
+    fn data_len(&self) -> usize {
+        self.data.len() + self.data_in_chunk.map_or(0, |(start, end)| end - start + 1)
+    }
+
+    /// Copies the data line left in `chunk` into `data`: another data line
+    /// follows, or the chunk is going.
+    fn copy_data_in_chunk(&mut self, chunk: &[u8]) {
+        if let Some((start, end)) = self.data_in_chunk.take() {
+            let value = &chunk[start..end];
+            reserve_within(&mut self.data, value.len() + 1, self.max_event_size);
+            self.data.extend_from_slice(value);
+            self.data.push(b'\n');
+        }
     }
 
     /// Interprets one complete line (§9.2.6), without its terminator.
-    fn interpret<F>(&mut self, line: &[u8], on_event: &mut F, refused: &mut u32) -> ControlFlow<()>
+    fn interpret<F>(
+        &mut self,
+        chunk: &[u8],
+        line: &[u8],
+        on_event: &mut F,
+        refused: &mut u32,
+    ) -> ControlFlow<()>
     where
         F: FnMut(ParsedEvent<'_>) -> ControlFlow<()>,
     {
@@ -484,7 +531,7 @@ impl Parser {
             return ControlFlow::Continue(());
         }
         let Some(&first) = line.first() else {
-            return self.dispatch(on_event);
+            return self.dispatch(chunk, on_event);
         };
         if first == b':' {
             // Comment: keeps the connection alive, never an event.
@@ -503,10 +550,18 @@ impl Parser {
             b"data" => {
                 // `value.len() + 1 <= line.len()`, so the cap check above
                 // bounds the data buffer too.
-                self.record_data_span(value);
-                reserve_within(&mut self.data, value.len() + 1, self.max_event_size);
-                self.data.extend_from_slice(value);
-                self.data.push(b'\n');
+                let first = self.data_len() == 0;
+                let span = self.record_data_span(value, first);
+                if let (true, Some(span)) = (first, span) {
+                    // Not copied: dispatched from the chunk if the event
+                    // ends in it (the common case, one line in one chunk).
+                    self.data_in_chunk = Some(span);
+                } else {
+                    self.copy_data_in_chunk(chunk);
+                    reserve_within(&mut self.data, value.len() + 1, self.max_event_size);
+                    self.data.extend_from_slice(value);
+                    self.data.push(b'\n');
+                }
             }
             b"event" => {
                 self.event_type.clear();
@@ -519,7 +574,9 @@ impl Parser {
                 self.id_buffer.clear();
                 push_lossy(&mut self.id_buffer, value);
                 self.id_pending = true;
-                self.id_buffer_span = self.span_in_chunk(value);
+                self.id_buffer_span = self
+                    .span_in_chunk(value)
+                    .map(|(start, end)| (start, end, self.chunk_number));
             }
             b"retry" => {
                 if let Some(ms) = parse_retry(value) {
@@ -532,16 +589,20 @@ impl Parser {
     }
 
     /// The empty line: "dispatch the event" (§9.2.6).
-    fn dispatch<F>(&mut self, on_event: &mut F) -> ControlFlow<()>
+    fn dispatch<F>(&mut self, chunk: &[u8], on_event: &mut F) -> ControlFlow<()>
     where
         F: FnMut(ParsedEvent<'_>) -> ControlFlow<()>,
     {
         self.commit_last_event_id();
-        let Some((&b'\n', raw)) = self.data.split_last() else {
-            // No data: nothing fires, and the type does not leak into the
-            // next event.
-            self.event_type.clear();
-            return ControlFlow::Continue(());
+        let raw = match (self.data_in_chunk.take(), self.data.split_last()) {
+            (Some((start, end)), _) => &chunk[start..end],
+            (None, Some((&b'\n', raw))) => raw,
+            (None, _) => {
+                // No data: nothing fires, and the type does not leak into
+                // the next event.
+                self.event_type.clear();
+                return ControlFlow::Continue(());
+            }
         };
         let event_type = if self.event_type.is_empty() {
             "message"
@@ -562,39 +623,40 @@ impl Parser {
             id_span: self.last_event_id_span.and_then(in_this_chunk),
         });
         self.data.clear();
+        self.data_in_chunk = None;
         self.event_type.clear();
         flow
     }
 
-    /// Notes where a `data` value lies, for [`ParsedEvent::data_spans`].
+    /// Notes where a `data` value lies, for [`ParsedEvent::data_spans`]
+    /// (`first`: the event's first data line). Returns its byte range if
+    /// it lies in the chunk being fed.
     #[inline]
-    fn record_data_span(&mut self, value: &[u8]) {
-        if self.data.is_empty() {
+    fn record_data_span(&mut self, value: &[u8], first: bool) -> Option<(usize, usize)> {
+        let span = self.span_in_chunk(value);
+        if first {
             self.data_spans.clear();
             self.data_spans_chunk = self.chunk_number;
             self.data_spans_valid = true;
         } else if !self.data_spans_valid || self.data_spans_chunk != self.chunk_number {
             self.data_spans_valid = false;
-            return;
+            return span;
         }
-        match self.span_in_chunk(value) {
-            Some((start, end, _)) => self.data_spans.push((start, end)),
+        match span {
+            Some(span) => self.data_spans.push(span),
             None => self.data_spans_valid = false,
         }
+        span
     }
 
     /// The byte range of `value` within the chunk being fed, if it lies
     /// there (a line assembled across chunks lives in `self.line` instead).
-    fn span_in_chunk(&self, value: &[u8]) -> Option<(usize, usize, u64)> {
+    #[inline]
+    fn span_in_chunk(&self, value: &[u8]) -> Option<(usize, usize)> {
         let address = value.as_ptr() as usize;
         let (start, end) = self.chunk_addresses;
-        (address >= start && address + value.len() <= end).then(|| {
-            (
-                address - start,
-                address - start + value.len(),
-                self.chunk_number,
-            )
-        })
+        (address >= start && address + value.len() <= end)
+            .then(|| (address - start, address - start + value.len()))
     }
 
     /// Sets the last event ID string from its buffer.
@@ -616,6 +678,7 @@ impl Parser {
         self.skip_line_started = true;
         self.line.clear();
         self.data.clear();
+        self.data_in_chunk = None;
         self.event_type.clear();
     }
 
@@ -625,6 +688,7 @@ impl Parser {
         self.skipping = false;
         self.commit_last_event_id();
         self.data.clear();
+        self.data_in_chunk = None;
         self.event_type.clear();
     }
 
