@@ -28,7 +28,7 @@ DRIVER_chromium := CHROMEDRIVER="$$(command -v chromedriver)"
 DRIVER_firefox := GECKODRIVER="$$(command -v geckodriver)"
 DRIVER_webkit := SAFARIDRIVER="$$(command -v WebKitWebDriver)"
 
-.PHONY: all deps build test test-native test-browser browser-chromium browser-firefox browser-webkit test-js demo bench soak chaos size fuzz clean
+.PHONY: all deps build test test-native test-browser browser-chromium browser-firefox browser-webkit test-js demo bench bench-smoke soak chaos size fuzz clean
 
 all: build
 
@@ -55,11 +55,13 @@ size:
 	done
 
 ## test: every suite: native, then Chromium, Firefox and WebKit (headless, or
-## on a private Xvfb display for WebKit), then JS/React and the demo
+## on a private Xvfb display for WebKit), then JS/React and the demo, then a
+## smoke run of the benchmark
 test: deps
 	@$(MAKE) --no-print-directory test-native
 	@$(MAKE) --no-print-directory test-browser
 	@$(MAKE) --no-print-directory test-js
+	@$(MAKE) --no-print-directory bench-smoke
 
 test-native:
 	cargo test --workspace
@@ -97,10 +99,18 @@ clean:
 	cargo clean
 	rm -rf pkg build node_modules
 
-## bench: throughput against the peers on five workloads, in headless Chromium
-## (BROWSER=firefox or all for Firefox too; tests/bench/run.sh documents the knobs)
+## bench: throughput (five workloads), latency and memory against the peers, in
+## headless Chromium (BROWSER=firefox or all for Firefox too); prints the
+## tables, then writes tests/bench/results.json, BENCHMARKS.md and
+## benchmarks.svg (tests/bench/run.sh documents the knobs)
 bench: build
 	tests/bench/run.sh
+
+## bench-smoke: every bench workload at tiny sizes in headless Chromium, in
+## well under a minute: fails if a client errors or disagrees on the data,
+## asserts no timing, writes no results or report (part of `make test`)
+bench-smoke: build
+	BENCH_SMOKE=1 tests/bench/run.sh
 
 ## chaos: the chaos suite (tests/browser_chaos.rs) at length: N events per
 ## run (default 50000) over each transport, seeded with SEED (default: a fresh

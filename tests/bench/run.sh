@@ -1,42 +1,73 @@
 #!/usr/bin/env bash
-# `make bench`: throughput of sse-wasm against its peers, one headless
-# browser process per (browser, workload). No Playwright or WebDriver:
-# network tracking slows the native EventSource several times over, so the
-# page runs by itself and posts its results to the test server.
+# `make bench`: sse-wasm against its peers in a headless browser:
+# throughput, latency and memory, one browser process per page. No
+# Playwright or WebDriver: network tracking slows the native EventSource
+# several times over, so the page runs by itself and posts its results to
+# the test server (tests/bench/bench.js describes the workloads).
 #
-#   WORKLOADS  tiny,ids,cjk,large,multiline (default: all; see bench.js)
-#   N          events per stream (default per workload: tiny 500000,
-#              ids/cjk/multiline 100000, large 2000)
-#   ROUNDS     interleaved rounds per client (default 5)
-#   ONLY       comma-separated substrings of client names (default: all)
-#   BROWSER    chromium | firefox | all (default chromium)
+#   WORKLOADS     tiny,ids,cjk,large,multiline (throughput), latency, memory
+#                 (default: all seven)
+#   N             the size of every workload (default per workload:
+#                 tiny 500000 events, ids/cjk/multiline 100000, large 2000;
+#                 latency 1000 pings per client; memory N connect cycles,
+#                 default 1000, and 10 x N subscribe cycles)
+#   ROUNDS        interleaved rounds per client, throughput only (default 5)
+#   ONLY          comma-separated substrings of client names (default: all;
+#                 latency's bare POST round trip always runs)
+#   BROWSER       chromium | firefox | all (default chromium)
+#   TIMEOUT_S     seconds one page may take (default 900; smoke 60)
+#   BENCH_REPORT  0: leave BENCHMARKS.md and benchmarks.svg alone
+#   BENCH_SMOKE   1: a check for `make test`: every workload at tiny sizes
+#                 (throughput 2000 events, 20 pings, 20 connect and 200
+#                 subscribe cycles; ROUNDS 1) in Chromium; fails if a client
+#                 errors or disagrees on the data, asserts no timing, and
+#                 writes neither results.json nor the report
 #
 #   N=20000 ROUNDS=1 WORKLOADS=ids,cjk BROWSER=all tests/bench/run.sh
+#   BENCH_SMOKE=1 tests/bench/run.sh
 #
-# Prints one table per (browser, workload) and writes every raw result to
-# tests/bench/results.json.
+# Prints one table per (browser, workload), writes every result of every
+# browser to tests/bench/results.json, then BENCHMARKS.md and
+# benchmarks.svg at the repository root (tests/bench/report.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-WORKLOADS=${WORKLOADS:-tiny,ids,cjk,large,multiline}
-ROUNDS=${ROUNDS:-5}
+# `$1` as one shell word: as is when that is safe, else single-quoted.
+shell_word() {
+  if [[ $1 =~ ^[A-Za-z0-9_.,:/+=-]*$ ]]; then echo "$1"; else printf "'%s'\n" "${1//\'/\'\\\'\'}"; fi
+}
+
+# The command as typed (the knobs that were set), for the report.
+command=tests/bench/run.sh
+for knob in BENCH_SMOKE TIMEOUT_S BROWSER ONLY ROUNDS N WORKLOADS; do
+  if [ -n "${!knob+set}" ]; then command="$knob=$(shell_word "${!knob}") $command"; fi
+done
+
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then smoke=true; else smoke=false; fi
+WORKLOADS=${WORKLOADS:-tiny,ids,cjk,large,multiline,latency,memory}
+ROUNDS=${ROUNDS:-$($smoke && echo 1 || echo 5)}
 ONLY=${ONLY:-}
 BROWSER=${BROWSER:-chromium}
-# Per page: ROUNDS x clients streams of N events.
-TIMEOUT_S=${TIMEOUT_S:-900}
+# A throughput page streams ROUNDS x clients x N events.
+TIMEOUT_S=${TIMEOUT_S:-$($smoke && echo 60 || echo 900)}
 RESULTS=tests/bench/results.json
 
-events_for() {
+size_for() {
   if [ -n "${N:-}" ]; then echo "$N"; return; fi
+  if $smoke; then
+    case $1 in latency | memory) echo 20 ;; *) echo 2000 ;; esac
+    return
+  fi
   case $1 in
     tiny) echo 500000 ;;
     large) echo 2000 ;;
+    latency | memory) echo 1000 ;;
     *) echo 100000 ;;
   esac
 }
 
 for w in ${WORKLOADS//,/ }; do
-  case $w in tiny | ids | cjk | large | multiline) ;; *) echo "unknown workload '$w'" >&2; exit 2 ;; esac
+  case $w in tiny | ids | cjk | large | multiline | latency | memory) ;; *) echo "unknown workload '$w'" >&2; exit 2 ;; esac
 done
 case $BROWSER in
   chromium | firefox) browsers=$BROWSER ;;
@@ -52,9 +83,8 @@ cargo build -q --release -p sse-test-server
 
 work=$(mktemp -d)
 report="$work/report.jsonl"
-runs="$work/runs.jsonl"
+runs="$work/runs.json"
 : >"$report"
-: >"$runs"
 target/release/sse-test-server --port-file "$work/port" --static-root "$PWD" --report-file "$report" >/dev/null &
 server=$!
 browser_pid=""
@@ -74,12 +104,17 @@ launch() {
   mkdir -p "$profile"
   case $name in
     chromium)
+      # --expose-gc and --enable-precise-memory-info: the memory workload's
+      # forced GCs and exact performance.memory figures.
       chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
         --disable-component-update --disable-sync --no-first-run --disable-extensions \
-        --js-flags=--expose-gc --user-data-dir="$profile" "$url" >"$profile.log" 2>&1 &
+        --js-flags=--expose-gc --enable-precise-memory-info \
+        --user-data-dir="$profile" "$url" </dev/null >"$profile.log" 2>&1 &
       ;;
     firefox)
       # A fresh profile would otherwise spend the run on first-start chores.
+      # privacy.reduceTimerPrecision: otherwise performance.now() is
+      # coarsened to 1 ms, as coarse as the latencies measured.
       cat >"$profile/user.js" <<'PREFS'
 user_pref("browser.shell.checkDefaultBrowser", false);
 user_pref("browser.aboutwelcome.enabled", false);
@@ -87,41 +122,80 @@ user_pref("datareporting.policy.dataSubmissionEnabled", false);
 user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
 user_pref("app.update.auto", false);
 user_pref("extensions.update.enabled", false);
+user_pref("privacy.reduceTimerPrecision", false);
 PREFS
-      firefox-esr --headless --no-remote --profile "$profile" "$url" >"$profile.log" 2>&1 &
+      firefox-esr --headless --no-remote --profile "$profile" "$url" </dev/null >"$profile.log" 2>&1 &
       ;;
   esac
   browser_pid=$!
 }
 
-# Prints the table of one report line (`$2`, from browser `$1`) and appends
-# it, with the browser's name, to $runs. Exits non-zero on an error report.
-table() {
-  node - "$1" "$2" "$runs" <<'JS'
-const fs = require('fs');
-const [browser, line, runs] = process.argv.slice(2);
-const report = JSON.parse(line);
-if (report.error) { console.error(`${browser} ${report.workload}: ${report.error}`); process.exit(1); }
-const { workload, n, rounds, userAgent, results } = report;
-fs.appendFileSync(runs, JSON.stringify({ browser, userAgent, workload, n, rounds, results }) + '\n');
-const by = Object.fromEntries(results.map((r) => [r.name, r]));
-const ratio = (r, other) => (other ? (r.eventsPerSecond / other.eventsPerSecond).toFixed(2) + 'x' : '-');
-const rows = [...results].sort((a, b) => a.medianMs - b.medianMs).map((r) => [
-  r.name,
-  r.medianMs.toFixed(0),
-  `${r.minMs.toFixed(0)}-${r.maxMs.toFixed(0)}`,
-  `${(r.eventsPerSecond / 1e6).toFixed(3)} M`,
-  ratio(r, by['fetch + eventsource-parser']),
-  ratio(r, by['native EventSource']),
-]);
-const head = ['client', 'median ms', 'min-max ms', 'events/s', 'vs parser loop', 'vs native ES'];
-const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-const fmt = (row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-console.log(`\n== ${browser} / ${workload}: ${n} events x ${rounds} rounds (${userAgent})`);
-console.log(fmt(head));
-rows.forEach((row) => console.log(fmt(row)));
-console.log('(ratios: events/s relative to that client; above 1x is faster)');
-JS
+# Whether client name `$1` is wanted by ONLY (comma-separated substrings,
+# which may hold spaces: `ONLY='sse-wasm (fetch),native'`).
+wanted() {
+  [ -z "$ONLY" ] && return 0
+  local o substrings
+  IFS=, read -ra substrings <<<"$ONLY"
+  for o in "${substrings[@]}"; do [[ -n $o && $1 == *"$o"* ]] && return 0; done
+  return 1
+}
+
+# The memory clients wanted by ONLY, comma-separated keys of memory.js.
+memory_clients() {
+  local client keys=()
+  for client in "fetch:sse-wasm (fetch)" "eventsource:sse-wasm (eventsource)" "native:native EventSource"; do
+    if wanted "${client#*:}"; then keys+=("${client%%:*}"); fi
+  done
+  local IFS=,
+  echo "${keys[*]}"
+}
+
+# The query of every page of workload `$1`, one a line. Memory measures one
+# scenario and client per page, so each gets a fresh browser; the smoke run
+# measures nothing, so it puts them all in one page.
+pages() {
+  local workload=$1 n clients
+  n=$(size_for "$workload")
+  case $workload in
+    memory)
+      clients=$(memory_clients)
+      [ -n "$clients" ] || return 0
+      if $smoke; then echo "workload=memory&n=$n&scenario=connect,subscribe&client=$clients"; return; fi
+      local scenario client
+      for scenario in connect subscribe; do
+        for client in ${clients//,/ }; do echo "workload=memory&n=$n&scenario=$scenario&client=$client"; done
+      done
+      ;;
+    latency) echo "workload=latency&n=$n&only=$ONLY" ;;
+    *) echo "workload=$workload&n=$n&rounds=$ROUNDS&only=$ONLY" ;;
+  esac
+}
+
+# Opens page query `$3` in a fresh browser `$1` (version `$2`), waits for
+# its report and merges it into $runs. Non-zero when the page failed or
+# timed out.
+pages_run=0
+run_page() {
+  local name=$1 version=$2 query=$3 seen profile
+  local url="http://127.0.0.1:$port/static/tests/bench/index.html?$query"
+  profile="$work/$name-$((++pages_run))"
+  echo "bench: $name: $query"
+  seen=$(wc -l <"$report")
+  launch "$name" "$url" "$profile"
+  for _ in $(seq $((TIMEOUT_S * 10))); do
+    [ "$(wc -l <"$report")" -gt "$seen" ] && break
+    kill -0 "$browser_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill "$browser_pid" 2>/dev/null || true
+  wait "$browser_pid" 2>/dev/null || true
+  browser_pid=""
+  if [ "$(wc -l <"$report")" -le "$seen" ]; then
+    echo "bench: no result from $name for $url (timeout ${TIMEOUT_S}s or the browser exited)" >&2
+    tail -20 "$profile.log" >&2
+    return 1
+  fi
+  tail -n 1 "$report" | node tests/bench/collect.mjs add "$runs" "$name" "$version"
 }
 
 failed=0
@@ -131,33 +205,25 @@ for name in $browsers; do
     echo "bench: skipping $name: '$bin' is not installed (Debian: apt-get install $bin)" >&2
     continue
   fi
+  # Debian's chromium wrapper script complains on stderr; the version is on stdout.
+  version=$("$bin" --version 2>/dev/null | head -n 1)
   for workload in ${WORKLOADS//,/ }; do
-    n=$(events_for "$workload")
-    page="http://127.0.0.1:$port/static/tests/bench/index.html?workload=$workload&n=$n&rounds=$ROUNDS&only=$ONLY"
-    echo "bench: $name, $workload: $n events x $ROUNDS rounds per client ($page)"
-    seen=$(wc -l <"$report")
-    launch "$name" "$page" "$work/$name-$workload"
-    for _ in $(seq $((TIMEOUT_S * 2))); do
-      [ "$(wc -l <"$report")" -gt "$seen" ] && break
-      kill -0 "$browser_pid" 2>/dev/null || break
-      sleep 0.5
+    mapfile -t queries < <(pages "$workload")
+    for query in ${queries[@]+"${queries[@]}"}; do
+      run_page "$name" "$version" "$query" || failed=1
     done
-    kill "$browser_pid" 2>/dev/null || true
-    wait "$browser_pid" 2>/dev/null || true
-    browser_pid=""
-    if [ "$(wc -l <"$report")" -le "$seen" ]; then
-      echo "bench: no result from $name for $workload (timeout ${TIMEOUT_S}s or the browser exited)" >&2
-      tail -20 "$work/$name-$workload.log" >&2
-      failed=1
-      continue
-    fi
-    table "$name" "$(tail -n 1 "$report")" || failed=1
+    node tests/bench/collect.mjs print "$runs" "$name" "$workload"
   done
 done
 
 [ -s "$runs" ] || { echo "bench: nothing ran" >&2; exit 1; }
-node -e 'const fs = require("fs");
-const lines = fs.readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean);
-fs.writeFileSync(process.argv[2], JSON.stringify(lines.map((l) => JSON.parse(l)), null, 2) + "\n");' "$runs" "$RESULTS"
+if $smoke; then
+  [ "$failed" = 0 ] && echo -e "\nbench smoke: every page ran and every client saw the same data"
+  exit "$failed"
+fi
+node tests/bench/collect.mjs save "$runs" "$RESULTS" "$command"
 echo -e "\nbench: raw results in $RESULTS"
+if [ "${BENCH_REPORT:-1}" != 0 ]; then
+  node tests/bench/report.mjs "$RESULTS" . || failed=1
+fi
 exit "$failed"

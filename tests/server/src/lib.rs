@@ -9,18 +9,21 @@ mod cors;
 mod hostile;
 mod json;
 mod params;
+mod ping;
 mod scenarios;
 mod security;
 mod sse;
 mod stats;
 
-use axum::middleware::from_fn_with_state;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
+use axum::serve::{Listener, ListenerExt};
 use axum::Extension;
 use axum::Router;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 pub use bench::BenchConfig;
 pub use stats::AppState;
@@ -38,6 +41,9 @@ pub fn app_with(state: AppState, bench: BenchConfig) -> Router {
         .route("/bulk", get(bench::bulk))
         .route("/static/{*path}", get(bench::static_file))
         .route("/report", post(bench::report))
+        .route("/ping/stream", get(ping::stream))
+        .route("/ping/send", post(ping::send))
+        .route("/ping/echo", post(ping::echo))
         .route("/events", get(events).post(events))
         .route("/echo", get(echo).post(echo))
         .route("/status/{code}", get(status).post(status))
@@ -62,6 +68,7 @@ pub fn app_with(state: AppState, bench: BenchConfig) -> Router {
         .route("/health", get(|| async { "ok" }))
         .layer(Extension(Arc::new(bench)))
         .layer(Extension(chaos::ChaosLog::default()))
+        .layer(Extension(ping::PingHub::default()))
         .layer(from_fn_with_state(state.clone(), stats::record))
         .layer(from_fn_with_state(state.clone(), cors::cors))
         .with_state(state)
@@ -74,7 +81,18 @@ pub async fn serve(listener: TcpListener) -> std::io::Result<()> {
 
 /// Serves [`app_with`] on `listener` until the task is dropped.
 pub async fn serve_with(listener: TcpListener, bench: BenchConfig) -> std::io::Result<()> {
-    axum::serve(listener, app_with(AppState::new(), bench)).await
+    axum::serve(no_delay(listener), app_with(AppState::new(), bench)).await
+}
+
+/// `listener` with Nagle's algorithm off on every connection, as production
+/// servers run (Go and Node by default, nginx's `tcp_nodelay`): otherwise
+/// an event written while the previous one awaits a delayed ACK is held
+/// back, and `make bench`'s latency would measure that, not the client.
+fn no_delay(listener: TcpListener) -> impl Listener<Io = TcpStream, Addr = SocketAddr> {
+    listener.tap_io(|tcp| {
+        // Only a latency hint: a connection without it still works.
+        let _ = tcp.set_nodelay(true);
+    })
 }
 
 /// [`serve_with`] on two listeners sharing one [`AppState`]: the second port
@@ -88,8 +106,8 @@ pub async fn serve_pair(
     use std::future::IntoFuture;
     let app = app_with(AppState::new(), bench);
     tokio::try_join!(
-        axum::serve(listener, app.clone()).into_future(),
-        axum::serve(peer, app).into_future()
+        axum::serve(no_delay(listener), app.clone()).into_future(),
+        axum::serve(no_delay(peer), app).into_future()
     )?;
     Ok(())
 }

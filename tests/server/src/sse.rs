@@ -101,13 +101,18 @@ impl Writer {
         }
     }
 
+    /// Resolves once the client has gone (hyper dropped the body).
+    pub async fn closed(&self) {
+        self.tx.closed().await;
+    }
+
     /// Keeps the stream open until the client goes. With a non-zero
     /// `keepalive`, writes a `:` comment line that often: writing is what
     /// lets hyper notice a peer that vanished without a clean close. The
     /// comment has no blank line after it, so it can never dispatch an event.
     pub async fn hold(&self, keepalive: Duration) {
         if keepalive.is_zero() {
-            self.tx.closed().await;
+            self.closed().await;
             return;
         }
         while self.pause(keepalive).await.is_ok() && self.send(":\n").await.is_ok() {}

@@ -91,6 +91,11 @@ async fn get(addr: SocketAddr, path: &str) -> Resp {
     read_all(send(addr, "GET", path, b"").await).await
 }
 
+/// A `POST` without a body, read to the end.
+async fn post(addr: SocketAddr, path: &str) -> Resp {
+    read_all(send(addr, "POST", path, b"").await).await
+}
+
 /// Decodes a chunked body; `false` if it stops before the final empty chunk.
 fn dechunk(mut rest: &[u8]) -> (Vec<u8>, bool) {
     let mut body = Vec::new();
@@ -545,4 +550,71 @@ async fn chaos_answers_every_request_with_a_reproducible_fault_and_resumes() {
     assert_eq!(plans("c1").await, plans("c2").await);
     let log = get(addr, "/chaos/log?tag=c1").await.text();
     assert!(log.starts_with("{\"connections\":40,"), "{log}");
+}
+
+/// Reads from `s` until what arrived so far contains `needle`; returns it.
+async fn read_until(s: &mut TcpStream, needle: &str) -> String {
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !String::from_utf8_lossy(&seen).contains(needle) {
+        let n = timeout(Duration::from_secs(5), s.read(&mut buf))
+            .await
+            .unwrap_or_else(|_| panic!("no {needle:?} in 5 s: {seen:?}"))
+            .unwrap();
+        assert!(n > 0, "closed before {needle:?}");
+        seen.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8_lossy(&seen).into_owned()
+}
+
+#[tokio::test]
+async fn ping_publishes_to_the_streams_of_its_channel() {
+    let addr = start().await;
+    let mut stream = send(addr, "GET", "/ping/stream?channel=c", b"").await;
+    // The headers and a comment come before any event: the page waits for
+    // the stream to open before its first ping.
+    let head = read_until(&mut stream, "\r\n:\n\r\n").await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        head.contains("content-type: text/event-stream\r\n"),
+        "{head}"
+    );
+    assert!(head.contains("x-accel-buffering: no\r\n"), "{head}");
+
+    for seq in [7, 8] {
+        let r = post(addr, &format!("/ping/send?channel=c&seq={seq}")).await;
+        assert_eq!(r.status(), 204);
+        assert_eq!(r.header("x-ping-receivers"), Some("1"));
+        // Flushed at once, each event in its own chunk.
+        read_until(&mut stream, &format!("id: {seq}\ndata: {seq}\n\n\r\n")).await;
+    }
+    let r = post(addr, "/ping/send?channel=other&seq=1").await;
+    assert_eq!(r.header("x-ping-receivers"), Some("0"));
+
+    // Once the stream is gone, so is the channel's only receiver.
+    drop(stream);
+    let gone = async {
+        loop {
+            let r = post(addr, "/ping/send?channel=c&seq=9").await;
+            if r.header("x-ping-receivers") == Some("0") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    timeout(Duration::from_secs(2), gone)
+        .await
+        .expect("the stream still receives 2 s after the client left");
+
+    let r = post(addr, "/ping/echo").await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(r.text(), "");
+    for bad in [
+        "/ping/send?channel=c",
+        "/ping/send?seq=1",
+        "/ping/send?channel=c&seq=x",
+    ] {
+        assert_eq!(post(addr, bad).await.status(), 400, "{bad}");
+    }
+    assert_eq!(get(addr, "/ping/stream").await.status(), 400);
 }
