@@ -1,5 +1,6 @@
-//! The sans-IO core: the connection state machine, the retry policy and
-//! HTTP response classification. No I/O, no clock, no randomness: all are
+//! The sans-IO core: the connection state machine, the retry policy,
+//! HTTP response classification, and the byte-to-UTF-16 offsets of the
+//! fetch transport's hot path. No I/O, no clock, no randomness: all are
 //! inputs, so everything here is unit-tested natively.
 
 pub mod connection;
