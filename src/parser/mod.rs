@@ -453,20 +453,29 @@ impl Parser {
             }
             return ControlFlow::Continue(());
         }
-        if self.line.is_empty() {
-            // Fast path: the whole line lies in this chunk; read it in place.
-            return self.interpret(chunk, tail, on_event, refused);
+        // Usually the whole line lies in this chunk and is read in place;
+        // else it is the end of the line begun in `self.line`. One call
+        // site: `interpret` is inlined.
+        let mut assembled = None;
+        if !self.line.is_empty() {
+            if self.exceeds_cap(self.line.len() + tail.len()) {
+                self.start_skip(refused);
+                self.skip_line_started = false; // the line has ended
+                return ControlFlow::Continue(());
+            }
+            self.line.extend_from_slice(tail);
+            assembled = Some(std::mem::take(&mut self.line));
         }
-        if self.exceeds_cap(self.line.len() + tail.len()) {
-            self.start_skip(refused);
-            self.skip_line_started = false; // the line has ended
-            return ControlFlow::Continue(());
+        let flow = self.interpret(
+            chunk,
+            assembled.as_deref().unwrap_or(tail),
+            on_event,
+            refused,
+        );
+        if let Some(mut line) = assembled {
+            line.clear();
+            self.line = line;
         }
-        self.line.extend_from_slice(tail);
-        let mut line = std::mem::take(&mut self.line);
-        let flow = self.interpret(chunk, &line, on_event, refused);
-        line.clear();
-        self.line = line;
         flow
     }
 
@@ -515,6 +524,7 @@ impl Parser {
     }
 
     /// Interprets one complete line (§9.2.6), without its terminator.
+    #[inline(always)]
     fn interpret<F>(
         &mut self,
         chunk: &[u8],
@@ -537,14 +547,10 @@ impl Parser {
             // Comment: keeps the connection alive, never an event.
             return ControlFlow::Continue(());
         }
-        let (name, value) = match line.iter().position(|&b| b == b':') {
-            Some(colon) => {
-                let value = &line[colon + 1..];
-                (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))
-            }
-            // The empty value at the end of the line (not `&[]`), so its
-            // span lies in the chunk like any other.
-            None => (line, &line[line.len()..]),
+        // Most lines are `data: …`: recognised without scanning for the colon.
+        let (name, value) = match line {
+            [b'd', b'a', b't', b'a', b':', b' ', ..] => (&line[..4], &line[6..]),
+            _ => split_field(line),
         };
         match name {
             b"data" => {
@@ -631,7 +637,7 @@ impl Parser {
     /// Notes where a `data` value lies, for [`ParsedEvent::data_spans`]
     /// (`first`: the event's first data line). Returns its byte range if
     /// it lies in the chunk being fed.
-    #[inline]
+    #[inline(always)]
     fn record_data_span(&mut self, value: &[u8], first: bool) -> Option<(usize, usize)> {
         let span = self.span_in_chunk(value);
         if first {
@@ -716,6 +722,20 @@ impl<'a> ParsedEvent<'a> {
 impl Default for Parser {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// Splits a line into its field name and value (§9.2.6): at the first
+/// colon, one space after it dropped; a line without a colon is all name.
+fn split_field(line: &[u8]) -> (&[u8], &[u8]) {
+    match line.iter().position(|&b| b == b':') {
+        Some(colon) => {
+            let value = &line[colon + 1..];
+            (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))
+        }
+        // The empty value at the end of the line (not `&[]`), so its span
+        // lies in the chunk like any other.
+        None => (line, &line[line.len()..]),
     }
 }
 
