@@ -71,8 +71,8 @@ function memoryTable({ browser, results }) {
   };
   return {
     title: `${browser} / memory: growth over connect and subscribe cycles`,
-    head: ['scenario', 'client', 'cycles', 'wasm growth (cold)', target, 'JS heap growth (3 GCs)', target, 'ms'],
-    align: 'llrrlrlr',
+    head: ['scenario', 'client', 'cycles', 'wasm growth (cold)', target, 'JS heap growth (3 GCs)', target, 'wasm, warm', 'JS heap, warm', 'ms'],
+    align: 'llrrlrlrrr',
     rows: results.map((r) => [
       r.scenario,
       r.name,
@@ -81,11 +81,15 @@ function memoryTable({ browser, results }) {
       verdict(r, r.wasmGrowthBytes),
       r.jsHeapGrowthBytes === null ? 'n/a' : kib(r.jsHeapGrowthBytes),
       verdict(r, r.jsHeapGrowthBytes),
+      r.wasmWarmGrowthBytes == null ? '-' : kib(r.wasmWarmGrowthBytes),
+      r.jsHeapWarmGrowthBytes == null ? 'n/a' : kib(r.jsHeapWarmGrowthBytes),
       r.ms.toFixed(0),
     ]),
     notes: [
       'connect: connect, first event, close() (never free()); subscribe: subscribe and unsubscribe a handler while another keeps the stream open',
       'wasm growth: memory.buffer.byteLength after minus before, no GC (64 KiB pages); JS heap: usedJSHeapSize after 3 forced GCs minus before (n/a: the browser has no such API)',
+      'cold: from a fresh page, so the JS heap figure includes the code the engine compiles for the hot path; warm: the same cycles again right after (what a leak would add)',
+      'ms: the cold pass',
       `targets (sse-wasm only): ${target} each; a missed target is reported, not a failure`,
     ],
   };
