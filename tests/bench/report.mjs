@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { throughputChart } from './chart.mjs';
 import { machine } from './collect.mjs';
-import { THROUGHPUT_WORKLOADS, tableOf, toMarkdown } from './tables.mjs';
+import { NATIVE, PARSER_LOOP, THROUGHPUT_WORKLOADS, tableOf, toMarkdown } from './tables.mjs';
 
 const CHART = 'benchmarks.svg';
 const [resultsFile = 'tests/bench/results.json', outDir = '.'] = process.argv.slice(2);
@@ -66,6 +66,32 @@ function packageSection(sizes) {
   ];
 }
 
+/**
+ * One row per throughput workload and browser: each sse-wasm transport
+ * against what it is measured against (the fetch transport against the
+ * plain fetch + eventsource-parser loop, the EventSource transport against
+ * the native EventSource), from the same run.
+ */
+function summary(runs) {
+  const rows = runsOf(runs, THROUGHPUT_WORKLOADS).map((run) => {
+    const by = Object.fromEntries(run.results.map((r) => [r.name, r]));
+    const ratio = (ours, theirs) =>
+      by[ours] && by[theirs] ? `${(by[ours].eventsPerSecond / by[theirs].eventsPerSecond).toFixed(2)}x` : '-';
+    return `| ${run.workload} | ${run.browser} | ${ratio('sse-wasm (fetch)', PARSER_LOOP)} | ${ratio('sse-wasm (eventsource)', NATIVE)} |`;
+  });
+  if (rows.length === 0) return [];
+  return [
+    '## Summary',
+    '',
+    'Events per second of each sse-wasm transport relative to what it wraps, per workload and browser (medians of the same run; above 1x is faster).',
+    '',
+    '| workload | browser | sse-wasm (fetch) vs fetch + eventsource-parser | sse-wasm (eventsource) vs native EventSource |',
+    '| --- | --- | ---: | ---: |',
+    ...rows,
+    '',
+  ];
+}
+
 function markdown(results, chart) {
   const { runs } = results;
   return [
@@ -75,6 +101,7 @@ function markdown(results, chart) {
     '',
     header(results),
     '',
+    ...summary(runs),
     ...section(
       'Throughput',
       `Every client on the same stream of the test server's \`/bulk\`, timed from creating the client to its handler's N-th call, rounds interleaved. Ratios compare events per second: above 1x is faster.${chart ? `\n\n![Throughput: events per second per workload and client, one panel per browser](${CHART})` : ''}`,
@@ -87,7 +114,7 @@ function markdown(results, chart) {
     ),
     ...section(
       'Memory',
-      'Each scenario and client in a fresh browser. Targets: wasm memory growth within 64 KiB cold, JS heap growth within 64 KiB after forced GCs.',
+      'Each scenario and client in a fresh browser. Targets: wasm memory growth within 64 KiB cold, JS heap growth within 64 KiB after forced GCs. The cold JS heap figure includes the code the engine compiles for the hot path on first use (heap snapshots after 200 and 1,000 cycles hold no SSEClient, Subscription, Dispatcher or SSEEvent); the warm columns repeat the same cycles right after, which is where a leak would show.',
       runsOf(runs, ['memory']),
     ),
     ...packageSection(results.packageSize),
