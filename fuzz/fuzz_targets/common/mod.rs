@@ -32,15 +32,25 @@ pub fn run(cap: usize, chunks: &[&[u8]]) -> Outcome {
                 "id {:?}",
                 e.last_event_id
             );
-            assert!(!e.data.contains('\r'), "data {:?}", e.data);
+            let data = e.data();
+            assert!(!data.contains('\r'), "data {data:?}");
             assert!(
-                e.data.len() <= 3 * cap,
+                data.len() <= 3 * cap,
                 "{} bytes of data under cap {cap}",
-                e.data.len()
+                data.len()
             );
+            // Where the event says its text lies in the chunk, it is there.
+            let text = |(start, end): (usize, usize)| String::from_utf8_lossy(&chunk[start..end]);
+            if let Some(spans) = e.data_spans {
+                let lines: Vec<_> = spans.iter().map(|&span| text(span)).collect();
+                assert_eq!(lines.join("\n"), data, "data spans {spans:?}");
+            }
+            if let Some(span) = e.id_span {
+                assert_eq!(text(span), e.last_event_id, "id span {span:?}");
+            }
             events.push((
                 e.event_type.to_owned(),
-                e.data.to_owned(),
+                data.into_owned(),
                 e.last_event_id.to_owned(),
             ));
             ControlFlow::Continue(())
