@@ -269,7 +269,9 @@ export interface SSEClient<Json extends boolean = boolean> {
   /**
    * Closes the client for good. The `statechange` callbacks hear `closed`
    * before it returns; nothing fires afterwards, not even events already
-   * received.
+   * received. Frees the client's state at once (its wasm side, the parser's
+   * buffers, every handler and subscription handle), without waiting for
+   * garbage collection; the getters keep answering.
    */
   close(): void;
   /** Drops the current connection (or the pending wait) and connects again at once, forgetting past failures. */
