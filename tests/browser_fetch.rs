@@ -1105,20 +1105,35 @@ async fn non_ascii_text_multi_line_data_and_ids_within_one_read() {
     // UTF-16 units), a BOM mid-stream (kept, U+FEFF), CRLF, multi-line data,
     // an id set by a block with no data, and an id changed by an event
     // nobody listens to.
-    same_events_through_both_transports(
+    let spec: &[_] = &[
+        ("tick", "中文 😀\n第二行 ok", "一"),
+        ("message", "\u{FEFF}bom", "😀2"),
+        ("message", "无 id 行", "三"),
+        ("message", "y 😀", "4"),
+        ("message", "END", "4"),
+    ];
+    // Firefox's own EventSource gives the event after a block with an id
+    // and no data the id before that block (pinned here, documented in the
+    // README's browser differences).
+    let native: &[_] = match engine() {
+        Engine::Chromium | Engine::WebKit => spec,
+        Engine::Firefox => &[
+            ("tick", "中文 😀\n第二行 ok", "一"),
+            ("message", "\u{FEFF}bom", "😀2"),
+            ("message", "无 id 行", "😀2"),
+            ("message", "y 😀", "4"),
+            ("message", "END", "4"),
+        ],
+    };
+    assert_eq!(TRANSPORTS, ["eventsource", "fetch"]);
+    events_through_each_transport(
         "utf16",
         &["id: 一\nevent: tick\ndata: 中文 😀\ndata: 第二行 ok\n\n\
              data: \u{FEFF}bom\r\nid: 😀2\r\n\r\n\
              id: 三\n\ndata: 无 id 行\n\n\
              event: unheard\nid: 4\ndata: x\n\ndata: y 😀\n\n"
             .as_bytes()],
-        &[
-            ("tick", "中文 😀\n第二行 ok", "一"),
-            ("message", "\u{FEFF}bom", "😀2"),
-            ("message", "无 id 行", "三"),
-            ("message", "y 😀", "4"),
-            ("message", "END", "4"),
-        ],
+        &[native, spec],
     )
     .await;
 }
