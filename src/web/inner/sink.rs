@@ -124,7 +124,6 @@ impl ClientInner {
             events += 1;
             self.dispatch(event, text.as_mut(), &mut line_offsets, generation)
         });
-        self.line_offsets.set(line_offsets);
         if text.is_some() {
             self.dispatcher.clear_chunk();
         }
@@ -139,6 +138,7 @@ impl ClientInner {
         if self.state() != State::Closed {
             // A handler may have closed the client, which freed the rest.
             *self.parser.borrow_mut() = Some(parser);
+            self.line_offsets.set(line_offsets);
         }
 
         if !self.is_current(generation) {
