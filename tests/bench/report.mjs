@@ -104,7 +104,7 @@ function markdown(results, chart) {
     ...summary(runs),
     ...section(
       'Throughput',
-      `Every client on the same stream of the test server's \`/bulk\`, timed from creating the client to its handler's N-th call, rounds interleaved. Ratios compare events per second: above 1x is faster.${chart ? `\n\n![Throughput: events per second per workload and client, one panel per browser](${CHART})` : ''}`,
+      `Every client on the same stream of the test server's \`/bulk\`, timed from creating the client to its handler's N-th call, rounds interleaved (each round starting one client later). Ratios compare events per second: above 1x is faster.${chart ? `\n\n![Throughput: events per second per workload and client, one panel per browser](${CHART})` : ''}`,
       runsOf(runs, THROUGHPUT_WORKLOADS),
     ),
     ...section(

@@ -7,8 +7,9 @@
 //   large      `id`, `event: tick`, one ~8 KiB data line
 //   multiline  `id`, `event: tick`, five `data:` lines
 // Every handler touches the data and the last event ID (sums their lengths)
-// so no client gets away with lazy strings. Rounds are interleaved so
-// machine noise hits all clients alike.
+// so no client gets away with lazy strings. Rounds are interleaved, each
+// starting one client later than the last, so machine noise and what a
+// client leaves behind hit all clients alike.
 
 // The package's public entry, as an app imports it.
 import { SSEClient, init } from '/static/js/init.js';
@@ -31,11 +32,14 @@ export async function run({ workload, n, rounds, only, log }) {
   // Every client must see the same data and IDs: a fast wrong client is no result.
   let expectedChars;
   for (let round = 0; round < rounds; round++) {
-    for (const name of names) {
+    // Each round starts one client later, so no client always runs right
+    // after the same other one (what one leaves behind, the next pays for).
+    const order = names.map((_, i) => names[(i + round) % names.length]);
+    for (const name of order) {
       const result = await clients[name]();
       expectedChars ??= result.chars;
       if (result.chars !== expectedChars) {
-        throw new Error(`${name} saw ${result.chars} characters of data and IDs, ${names[0]} ${expectedChars}`);
+        throw new Error(`${name} saw ${result.chars} characters of data and IDs, the first client ${expectedChars}`);
       }
       times[name].push(result.ms);
       log(`round ${round + 1} ${name}: ${result.ms.toFixed(0)} ms`);
