@@ -13,8 +13,7 @@
 
 // The package's public entry, as an app imports it.
 import { SSEClient, init } from '/static/js/init.js';
-import { createParser } from 'eventsource-parser';
-import { pick, within } from './common.js';
+import { parserLoop, pick, within } from './common.js';
 
 /** Unmeasured rounds before the `n` measured ones. */
 const WARMUP = 10;
@@ -30,8 +29,7 @@ const BARE = 'bare POST round trip';
 const streams = {
   'sse-wasm (fetch)': (url, onEvent) => openSseWasm(url, 'fetch', onEvent),
   'sse-wasm (eventsource)': (url, onEvent) => openSseWasm(url, 'eventsource', onEvent),
-  // What the fetch transport wraps: the same loop as the throughput
-  // workloads' (one streaming TextDecoder, eventsource-parser).
+  // What the fetch transport wraps (common.js, parserLoop).
   'fetch + eventsource-parser': (url, onEvent) => openParserLoop(url, onEvent),
   'native EventSource': (url, onEvent) => new Promise((resolve, reject) => {
     const source = new EventSource(url);
@@ -45,16 +43,7 @@ async function openParserLoop(url, onEvent) {
   const controller = new AbortController();
   const response = await fetch(url, { signal: controller.signal, headers: { Accept: 'text/event-stream' } });
   if (!response.ok) throw new Error(`fetch + eventsource-parser: ${url} answered ${response.status}`);
-  const parser = createParser({ onEvent: (e) => onEvent(e.data, e.id ?? '') });
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  (async () => {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parser.feed(decoder.decode(value, { stream: true }));
-    }
-  })().catch(() => {}); // aborted by close
+  parserLoop(response, onEvent).catch(() => {}); // aborted by close
   return () => controller.abort();
 }
 

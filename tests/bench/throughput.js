@@ -13,10 +13,9 @@
 
 // The package's public entry, as an app imports it.
 import { SSEClient, init } from '/static/js/init.js';
-import { createParser } from 'eventsource-parser';
 import { EventSource as EventSourceNpm } from './node_modules/eventsource/dist/index.js';
 import { fetchEventSource } from './node_modules/@microsoft/fetch-event-source/lib/esm/index.js';
-import { pause, pick } from './common.js';
+import { parserLoop, pause, pick } from './common.js';
 
 /**
  * Runs every client (or those `only` names) `rounds` times on `n` events of
@@ -96,26 +95,14 @@ function throughputClients(workload, n) {
       const done = counter(start, (r) => { client.close(); client.free(); resolve(r); });
       client.subscribe(type, (data, event) => done(data, event.lastEventId));
     }),
-    // The fastest plain loop a user would write: one streaming TextDecoder per
-    // response, its output fed straight to the parser. Against
-    // `pipeThrough(new TextDecoderStream())` it measured on par (within 3% on
-    // tiny, multiline, and cjk in Firefox; 8% ahead on cjk in Chromium), so the
-    // loop keeps the version with one stream stage fewer. Every event counts:
-    // the loop filters nothing.
+    // The plain loop (common.js, parserLoop).
     'fetch + eventsource-parser': () => new Promise((resolve, reject) => {
       const start = performance.now();
       const controller = new AbortController();
       const done = counter(start, (r) => { controller.abort(); resolve(r); });
-      const parser = createParser({ onEvent: (e) => done(e.data, e.id ?? '') });
       (async () => {
         const response = await fetch(url(), { signal: controller.signal, headers: { Accept: 'text/event-stream' } });
-        const reader = response.body.getReader();
-        const decoder = new TextDecoder();
-        for (;;) {
-          const { done: end, value } = await reader.read();
-          if (end) break;
-          parser.feed(decoder.decode(value, { stream: true }));
-        }
+        await parserLoop(response, done);
       })().catch((error) => { if (!controller.signal.aborted) reject(error); });
     }),
     'native EventSource': () => new Promise((resolve) => {
