@@ -74,9 +74,9 @@ async function measure(scenario, client, cycles, log) {
   await collectGarbage();
   const before = { wasm: wasmBytes(), heap: jsHeapBytes() };
 
+  const runCycles = () => (kept ? kept.cycle(cycles) : connectCycles(client, cycles));
   const start = performance.now();
-  if (kept) kept.cycle(cycles);
-  else await connectCycles(client, cycles);
+  await runCycles();
   const ms = performance.now() - start;
   // One task later, for teardown the client queued as a microtask; still
   // no GC, so what close() and unsubscribe() did not free is still here.
@@ -87,8 +87,7 @@ async function measure(scenario, client, cycles, log) {
   const heapAfter = jsHeapBytes();
 
   // The same cycles again, warm.
-  if (kept) kept.cycle(cycles);
-  else await connectCycles(client, cycles);
+  await runCycles();
   await pause(0);
   const wasmWarm = wasmBytes();
   await collectGarbage();

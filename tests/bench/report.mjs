@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { throughputChart } from './chart.mjs';
 import { machine } from './collect.mjs';
-import { NATIVE, PARSER_LOOP, THROUGHPUT_WORKLOADS, tableOf, toMarkdown } from './tables.mjs';
+import { NATIVE, PARSER_LOOP, THROUGHPUT_WORKLOADS, speedRatio, tableOf, toMarkdown } from './tables.mjs';
 
 const CHART = 'benchmarks.svg';
 const [resultsFile = 'tests/bench/results.json', outDir = '.'] = process.argv.slice(2);
@@ -75,8 +75,7 @@ function packageSection(sizes) {
 function summary(runs) {
   const rows = runsOf(runs, THROUGHPUT_WORKLOADS).map((run) => {
     const by = Object.fromEntries(run.results.map((r) => [r.name, r]));
-    const ratio = (ours, theirs) =>
-      by[ours] && by[theirs] ? `${(by[ours].eventsPerSecond / by[theirs].eventsPerSecond).toFixed(2)}x` : '-';
+    const ratio = (ours, theirs) => speedRatio(by[ours], by[theirs]);
     return `| ${run.workload} | ${run.browser} | ${ratio('sse-wasm (fetch)', PARSER_LOOP)} | ${ratio('sse-wasm (eventsource)', NATIVE)} |`;
   });
   if (rows.length === 0) return [];

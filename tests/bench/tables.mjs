@@ -20,9 +20,13 @@ export function tableOf(run) {
   return throughputTable(run);
 }
 
+/** `r`'s events per second relative to `other`'s, as `1.23x` (`-` without `other`). */
+export function speedRatio(r, other) {
+  return r && other ? `${(r.eventsPerSecond / other.eventsPerSecond).toFixed(2)}x` : '-';
+}
+
 function throughputTable({ browser, workload, n, rounds, results }) {
   const by = Object.fromEntries(results.map((r) => [r.name, r]));
-  const ratio = (r, other) => (other ? `${(r.eventsPerSecond / other.eventsPerSecond).toFixed(2)}x` : '-');
   return {
     title: `${browser} / ${workload}: ${n} events x ${rounds} rounds`,
     head: ['client', 'median ms', 'min-max ms', 'events/s', 'vs parser loop', 'vs native ES'],
@@ -32,8 +36,8 @@ function throughputTable({ browser, workload, n, rounds, results }) {
       r.medianMs.toFixed(0),
       `${r.minMs.toFixed(0)}-${r.maxMs.toFixed(0)}`,
       `${(r.eventsPerSecond / 1e6).toFixed(3)} M`,
-      ratio(r, by[PARSER_LOOP]),
-      ratio(r, by[NATIVE]),
+      speedRatio(r, by[PARSER_LOOP]),
+      speedRatio(r, by[NATIVE]),
     ]),
     notes: ['ratios: events/s relative to that client; above 1x is faster'],
   };
