@@ -59,9 +59,6 @@ impl<'a> ChunkText<'a> {
 /// itself). `None` if that part is not valid UTF-8, so its decoded text
 /// would hold U+FFFD where offsets cannot follow.
 fn text_region(chunk: &[u8]) -> Option<(usize, usize)> {
-    if chunk.is_ascii() {
-        return Some((0, chunk.len()));
-    }
     // At most three continuation bytes end a character begun in the
     // previous chunk.
     let start = chunk
