@@ -184,8 +184,8 @@ export class Dispatcher {
 
   /** `deliverSpan` for an event whose id line is `idStart..idEnd`. */
   deliverSpanWithId(list, type, start, end, idStart, idEnd) {
-    const id = (this.lastEventId = this.slice(idStart, idEnd));
-    return this.run(list, type, this.slice(start, end), id);
+    this.setIdSpan(idStart, idEnd);
+    return this.deliverSpan(list, type, start, end);
   }
 
   /**
@@ -193,7 +193,7 @@ export class Dispatcher {
    * is not negative, at `idStart..idEnd`.
    */
   deliverLines(list, type, index, count, idStart, idEnd) {
-    if (idStart >= 0) this.lastEventId = this.slice(idStart, idEnd);
+    if (idStart >= 0) this.setIdSpan(idStart, idEnd);
     return this.run(list, type, this.lines(index, count), this.lastEventId);
   }
 
