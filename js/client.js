@@ -10,6 +10,7 @@
 import { SSEClient as WasmClient } from '../pkg/sse_wasm.js';
 import { SSEError, report, runtime } from '../pkg/runtime.js';
 import { isInitialized, loadError, loading } from './loader.js';
+import { SharedClient, canShare, checkShareOption } from './share.js';
 
 const CALLBACK_NAMES = ['open', 'error', 'reconnecting', 'close', 'statechange'];
 
@@ -77,8 +78,9 @@ export class SSEClient {
     // The glue expects a string; accept a URL object as fetch() does.
     const href = typeof URL === 'function' && url instanceof URL ? url.href : url;
     this.#json = options != null && options.json === true;
+    checkShareOption(options?.share);
     if (isInitialized()) {
-      this.#client = new WasmClient(href, options);
+      this.#client = createClient(href, options);
       return;
     }
     const ready = loading();
@@ -103,7 +105,7 @@ export class SSEClient {
     pending.stopWatchingSignal();
     let client;
     try {
-      client = new WasmClient(pending.url, pending.options);
+      client = createClient(pending.url, pending.options);
     } catch (error) {
       // An invalid option: thrown at construction once the module is ready.
       return pending.fail(error);
@@ -201,6 +203,11 @@ export class SSEClient {
   /** Whether handlers receive parsed JSON (`json: true`). */
   get json() {
     return this.#json;
+  }
+
+  /** With `share`: `'leader'` or `'follower'` while in a group of contexts, else `null`. */
+  get shareRole() {
+    return this.#client?.shareRole ?? null;
   }
 
   free() {
@@ -390,6 +397,19 @@ class Registration {
     this.subscription?.free();
     this.subscription = undefined;
   }
+}
+
+/**
+ * The client behind an `SSEClient`: a `SharedClient` with `share` where
+ * the context can share, else a wasm-bindgen client (which does not know
+ * the `share` option).
+ */
+function createClient(url, options) {
+  const share = options?.share;
+  if (share === undefined) return new WasmClient(url, options);
+  if (share !== false && canShare()) return new SharedClient(url, options, share);
+  const { share: _, ...rest } = options;
+  return new WasmClient(url, rest);
 }
 
 /** The error of `on()` with a name it does not know (as the Rust side words it). */

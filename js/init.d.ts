@@ -189,6 +189,20 @@ export interface SSEOptions<Json extends boolean = boolean> {
   pauseWhenHidden?: boolean;
   /** Largest event in bytes; a larger one is discarded (an `error` of kind `event-too-large`) and the stream goes on. @default 1048576 */
   maxEventSize?: number;
+  /**
+   * One connection for every same-origin tab, iframe and worker: clients
+   * with the same share key elect a leader (Web Locks) that runs the
+   * connection with its own options and relays everything to the others
+   * (BroadcastChannel); when it goes, another takes over and resumes from
+   * the last event ID. `true`: the key is the URL, method and body; a
+   * string: that key. Share only between contexts of the same user. A
+   * client whose URL, transport, method, body or `withCredentials` differ
+   * from the shared connection's gets its own, with a console warning;
+   * without Web Locks or BroadcastChannel every client has its own.
+   * `pauseWhenHidden` does not apply to a shared connection.
+   * @default false
+   */
+  share?: boolean | string;
 }
 
 /** What a `reconnecting` callback receives. */
@@ -298,6 +312,12 @@ export interface SSEClient<Json extends boolean = boolean> {
   readonly transport: SSETransport;
   /** Whether handlers receive parsed JSON (the `json` option). */
   readonly json: Json;
+  /**
+   * With `share`: `'leader'` while this context runs the shared connection,
+   * `'follower'` while it receives from the leader; `null` when not sharing
+   * (no `share`, no handler yet, closed, or a connection of its own).
+   */
+  readonly shareRole: 'leader' | 'follower' | null;
   /** Frees the client; it closes quietly (no callback runs). */
   free(): void;
   /** `using client = new SSEClient(...)`: frees (and closes) at the end of the scope. */

@@ -117,7 +117,8 @@ export interface SSEProviderProps {
    * Defaults for every hook below (a hook's own options win), typically the
    * identity: `{ key: user.id, headers: () => ({ Authorization: ... }) }`.
    * `json` is not among them: it changes what a hook's data is, so each
-   * hook says it.
+   * hook says it. `share: true` here gives every hook's connection to all
+   * the app's tabs at once (see the `share` option).
    */
   options?: Omit<SSEConnectionOptions<boolean>, 'json'>;
   children?: ReactNode;

@@ -1,0 +1,745 @@
+// `share`: one connection for every same-origin context (tabs, iframes,
+// workers) whose clients have the same share key.
+//
+// Each context's `SharedClient` is a member of the key's group. One member,
+// the leader, holds the group's Web Lock and runs the real connection (a
+// wasm-bindgen client made from its own options, so headers and tokens stay
+// in its context). It subscribes to the union of the event types that the
+// members' handlers need and relays every event, status change and
+// lifecycle callback over the group's BroadcastChannel. Every member, the
+// leader included, hands them to its own handlers and callbacks, so a
+// member behaves as a client of its own would. When the leader's context
+// goes (closed, crashed, `close()`), the browser releases its lock, the
+// next member in the lock's queue leads, and it reconnects from the newest
+// event ID it has seen; the other members drop the replayed events they
+// have delivered already.
+//
+// Leaders are numbered (`term`): a message of an earlier leader is ignored,
+// so nothing from a leader that has gone can arrive after its successor's.
+
+import { SSEClient as WasmClient } from '../pkg/sse_wasm.js';
+import { SSEError, SSEEvent, report, runtime } from '../pkg/runtime.js';
+
+/** Prefix of the group's lock and channel names. */
+const PREFIX = 'sse-wasm:share:';
+
+/** How many event IDs a member remembers for deduplication after a hand-over. */
+const RECENT_IDS = 1024;
+
+/** How long a new leader relays the types its predecessor relayed before it trusts the members' answers alone. */
+const INHERITED_TYPES_MS = 2000;
+
+/** How long a leader whose connection closed itself keeps the lock (see `#ended`). */
+const END_LINGER_MS = 1000;
+
+/** The lifecycle callback names (as the client's `on`). */
+const CALLBACK_NAMES = ['open', 'error', 'reconnecting', 'close', 'statechange'];
+
+/** Whether this context can share: Web Locks and BroadcastChannel both exist. */
+export function canShare() {
+  return (
+    typeof BroadcastChannel === 'function' &&
+    typeof navigator === 'object' &&
+    navigator !== null &&
+    typeof navigator.locks?.request === 'function'
+  );
+}
+
+/**
+ * Checks the `share` option: `true`, `false`, `undefined` or a non-empty
+ * string; anything else throws the `invalid-option` error the other
+ * options throw.
+ */
+export function checkShareOption(share) {
+  if (share === undefined || share === true || share === false) return;
+  if (typeof share === 'string' && share !== '') return;
+  const why = typeof share === 'string' ? 'must not be empty' : `expected true, false or a key string, got ${describe(share)}`;
+  throw new SSEError('invalid-option', `option \`share\`: ${why}`, { option: 'share' });
+}
+
+function describe(value) {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+/**
+ * What must be equal for two clients to share a connection: the absolute
+ * URL, the transport asked for, the method, a hash of the body and whether
+ * credentials are sent. Headers are not compared: the leader's are used.
+ * `null` for a body that cannot be compared (a Blob, a FormData): such a
+ * client never shares.
+ */
+export function connectionIdentity(url, options) {
+  const body = bodyFingerprint(options?.body);
+  if (body === null) return null;
+  return {
+    url,
+    transport: options?.transport ?? 'auto',
+    method: String(options?.method ?? 'GET').toUpperCase(),
+    body,
+    withCredentials: options?.withCredentials === true,
+  };
+}
+
+/** The group key of `share: true` (URL, method, body hash) or the key given. */
+export function shareKey(share, identity) {
+  return share === true ? `auto:${hash(JSON.stringify([identity.url, identity.method, identity.body]))}` : `key:${share}`;
+}
+
+/** A hash of the request body, as the fetch transport would send it; `null` if it cannot be read synchronously. */
+function bodyFingerprint(body) {
+  if (body === undefined || body === null) return '';
+  if (typeof body === 'string') return hash(`s:${body}`);
+  if (typeof URLSearchParams === 'function' && body instanceof URLSearchParams) return hash(`q:${body}`);
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
+    const bytes = body instanceof ArrayBuffer ? new Uint8Array(body) : new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    let text = 'b:';
+    for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
+    return hash(text);
+  }
+  if (typeof Blob === 'function' && body instanceof Blob) return null;
+  if (typeof FormData === 'function' && body instanceof FormData) return null;
+  return hash(`j:${JSON.stringify(body)}`);
+}
+
+/** cyrb53: a fast 53-bit string hash, as hex. Not cryptographic; only equality matters. */
+function hash(text) {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16);
+}
+
+/** The options of `identity` that differ from `other`'s, by name. */
+function differences(identity, other) {
+  return Object.keys(identity).filter((name) => identity[name] !== other[name]);
+}
+
+/** A member id: unique among the contexts of the origin. */
+function memberId() {
+  if (typeof crypto === 'object' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+/**
+ * An `SSEError` as a structured-clonable object (an `Error` loses its
+ * class and fields through postMessage), and back.
+ */
+function errorToMessage(error) {
+  if (!(error instanceof Error)) return { plain: error };
+  const fields = {};
+  for (const key of Object.keys(error)) {
+    const value = error[key];
+    if (key === 'headers' && value && typeof value.entries === 'function') fields.headers = [...value.entries()];
+    else if (key === 'event' && value instanceof SSEEvent) fields.event = { ...value };
+    else if (key !== 'name' && key !== 'kind' && typeof value !== 'function') fields[key] = value;
+  }
+  const cause = error.cause === undefined ? undefined : errorToMessage(error.cause);
+  return { kind: error.kind, message: error.message, fields, cause };
+}
+
+function errorFromMessage(message) {
+  if ('plain' in message) return message.plain;
+  const details = { ...message.fields };
+  if (details.headers && typeof Headers === 'function') details.headers = new Headers(details.headers);
+  if (details.event) details.event = new SSEEvent(details.event.type, details.event.data, details.event.lastEventId);
+  if (message.cause !== undefined) details.cause = errorFromMessage(message.cause);
+  return message.kind === undefined ? new Error(message.message) : new SSEError(message.kind, message.message, details);
+}
+
+/**
+ * The client behind an `SSEClient` created with `share`: the same methods
+ * and getters as the wasm-bindgen client, plus `shareRole`.
+ */
+export class SharedClient {
+  #url;
+  #transport;
+  /** The options for a real connection: `share`, `json`, `signal` and `pauseWhenHidden` are this member's business. */
+  #connectionOptions;
+  #identity;
+  #key;
+  #json;
+  #signal;
+  #onAbort;
+
+  /** type -> immutable list of listener records `{ fn, removed }`. */
+  #handlers = new Map();
+  /** callback name -> immutable list of listener records. */
+  #callbacks = new Map();
+  #status = 'idle';
+  #lastEventId;
+  /** The status of the group's connection, as last heard (whether or not this member has handlers). */
+  #shared = 'connecting';
+
+  /** In the group: its channel, this member's id and the group's leader term. */
+  #channel;
+  #id;
+  #term = 0;
+  /** Aborts the pending lock requests (group and member locks). */
+  #leaving;
+  /** Set while this member holds the group lock: ends the lock's hold. */
+  #releaseLock;
+  /** Set while the member lock is held. */
+  #releaseMemberLock;
+  /** `null`, `'follower'` or `'leader'`. */
+  #role = null;
+  /** Refused by the group (different options): connects on its own from now on. */
+  #alone = false;
+
+  /** The real connection (leader, or alone): the wasm client and its subscriptions by type. */
+  #real;
+  #relays = new Map();
+  #realCallbacks = [];
+  /** Leader: member id -> `{ types, abort }`: its event types, and the abort of the watch on its member lock. */
+  #members = new Map();
+  /**
+   * The event types the group needed, as the last leader said: a new leader
+   * relays them until the members have told it theirs, so that no event a
+   * member needs is missed while they do.
+   */
+  #groupTypes = [];
+  #inherited = new Set();
+  #inheritedTimer;
+
+  /** The newest event IDs delivered (for deduplication after a hand-over). */
+  #recentIds = [];
+  /** After a hand-over: IDs delivered before it, dropped until a new one arrives. */
+  #skipIds;
+
+  constructor(url, options, share) {
+    const { share: _share, json, signal, pauseWhenHidden: _pause, ...rest } = options ?? {};
+    // A client of these options checks them (and throws as a client of its
+    // own would), resolves the URL and the transport; it never connects.
+    const { share: _, ...checked } = options ?? {};
+    const template = new WasmClient(url, checked);
+    this.#url = template.url;
+    this.#transport = template.transport;
+    this.#lastEventId = template.lastEventId;
+    template.free();
+    this.#connectionOptions = rest;
+    this.#json = json === true;
+    this.#identity = connectionIdentity(this.#url, rest);
+    this.#key = shareKey(share, this.#identity);
+    this.#signal = signal;
+    if (signal?.aborted) {
+      this.#status = 'closed';
+    } else if (signal) {
+      this.#onAbort = () => this.close();
+      signal.addEventListener('abort', this.#onAbort);
+    }
+  }
+
+  // ----- the client API ----------------------------------------------------
+
+  subscribe(type, handler) {
+    if (this.#status === 'closed') throw new SSEError('closed', 'the client is closed');
+    const name = String(type);
+    const record = { fn: handler, removed: false };
+    const before = this.#handlers.get(name) ?? [];
+    this.#handlers.set(name, [...before, record]);
+    if (this.#status === 'idle') this.#start();
+    else if (before.length === 0) this.#typesChanged();
+    return { unsubscribe: () => this.#removeHandlers(name, (r) => r === record), free() {} };
+  }
+
+  unsubscribe(type, handler) {
+    if (type == null) return this.close();
+    this.#removeHandlers(String(type), (r) => handler == null || r.fn === handler);
+  }
+
+  on(name, callback) {
+    if (!CALLBACK_NAMES.includes(name)) {
+      throw new SSEError(
+        'invalid-option',
+        `option \`on\`: unknown callback name "${name}"; expected one of ${CALLBACK_NAMES.join(', ')}`,
+        { option: 'on' },
+      );
+    }
+    const record = { fn: callback, removed: false };
+    if (this.#status !== 'closed') this.#callbacks.set(name, [...(this.#callbacks.get(name) ?? []), record]);
+    return {
+      unsubscribe: () => {
+        record.removed = true;
+        const list = this.#callbacks.get(name);
+        if (list) this.#callbacks.set(name, list.filter((r) => r !== record));
+      },
+      free() {},
+    };
+  }
+
+  close() {
+    if (this.#status === 'closed') return;
+    this.#setStatus('closed');
+    this.#shutDown();
+  }
+
+  free() {
+    if (this.#status === 'closed') return;
+    this.#status = 'closed';
+    this.#shutDown();
+  }
+
+  reconnect() {
+    if (this.#real) this.#real.reconnect();
+    else if (this.#role === 'follower') this.#post({ t: 'reconnect' });
+  }
+
+  get readyState() {
+    const status = this.#status;
+    if (status === 'open') return 1;
+    return status === 'closed' || status === 'idle' ? 2 : 0;
+  }
+
+  get status() {
+    return this.#status;
+  }
+
+  get url() {
+    return this.#url;
+  }
+
+  get lastEventId() {
+    return this.#lastEventId;
+  }
+
+  get transport() {
+    return this.#real?.transport ?? this.#transport;
+  }
+
+  /** `'leader'` or `'follower'` while in a group; `null` otherwise. */
+  get shareRole() {
+    return this.#role;
+  }
+
+  // ----- local handlers and state ------------------------------------------
+
+  #hasHandlers() {
+    for (const list of this.#handlers.values()) if (list.length > 0) return true;
+    return false;
+  }
+
+  #types() {
+    return [...this.#handlers].filter(([, list]) => list.length > 0).map(([type]) => type);
+  }
+
+  #removeHandlers(type, matches) {
+    const list = this.#handlers.get(type);
+    if (list === undefined) return;
+    const kept = [];
+    for (const r of list) {
+      if (matches(r)) r.removed = true;
+      else kept.push(r);
+    }
+    if (kept.length === list.length) return;
+    if (kept.length > 0) {
+      this.#handlers.set(type, kept);
+      return;
+    }
+    this.#handlers.delete(type);
+    if (this.#hasHandlers()) {
+      this.#typesChanged();
+    } else if (this.#role === 'leader') {
+      // The others may still need the connection: go on leading it.
+      this.#setStatus('idle');
+      this.#syncRelays();
+    } else if (this.#status !== 'closed') {
+      this.#stop();
+    }
+  }
+
+  #setStatus(status) {
+    if (this.#status === status) return;
+    this.#status = status;
+    runtime.emit(this.#callbacks.get('statechange') ?? [], status);
+  }
+
+  #emit(name, value) {
+    const list = this.#callbacks.get(name);
+    if (list) runtime.emit(list, value);
+  }
+
+  // ----- joining and leaving the group -------------------------------------
+
+  /** The first handler: join the group (or connect alone). */
+  #start() {
+    this.#setStatus('connecting');
+    if (this.#status !== 'connecting') return; // a statechange callback closed or emptied it
+    if (this.#role === 'leader') {
+      // Still leading for the others: the connection is there already.
+      this.#syncRelays();
+      if (this.#shared === 'open') {
+        this.#setStatus('open');
+        this.#emit('open', undefined);
+      }
+      return;
+    }
+    if (this.#alone || this.#identity === null) {
+      this.#alone = true;
+      this.#connect();
+      return;
+    }
+    this.#join();
+  }
+
+  /** The last handler went: leave, and show `idle`, as a client of its own does. */
+  #stop() {
+    this.#leave();
+    this.#setStatus('idle');
+  }
+
+  /** After close() or free(): leave the group and forget every handler. */
+  #shutDown() {
+    this.#leave();
+    for (const list of this.#handlers.values()) for (const r of list) r.removed = true;
+    this.#handlers.clear();
+    this.#callbacks.clear();
+    if (this.#onAbort) this.#signal.removeEventListener('abort', this.#onAbort);
+    this.#onAbort = undefined;
+  }
+
+  #join() {
+    const leaving = new AbortController();
+    this.#leaving = leaving;
+    this.#id = memberId();
+    this.#role = 'follower';
+    const channel = new BroadcastChannel(PREFIX + this.#key);
+    this.#channel = channel;
+    channel.onmessage = (event) => this.#receive(event.data);
+    const name = PREFIX + this.#key;
+    // The member lock says "this member is alive" to the leader, which
+    // queues for it: the browser grants it when this context goes.
+    const held = (setRelease) => () => new Promise((resolve) => setRelease(resolve));
+    navigator.locks
+      .request(`${name}:member:${this.#id}`, { signal: leaving.signal }, held((release) => {
+        if (leaving.signal.aborted) return release();
+        this.#releaseMemberLock = release;
+        this.#announce();
+      }))
+      .catch(() => {});
+    navigator.locks
+      .request(name, { signal: leaving.signal }, held((release) => {
+        if (leaving.signal.aborted) return release();
+        this.#releaseLock = release;
+        this.#lead();
+      }))
+      .catch(() => {});
+  }
+
+  /** Leaves the group: stop leading, release both locks, close the channel. */
+  #leave() {
+    if (this.#role === 'leader' || this.#alone) this.#disconnect();
+    this.#role = null;
+    this.#leaving?.abort();
+    this.#leaving = undefined;
+    this.#releaseLock?.();
+    this.#releaseLock = undefined;
+    this.#releaseMemberLock?.();
+    this.#releaseMemberLock = undefined;
+    for (const member of this.#members.values()) member.abort.abort();
+    this.#members.clear();
+    clearTimeout(this.#inheritedTimer);
+    this.#inherited.clear();
+    this.#shared = 'connecting';
+    this.#channel?.close();
+    this.#channel = undefined;
+    this.#skipIds = undefined;
+  }
+
+  /** Tells the leader who this member is and which types it needs. */
+  #announce() {
+    if (this.#role !== 'follower' || this.#releaseMemberLock === undefined) return;
+    this.#post({ t: 'join', from: this.#id, identity: this.#identity, types: this.#types() });
+  }
+
+  #typesChanged() {
+    if (this.#role === 'leader' || this.#alone) this.#syncRelays();
+    else if (this.#role === 'follower' && this.#releaseMemberLock !== undefined) {
+      this.#post({ t: 'types', from: this.#id, types: this.#types() });
+    }
+  }
+
+  #post(message) {
+    this.#channel?.postMessage(message);
+  }
+
+  // ----- leading -----------------------------------------------------------
+
+  /** Granted the group lock: run the connection for the group. */
+  #lead() {
+    if (this.#role !== 'follower') return this.#releaseLock?.();
+    this.#role = 'leader';
+    this.#term += 1;
+    this.#skipIds = undefined;
+    this.#inherited = new Set(this.#groupTypes);
+    // By then every member has answered `leader` with its types.
+    this.#inheritedTimer = setTimeout(() => {
+      this.#inherited.clear();
+      this.#syncRelays();
+    }, INHERITED_TYPES_MS);
+    this.#post({ t: 'leader', term: this.#term, from: this.#id });
+    this.#connect();
+  }
+
+  /**
+   * Opens the real connection from this member's options, resuming from
+   * the newest event ID this member has seen.
+   */
+  #connect() {
+    const options = { ...this.#connectionOptions };
+    if (this.#lastEventId !== '') options.lastEventId = this.#lastEventId;
+    if (options.transport === 'eventsource' && options.lastEventIdParam == null) delete options.lastEventId;
+    let real;
+    try {
+      real = new WasmClient(this.#url, options);
+    } catch (error) {
+      this.#relay({ t: 'callback', name: 'error', error: errorToMessage(error) });
+      this.#relay({ t: 'status', status: 'closed' });
+      this.#relay({ t: 'end' });
+      return;
+    }
+    this.#real = real;
+    const relayCallback = (name, toMessage) => real.on(name, (value) => this.#real === real && this.#relay(toMessage(value)));
+    this.#realCallbacks = [
+      relayCallback('statechange', (status) => ({ t: 'status', status })),
+      relayCallback('open', () => ({ t: 'callback', name: 'open' })),
+      relayCallback('error', (error) => ({ t: 'callback', name: 'error', error: errorToMessage(error) })),
+      relayCallback('reconnecting', (info) => ({
+        t: 'callback',
+        name: 'reconnecting',
+        info: { attempt: info.attempt, delayMs: info.delayMs, error: errorToMessage(info.error) },
+      })),
+      relayCallback('close', () => ({ t: 'end' })),
+    ];
+    this.#syncRelays();
+  }
+
+  /** Closes the real connection quietly (this member stops leading). */
+  #disconnect() {
+    const real = this.#real;
+    if (real === undefined) return;
+    this.#real = undefined;
+    for (const subscription of this.#realCallbacks) subscription.free();
+    for (const subscription of this.#relays.values()) subscription.free();
+    this.#realCallbacks = [];
+    this.#relays.clear();
+    // Not freed from inside one of its own callbacks (a fatal error ends
+    // the group from its `close` callback): closed now, freed after.
+    real.close();
+    queueMicrotask(() => real.free());
+  }
+
+  /** Subscribes the real connection to the union of every member's types, and nothing more. */
+  #syncRelays() {
+    const real = this.#real;
+    if (real === undefined) return;
+    const wanted = new Set([...this.#types(), ...this.#inherited]);
+    for (const member of this.#members.values()) for (const type of member.types) wanted.add(type);
+    let changed = false;
+    for (const [type, subscription] of this.#relays) {
+      if (!wanted.has(type)) {
+        this.#relays.delete(type);
+        subscription.unsubscribe();
+        subscription.free();
+        changed = true;
+      }
+    }
+    if (wanted.size === 0) {
+      // Nobody needs the connection any more: let the group go.
+      this.#leave();
+      if (this.#status !== 'closed') this.#setStatus('idle');
+      return;
+    }
+    for (const type of wanted) {
+      if (this.#relays.has(type)) continue;
+      const relay = (_data, event) => {
+        if (this.#real === real) this.#relay({ t: 'event', type: event.type, data: event.data, id: event.lastEventId });
+      };
+      changed = true;
+      this.#relays.set(type, real.subscribe(type, relay));
+      if (this.#real !== real) return; // a callback closed it meanwhile
+    }
+    if (changed && this.#role === 'leader') this.#post({ t: 'union', term: this.#term, types: [...this.#relays.keys()] });
+  }
+
+  /** Sends `message` to the followers and handles it here. */
+  #relay(message) {
+    message.term = this.#term;
+    if (this.#role === 'leader') this.#post(message);
+    this.#apply(message);
+  }
+
+  /** A member joined or changed its types. */
+  #track(message) {
+    let member = this.#members.get(message.from);
+    if (member === undefined) {
+      if (message.t !== 'join') return;
+      const different = differences(this.#identity, message.identity);
+      if (different.length > 0) {
+        this.#post({ t: 'refuse', to: message.from, term: this.#term, key: this.#key, different });
+        return;
+      }
+      member = { types: new Set(), abort: new AbortController() };
+      this.#members.set(message.from, member);
+      // Granted when the member's context goes (or it leaves).
+      navigator.locks
+        .request(`${PREFIX}${this.#key}:member:${message.from}`, { signal: member.abort.signal }, () => this.#forget(message.from))
+        .catch(() => {});
+      this.#post({ t: 'state', to: message.from, term: this.#term, status: this.#real?.status ?? 'connecting' });
+    }
+    member.types = new Set(message.types);
+    this.#syncRelays();
+  }
+
+  #forget(id) {
+    const member = this.#members.get(id);
+    if (member === undefined) return;
+    this.#members.delete(id);
+    member.abort.abort();
+    this.#syncRelays();
+  }
+
+  // ----- following ---------------------------------------------------------
+
+  /** A message on the group's channel. */
+  #receive(message) {
+    if (this.#role === null) return;
+    if (this.#role === 'leader') {
+      if (message.t === 'join' || message.t === 'types') this.#track(message);
+      else if (message.t === 'reconnect') this.#real?.reconnect();
+      return;
+    }
+    if (message.to !== undefined && message.to !== this.#id) return;
+    if (message.term === undefined || message.term < this.#term) return;
+    if (message.t === 'leader') {
+      const handOver = this.#term > 0;
+      this.#term = message.term;
+      if (handOver) this.#skipIds = new Set(this.#recentIds);
+      this.#announce();
+      return;
+    }
+    this.#term = message.term;
+    if (message.t === 'refuse') this.#refused(message);
+    else if (message.t === 'union') this.#groupTypes = message.types;
+    else if (message.t === 'state') this.#applyStatus(message.status, true);
+    else this.#apply(message);
+  }
+
+  /** The group's leader has other options: warn, and connect alone from now on. */
+  #refused({ key, different }) {
+    const shown = key.startsWith('key:') ? key.slice(4) : key;
+    console.warn(
+      `sse-wasm: share "${shown}": this client's ${different.join(', ')} differ${different.length === 1 ? 's' : ''} from the ` +
+        'connection already shared under this key, so it opens a connection of its own. Clients share only when their URL, ' +
+        'transport, method, body and withCredentials are equal.',
+    );
+    this.#leave();
+    this.#alone = true;
+    if (this.#hasHandlers()) this.#connect();
+  }
+
+  /** A relayed status, callback or event: what a client of its own would do. */
+  #apply(message) {
+    switch (message.t) {
+      case 'event':
+        if (this.#status !== 'closed') this.#deliver(message);
+        return;
+      case 'status':
+        return this.#applyStatus(message.status, false);
+      case 'callback':
+        // Also after `closed`: a fatal error's callbacks follow the change.
+        if (this.#hasHandlers()) this.#emitRelayed(message);
+        return;
+      case 'end':
+        return this.#ended();
+    }
+  }
+
+  #emitRelayed({ name, error, info }) {
+    if (name === 'open') this.#emit('open', undefined);
+    else if (name === 'error') this.#emit('error', errorFromMessage(error));
+    else if (name === 'reconnecting') {
+      this.#emit('reconnecting', { attempt: info.attempt, delayMs: info.delayMs, error: errorFromMessage(info.error) });
+    }
+  }
+
+  /**
+   * The connection closed itself (a fatal error, the retry budget): as a
+   * client of its own, a member with handlers is closed for good; one
+   * without (a leader whose handlers went) stays idle.
+   */
+  #ended() {
+    // A leader keeps the lock a moment, so that no follower takes it and
+    // reconnects before it has heard that the connection is over.
+    const release = this.#releaseLock;
+    this.#releaseLock = undefined;
+    if (release) setTimeout(release, END_LINGER_MS);
+    if (!this.#hasHandlers()) {
+      this.#leave();
+      return;
+    }
+    this.#setStatus('closed');
+    this.#emit('close', undefined);
+    this.#status = 'closed';
+    this.#shutDown();
+  }
+
+  /**
+   * The shared connection's status, as this member shows it: `idle` while
+   * it has no handler, and `reconnecting` (not `connecting`) when a new
+   * leader reconnects a member that was open. A member that joins an open
+   * connection hears `open` as if it had opened it.
+   */
+  #applyStatus(status, joining) {
+    if (status === 'idle') return;
+    this.#shared = status;
+    if (!this.#hasHandlers()) return;
+    let shown = status;
+    if (status === 'connecting' && (this.#status === 'open' || this.#status === 'reconnecting')) shown = 'reconnecting';
+    const wasOpen = this.#status === 'open';
+    this.#setStatus(shown);
+    if (joining && shown === 'open' && !wasOpen) this.#emit('open', undefined);
+  }
+
+  /** One event: dedupe after a hand-over, then the handlers of its type. */
+  #deliver({ type, data, id }) {
+    if (this.#skipIds !== undefined) {
+      if (this.#skipIds.has(id)) return;
+      this.#skipIds = undefined;
+    }
+    if (id !== this.#lastEventId) {
+      this.#lastEventId = id;
+      const recent = this.#recentIds;
+      recent.push(id);
+      if (recent.length > RECENT_IDS) recent.splice(0, recent.length - RECENT_IDS);
+    }
+    const list = this.#handlers.get(type);
+    if (list === undefined) return;
+    const event = new SSEEvent(type, data, id);
+    let value = data;
+    if (this.#json) {
+      try {
+        value = JSON.parse(data);
+      } catch (cause) {
+        const message = `the data of a ${JSON.stringify(type)} event is not valid JSON: ${cause.message}`;
+        this.#emit('error', new SSEError('json', message, { cause, data, event }));
+        return;
+      }
+    }
+    for (const r of list) {
+      if (r.removed) continue;
+      if (this.#status === 'closed') return;
+      try {
+        r.fn(value, event);
+      } catch (error) {
+        report(error);
+      }
+    }
+  }
+}
