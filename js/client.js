@@ -80,7 +80,7 @@ export class SSEClient {
     this.#json = options != null && options.json === true;
     checkShareOption(options?.share);
     if (isInitialized()) {
-      this.#client = createClient(href, options);
+      this.#setClient(createClient(href, options));
       return;
     }
     const ready = loading();
@@ -110,9 +110,16 @@ export class SSEClient {
       // An invalid option: thrown at construction once the module is ready.
       return pending.fail(error);
     }
-    this.#client = client;
+    this.#setClient(client);
     this.#pending = undefined;
     pending.handOver(client);
+  }
+
+  #setClient(client) {
+    this.#client = client;
+    // A wasm client closes when it is garbage-collected; a shared one is
+    // kept alive by its BroadcastChannel, so it is freed with this handle.
+    if (client instanceof SharedClient) unreachableShared?.register(this, client, this);
   }
 
   /**
@@ -158,6 +165,7 @@ export class SSEClient {
    * stays in wasm memory until a garbage collection.
    */
   #release(client) {
+    unreachableShared?.unregister(this);
     this.#closed = { url: client.url, lastEventId: client.lastEventId, transport: client.transport };
     this.#client = undefined;
     for (const subscription of this.#live) subscription.free();
@@ -398,6 +406,10 @@ class Registration {
     this.subscription = undefined;
   }
 }
+
+/** Frees the shared client of an `SSEClient` that was garbage-collected unclosed. */
+const unreachableShared =
+  typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((client) => client.free()) : undefined;
 
 /**
  * The client behind an `SSEClient`: a `SharedClient` with `share` where

@@ -154,6 +154,8 @@ test('init(bytes) under Node: one promise, live SSEError binding in both entries
   assert.deepEqual(out.credentials, { kind: 'invalid-url', url: 'https://example.com/events', shown: false });
   assert.deepEqual(out.invalidOption, { instanceOf: true, kind: 'invalid-option', option: 'retry.factor' });
   assert.deepEqual(out.client, { status: 'idle', url: 'https://example.com/a/events', transport: 'eventsource' });
+  assert.deepEqual(out.badShare, Array(4).fill('invalid-option:share'), 'share: only true, false or a key string');
+  assert.deepEqual(out.shared, { status: 'idle', shareRole: null, transport: 'eventsource', locks: false }, 'no Web Locks: not shared');
   assert.equal(out.mainSeesInit, true, "sse-wasm sees the module sse-wasm/init initialised, and the same SSEError");
   assert.ok(!out.touched.some((entry) => entry.startsWith('fetch')), 'the bytes were used, nothing fetched');
 });

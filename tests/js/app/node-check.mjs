@@ -69,6 +69,18 @@ const checks = {
     } catch (error) {
       out.invalidOption = { instanceOf: error instanceof sse.SSEError, kind: error.kind, option: error.option };
     }
+    out.badShare = [1, '', null, {}].map((share) => {
+      try {
+        new sse.SSEClient('https://example.com/', { share });
+        return 'accepted';
+      } catch (error) {
+        return `${error.kind}:${error.option}`;
+      }
+    });
+    // Node has no Web Locks: a client of its own, silently.
+    const shared = new sse.SSEClient('https://example.com/s', { share: true });
+    out.shared = { status: shared.status, shareRole: shared.shareRole, transport: shared.transport, locks: typeof navigator === 'object' && navigator?.locks !== undefined };
+    shared.close();
     const client = new sse.SSEClient(new URL('https://example.com/a/events'), { json: true });
     out.client = { status: client.status, url: client.url, transport: client.transport };
     client.close();

@@ -76,7 +76,7 @@ export function Handlers({ client, text, any }: { client: SSEClient<true> | null
 
 export function App() {
   return (
-    <SSEProvider options={{ key: 'user-1', withCredentials: true, headers: () => ({ Authorization: 'Bearer t' }) }}>
+    <SSEProvider options={{ key: 'user-1', share: 'user-1', withCredentials: true, headers: () => ({ Authorization: 'Bearer t' }) }}>
       <Text url="/events" />
       <Json url={new URL('https://example.com/ticks')} />
       <Handlers client={null} text={new SSEClient('/events')} any={new SSEClient('/events', { json: true })} />

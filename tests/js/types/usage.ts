@@ -166,7 +166,14 @@ export const options: SSEOptions = {
   idleTimeoutMs: 45_000,
   pauseWhenHidden: true,
   maxEventSize: 64 * 1024,
+  share: 'prices:user-1',
 };
+export const shared: SSEOptions[] = [{ share: true }, { share: false }];
+// @ts-expect-error `share` is a boolean or a key string
+export const badShare: SSEOptions = { share: 1 };
+export function role(client: SSEClient): 'leader' | 'follower' | null {
+  return client.shareRole;
+}
 export const bodies: SSEOptions[] = [
   { method: 'POST', body: 'text' },
   { method: 'POST', body: new URLSearchParams({ a: '1' }) },
