@@ -14,14 +14,18 @@
 // event ID it has seen; the other members drop the replayed events they
 // have delivered already.
 //
-// Leaders are numbered (`term`): a message of an earlier leader is ignored,
-// so nothing from a leader that has gone can arrive after its successor's.
+// A follower listens to one leader at a time, the last to announce itself
+// (the lock makes sure the one before has gone), so nothing from a leader
+// that has gone is delivered after its successor's first message.
 
 import { SSEClient as WasmClient } from '../pkg/sse_wasm.js';
 import { SSEError, SSEEvent, report, runtime } from '../pkg/runtime.js';
 
 /** Prefix of the group's lock and channel names. */
 const PREFIX = 'sse-wasm:share:';
+
+/** The messages members send to the leader; every other message is the leader's. */
+const FROM_MEMBERS = ['join', 'types', 'reconnect'];
 
 /** How many event IDs a member remembers for deduplication after a hand-over. */
 const RECENT_IDS = 1024;
@@ -178,10 +182,10 @@ export class SharedClient {
   /** The status of the group's connection, as last heard (whether or not this member has handlers). */
   #shared = 'connecting';
 
-  /** In the group: its channel, this member's id and the group's leader term. */
+  /** In the group: its channel, this member's id, and the id of the leader it listens to. */
   #channel;
   #id;
-  #term = 0;
+  #leader;
   /** Aborts the pending lock requests (group and member locks). */
   #leaving;
   /** Set while this member holds the group lock: ends the lock's hold. */
@@ -214,19 +218,27 @@ export class SharedClient {
   #skipIds;
 
   constructor(url, options, share) {
-    const { share: _share, json, signal, pauseWhenHidden: _pause, ...rest } = options ?? {};
+    const { share: _share, ...checked } = options ?? {};
     // A client of these options checks them (and throws as a client of its
     // own would), resolves the URL and the transport; it never connects.
-    const { share: _, ...checked } = options ?? {};
     const template = new WasmClient(url, checked);
     this.#url = template.url;
     this.#transport = template.transport;
     this.#lastEventId = template.lastEventId;
     template.free();
-    this.#connectionOptions = rest;
+    const { json, signal, pauseWhenHidden: _paused, ...connection } = checked;
+    this.#connectionOptions = connection;
     this.#json = json === true;
-    this.#identity = connectionIdentity(this.#url, rest);
-    this.#key = shareKey(share, this.#identity);
+    this.#identity = connectionIdentity(this.#url, connection);
+    if (this.#identity === null) {
+      this.#alone = true;
+      console.warn(
+        `sse-wasm: share: a ${connection.body?.constructor?.name ?? 'Blob'} body cannot be compared with other clients' bodies, ` +
+          'so this client opens a connection of its own. Send the body as a string, an object, URLSearchParams or bytes to share.',
+      );
+    } else {
+      this.#key = shareKey(share, this.#identity);
+    }
     this.#signal = signal;
     if (signal?.aborted) {
       this.#status = 'closed';
@@ -288,7 +300,7 @@ export class SharedClient {
 
   reconnect() {
     if (this.#real) this.#real.reconnect();
-    else if (this.#role === 'follower') this.#post({ t: 'reconnect' });
+    else if (this.#role === 'follower') this.#post({ t: 'reconnect', from: this.#id });
   }
 
   get readyState() {
@@ -380,8 +392,7 @@ export class SharedClient {
       }
       return;
     }
-    if (this.#alone || this.#identity === null) {
-      this.#alone = true;
+    if (this.#alone) {
       this.#connect();
       return;
     }
@@ -449,6 +460,7 @@ export class SharedClient {
     this.#shared = 'connecting';
     this.#channel?.close();
     this.#channel = undefined;
+    this.#leader = undefined;
     this.#skipIds = undefined;
   }
 
@@ -475,7 +487,7 @@ export class SharedClient {
   #lead() {
     if (this.#role !== 'follower') return this.#releaseLock?.();
     this.#role = 'leader';
-    this.#term += 1;
+    this.#leader = this.#id;
     this.#skipIds = undefined;
     this.#inherited = new Set(this.#groupTypes);
     // By then every member has answered `leader` with its types.
@@ -483,7 +495,7 @@ export class SharedClient {
       this.#inherited.clear();
       this.#syncRelays();
     }, INHERITED_TYPES_MS);
-    this.#post({ t: 'leader', term: this.#term, from: this.#id });
+    this.#post({ t: 'leader', from: this.#id });
     this.#connect();
   }
 
@@ -565,12 +577,12 @@ export class SharedClient {
       this.#relays.set(type, real.subscribe(type, relay));
       if (this.#real !== real) return; // a callback closed it meanwhile
     }
-    if (changed && this.#role === 'leader') this.#post({ t: 'union', term: this.#term, types: [...this.#relays.keys()] });
+    if (changed && this.#role === 'leader') this.#post({ t: 'union', from: this.#id, types: [...this.#relays.keys()] });
   }
 
   /** Sends `message` to the followers and handles it here. */
   #relay(message) {
-    message.term = this.#term;
+    message.from = this.#id;
     if (this.#role === 'leader') this.#post(message);
     this.#apply(message);
   }
@@ -582,7 +594,7 @@ export class SharedClient {
       if (message.t !== 'join') return;
       const different = differences(this.#identity, message.identity);
       if (different.length > 0) {
-        this.#post({ t: 'refuse', to: message.from, term: this.#term, key: this.#key, different });
+        this.#post({ t: 'refuse', to: message.from, from: this.#id, key: this.#key, different });
         return;
       }
       member = { types: new Set(), abort: new AbortController() };
@@ -591,7 +603,7 @@ export class SharedClient {
       navigator.locks
         .request(`${PREFIX}${this.#key}:member:${message.from}`, { signal: member.abort.signal }, () => this.#forget(message.from))
         .catch(() => {});
-      this.#post({ t: 'state', to: message.from, term: this.#term, status: this.#real?.status ?? 'connecting' });
+      this.#post({ t: 'state', to: message.from, from: this.#id, status: this.#real?.status ?? 'connecting' });
     }
     member.types = new Set(message.types);
     this.#syncRelays();
@@ -611,20 +623,21 @@ export class SharedClient {
   #receive(message) {
     if (this.#role === null) return;
     if (this.#role === 'leader') {
-      if (message.t === 'join' || message.t === 'types') this.#track(message);
-      else if (message.t === 'reconnect') this.#real?.reconnect();
+      if (message.t === 'reconnect') this.#real?.reconnect();
+      else if (FROM_MEMBERS.includes(message.t)) this.#track(message);
       return;
     }
+    if (FROM_MEMBERS.includes(message.t)) return;
     if (message.to !== undefined && message.to !== this.#id) return;
-    if (message.term === undefined || message.term < this.#term) return;
     if (message.t === 'leader') {
-      const handOver = this.#term > 0;
-      this.#term = message.term;
-      if (handOver) this.#skipIds = new Set(this.#recentIds);
+      // A hand-over, unless this is the first leader this member hears of.
+      if (this.#leader !== undefined) this.#skipIds = new Set(this.#recentIds);
+      this.#leader = message.from;
       this.#announce();
       return;
     }
-    this.#term = message.term;
+    this.#leader ??= message.from;
+    if (message.from !== this.#leader) return;
     if (message.t === 'refuse') this.#refused(message);
     else if (message.t === 'union') this.#groupTypes = message.types;
     else if (message.t === 'state') this.#applyStatus(message.status, true);
