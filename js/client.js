@@ -9,10 +9,9 @@
 
 import { SSEClient as WasmClient } from '../pkg/sse_wasm.js';
 import { SSEError, report, runtime } from '../pkg/runtime.js';
+import { checkCallbackName } from './callbacks.js';
 import { isInitialized, loadError, loading } from './loader.js';
 import { SharedClient, canShare, checkShareOption } from './share.js';
-
-const CALLBACK_NAMES = ['open', 'error', 'reconnecting', 'close', 'statechange'];
 
 /**
  * One handler or callback registration. `unsubscribe()` removes it (and
@@ -180,7 +179,7 @@ export class SSEClient {
     if (this.#client) return this.#track(this.#client.on(name, callback));
     if (this.#closed) {
       // Accepted, as before close(), but never called.
-      if (!CALLBACK_NAMES.includes(name)) throw unknownCallback(name);
+      checkCallbackName(name);
       return new Subscription(undefined);
     }
     return new Subscription(this.#pending.on(name, callback), this.#live);
@@ -279,7 +278,7 @@ class PendingClient {
   }
 
   on(name, callback) {
-    if (!CALLBACK_NAMES.includes(name)) throw unknownCallback(name);
+    checkCallbackName(name);
     return this.register('callback', name, callback);
   }
 
@@ -422,15 +421,6 @@ function createClient(url, options) {
   if (share !== false && canShare()) return new SharedClient(url, options, share);
   const { share: _, ...rest } = options;
   return new WasmClient(url, rest);
-}
-
-/** The error of `on()` with a name it does not know (as the Rust side words it). */
-function unknownCallback(name) {
-  return new SSEError(
-    'invalid-option',
-    `option \`on\`: unknown callback name "${name}"; expected one of ${CALLBACK_NAMES.join(', ')}`,
-    { option: 'on' },
-  );
 }
 
 /**

@@ -20,6 +20,8 @@
 
 import { SSEClient as WasmClient } from '../pkg/sse_wasm.js';
 import { SSEError, SSEEvent, report, runtime } from '../pkg/runtime.js';
+import { checkCallbackName } from './callbacks.js';
+import { hash } from './hash.js';
 
 /** Prefix of the group's lock and channel names. */
 const PREFIX = 'sse-wasm:share:';
@@ -35,9 +37,6 @@ const INHERITED_TYPES_MS = 2000;
 
 /** How long a leader whose connection closed itself keeps the lock (see `#ended`). */
 const END_LINGER_MS = 1000;
-
-/** The lifecycle callback names (as the client's `on`). */
-const CALLBACK_NAMES = ['open', 'error', 'reconnecting', 'close', 'statechange'];
 
 /** Whether this context can share: Web Locks and BroadcastChannel both exist. */
 export function canShare() {
@@ -105,20 +104,6 @@ function bodyFingerprint(body) {
   if (typeof Blob === 'function' && body instanceof Blob) return null;
   if (typeof FormData === 'function' && body instanceof FormData) return null;
   return hash(`j:${JSON.stringify(body)}`);
-}
-
-/** cyrb53: a fast 53-bit string hash, as hex. Not cryptographic; only equality matters. */
-function hash(text) {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16);
 }
 
 /** The options of `identity` that differ from `other`'s, by name. */
@@ -267,13 +252,7 @@ export class SharedClient {
   }
 
   on(name, callback) {
-    if (!CALLBACK_NAMES.includes(name)) {
-      throw new SSEError(
-        'invalid-option',
-        `option \`on\`: unknown callback name "${name}"; expected one of ${CALLBACK_NAMES.join(', ')}`,
-        { option: 'on' },
-      );
-    }
+    checkCallbackName(name);
     const record = { fn: callback, removed: false };
     if (this.#status !== 'closed') this.#callbacks.set(name, [...(this.#callbacks.get(name) ?? []), record]);
     return {

@@ -8,6 +8,7 @@
 // read: clients are created from effects (`acquire`), after a lazy `init()`.
 
 import { SSEClient, init, isInitialized } from '../init.js';
+import { hash } from '../hash.js';
 
 /** Options the hooks read themselves; never passed to the client. */
 const HOOK_OPTIONS = ['event', 'key', 'enabled'];
@@ -99,20 +100,6 @@ function canonical(value) {
     objectIds.set(value, id);
   }
   return `#${id}`;
-}
-
-/** cyrb53: a fast 53-bit string hash, as hex. Not cryptographic; only equality matters. */
-function hash(text) {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16);
 }
 
 /**
