@@ -35,6 +35,9 @@ const RECENT_IDS = 1024;
 /** How long a new leader relays the types its predecessor relayed before it trusts the members' answers alone. */
 const INHERITED_TYPES_MS = 2000;
 
+/** How long a new leader waits for the members' last event IDs before it reconnects. */
+const HANDOVER_GATHER_MS = 50;
+
 /** How long a leader whose connection closed itself keeps the lock (see `#ended`). */
 const END_LINGER_MS = 1000;
 
@@ -196,6 +199,9 @@ export class SharedClient {
   #groupTypes = [];
   #inherited = new Set();
   #inheritedTimer;
+  /** A new leader, for a moment before it connects: the last event IDs its members delivered. */
+  #heardIds;
+  #gatherTimer;
 
   /** The newest event IDs delivered (for deduplication after a hand-over). */
   #recentIds = [];
@@ -372,7 +378,7 @@ export class SharedClient {
       return;
     }
     if (this.#alone) {
-      this.#connect();
+      this.#connect(this.#lastEventId);
       return;
     }
     this.#join();
@@ -435,6 +441,8 @@ export class SharedClient {
     for (const member of this.#members.values()) member.abort.abort();
     this.#members.clear();
     clearTimeout(this.#inheritedTimer);
+    clearTimeout(this.#gatherTimer);
+    this.#heardIds = undefined;
     this.#inherited.clear();
     this.#shared = 'connecting';
     this.#channel?.close();
@@ -446,7 +454,7 @@ export class SharedClient {
   /** Tells the leader who this member is and which types it needs. */
   #announce() {
     if (this.#role !== 'follower' || this.#releaseMemberLock === undefined) return;
-    this.#post({ t: 'join', from: this.#id, identity: this.#identity, types: this.#types() });
+    this.#post({ t: 'join', from: this.#id, identity: this.#identity, types: this.#types(), lastEventId: this.#lastEventId });
   }
 
   #typesChanged() {
@@ -465,6 +473,7 @@ export class SharedClient {
   /** Granted the group lock: run the connection for the group. */
   #lead() {
     if (this.#role !== 'follower') return this.#releaseLock?.();
+    const handOver = this.#leader !== undefined;
     this.#role = 'leader';
     this.#leader = this.#id;
     this.#skipIds = undefined;
@@ -475,16 +484,44 @@ export class SharedClient {
       this.#syncRelays();
     }, INHERITED_TYPES_MS);
     this.#post({ t: 'leader', from: this.#id });
-    this.#connect();
+    if (!handOver) {
+      this.#connect(this.#lastEventId);
+      return;
+    }
+    // The members answer `leader` with the last event ID each delivered;
+    // one may have missed the old leader's last events. Resume from the
+    // earliest of them, and let every member drop what it has delivered.
+    this.#heardIds = [];
+    this.#gatherTimer = setTimeout(() => {
+      const from = this.#resumePoint(this.#heardIds);
+      this.#heardIds = undefined;
+      if (from !== this.#lastEventId) this.#skipIds = new Set(this.#recentIds);
+      this.#connect(from);
+    }, HANDOVER_GATHER_MS);
   }
 
   /**
-   * Opens the real connection from this member's options, resuming from
-   * the newest event ID this member has seen.
+   * The event ID to resume from: this member's last, or an earlier one of
+   * `ids` (the members' last) that this member delivered too.
    */
-  #connect() {
+  #resumePoint(ids) {
+    const recent = this.#recentIds;
+    let from = this.#lastEventId;
+    let at = recent.lastIndexOf(from);
+    for (const id of ids) {
+      const index = recent.lastIndexOf(id);
+      if (index >= 0 && index < at) {
+        at = index;
+        from = id;
+      }
+    }
+    return from;
+  }
+
+  /** Opens the real connection from this member's options, resuming after `lastEventId`. */
+  #connect(lastEventId) {
     const options = { ...this.#connectionOptions };
-    if (this.#lastEventId !== '') options.lastEventId = this.#lastEventId;
+    if (lastEventId !== '') options.lastEventId = lastEventId;
     if (options.transport === 'eventsource' && options.lastEventIdParam == null) delete options.lastEventId;
     let real;
     try {
@@ -584,6 +621,7 @@ export class SharedClient {
         .catch(() => {});
       this.#post({ t: 'state', to: message.from, from: this.#id, status: this.#real?.status ?? 'connecting' });
     }
+    if (this.#heardIds !== undefined && typeof message.lastEventId === 'string') this.#heardIds.push(message.lastEventId);
     member.types = new Set(message.types);
     this.#syncRelays();
   }
@@ -633,7 +671,7 @@ export class SharedClient {
     );
     this.#leave();
     this.#alone = true;
-    if (this.#hasHandlers()) this.#connect();
+    if (this.#hasHandlers()) this.#connect(this.#lastEventId);
   }
 
   /** A relayed status, callback or event: what a client of its own would do. */
