@@ -86,7 +86,8 @@ browser-webkit:
 	  cargo test --no-fail-fast --target $(WASM_TARGET) $(BROWSER_TESTS)
 
 ## test-js: the npm package, types and React hooks (tests/js), then the
-## examples end to end (tests/demo); both drive Debian's Chromium and WebKit.
+## examples end to end (tests/demo); both drive Debian's Chromium and WebKit,
+## and the cross-tab sharing tests (tests/js/share.test.mjs) Firefox too.
 test-js: build
 	.ci/with-xvfb.sh .ci/with-server.sh tests/js/run.sh
 	.ci/with-xvfb.sh tests/demo/run.sh

@@ -10,6 +10,7 @@ import { deflateSync, crc32 } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 import { pageErrors, recordPageErrors } from '../webdriver/page-errors.mjs';
+import { launchFirefox } from '../webdriver/firefox.mjs';
 import { launchWebKit } from '../webdriver/webkit.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -43,9 +44,14 @@ export function launchChromium(extraArgs = []) {
   });
 }
 
-/** How each engine is launched, as a Playwright-like Browser. */
+/**
+ * How each engine is launched, as a Playwright-like Browser. Firefox
+ * (geckodriver, headless) is not in the default ENGINES: the cross-tab
+ * sharing tests (tests/js/share.test.mjs) pick it.
+ */
 const LAUNCHERS = {
   chromium: () => launchChromium(),
+  firefox: launchFirefox,
   webkit: launchWebKit,
 };
 

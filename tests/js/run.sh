@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The JS/React suite (`make test-js`): needs pkg/ (`make build`),
 # SSE_TEST_SERVER and an X display for WebKit; run it as
-# `.ci/with-xvfb.sh .ci/with-server.sh tests/js/run.sh`.
+# `.ci/with-xvfb.sh .ci/with-server.sh tests/js/run.sh [TEST FILE...]`.
 #
 # 1. packs the package (npm pack) and installs the tarball in a fresh copy
 #    of tests/js/app under build/js-test/, as a user's app would;
@@ -12,8 +12,9 @@
 #    browser tests against the built app and the test server, once per
 #    engine (Debian's Chromium driven by playwright-core, and WebKitGTK's
 #    MiniBrowser driven over WebDriver by WebKitWebDriver; SSE_BROWSERS=
-#    chromium or =webkit runs one), and esbuild bundles (ESM and IIFE, in
-#    Chromium).
+#    chromium or =webkit runs one), cross-tab sharing (share.test.mjs,
+#    in SSE_SHARE_BROWSERS: Chromium, Firefox through geckodriver, and
+#    WebKit by default), and esbuild bundles (ESM and IIFE, in Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -53,6 +54,9 @@ vite="$root/node_modules/.bin/vite"
 echo "prepared in $((SECONDS - t0)) s"
 
 export SSE_JS_WORK="$root/$work"
-exec node --test --test-reporter=spec --test-concurrency=1 \
-  tests/js/types.test.mjs tests/js/readme.test.mjs tests/js/node.test.mjs \
-  tests/js/browser.test.mjs tests/js/bundlers.test.mjs
+# Arguments: the test files to run (default: all of them).
+if [ $# -eq 0 ]; then
+  set -- tests/js/types.test.mjs tests/js/readme.test.mjs tests/js/node.test.mjs \
+    tests/js/browser.test.mjs tests/js/share.test.mjs tests/js/bundlers.test.mjs
+fi
+exec node --test --test-reporter=spec --test-concurrency=1 "$@"
