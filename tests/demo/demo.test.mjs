@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { until } from '../webdriver/until.mjs';
-import { ENGINES, demoUrl, launchBrowser, makePng, newPage, readEvents, screenshot, texts } from './helpers.mjs';
+import { ENGINES, demoUrl, eventReader, launchBrowser, makePng, newPage, readEvents, screenshot, texts } from './helpers.mjs';
 
 const BASE = demoUrl();
 /** Lines the fast simulated job writes (examples/server/src/activities.rs). */
@@ -60,6 +60,36 @@ function oneToN(n) {
   return Array.from({ length: n }, (_, i) => i + 1);
 }
 
+/** `from, from + 1, ..., to`. */
+function range(from, to) {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+/** The ids of the ticks on the share page, in order. */
+async function tickIds(page) {
+  return page.locator('#events li').evaluateAll((items) => items.map((li) => Number(li.dataset.id)));
+}
+
+/**
+ * The number of open connections to the ticker as the server counts them,
+ * read from Node (not through a page): the first `connections` event.
+ */
+async function serverTickerConnections() {
+  const [event] = await readEvents(await fetch(`${BASE}/api/ticker/connections`), 1);
+  assert.equal(event.event, 'connections');
+  return JSON.parse(event.data).open;
+}
+
+/** Waits until the server counts `n` open ticker connections. */
+async function untilServerCounts(n) {
+  let open;
+  await until(
+    () => `the server to count ${n} ticker connection(s); it counts ${open}`,
+    async () => (open = await serverTickerConnections()) === n,
+    30_000,
+  );
+}
+
 for (const engine of ENGINES) {
   /** A fresh browser context (its own cookies and cache: "another device"). */
   const newContext = () => browsers.get(engine).newContext({ viewport: VIEWPORT });
@@ -92,12 +122,12 @@ for (const engine of ENGINES) {
   });
 
   describe(`${engine}: index`, () => {
-    test('lists the four examples, and each one loads', async () => {
+    test('lists the examples, and each one loads', async () => {
       const context = await newContext();
       const { page, problems } = await newPage(context, engine);
       await page.goto(`${BASE}/`);
       const links = await page.locator('.examples a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-      assert.deepEqual(links, ['/log.html', '/report.html', '/uploads.html', '/react/']);
+      assert.deepEqual(links, ['/log.html', '/report.html', '/uploads.html', '/share.html', '/react/']);
       for (const href of links) {
         const response = await page.request.get(`${BASE}${href}`);
         assert.equal(response.status(), 200, href);
@@ -290,6 +320,105 @@ for (const engine of ENGINES) {
     });
   });
 
+  describe(`${engine}: 4. one connection for every tab (share)`, () => {
+    test('one tab alone leads its own connection, and its close button closes it', async (t) => {
+      const context = await newContext();
+      // Closed even when the test fails: a tab left open would hold a
+      // ticker connection, and the next tests count them.
+      t.after(() => context.close());
+      const { page, problems } = await newPage(context, engine);
+      await page.goto(`${BASE}/share.html`);
+      await page.locator('#status[data-status="open"]').waitFor();
+      await waitForText(page, '#role', (text) => text === 'leader');
+      await waitForText(page, '#headline', (text) => text === '1 connection for 1 tab');
+      await waitForText(page, '#count', (text) => Number(text) >= 5);
+      const ids = await tickIds(page);
+      assert.deepEqual(ids, range(ids[0], ids.at(-1)));
+
+      await page.click('#close');
+      await page.locator('#status[data-status="closed"]').waitFor();
+      await waitForText(page, '#role', (text) => text === '-');
+      // The server sees the connection go (at the latest when its next tick's
+      // write fails), and the page, still following the count, says so.
+      await waitForText(page, '#headline', (text) => text === '0 connections for 0 tabs');
+      assert.deepEqual(await problems(), []);
+    });
+
+    test(
+      'three tabs share one connection; when the leader tab closes, another takes over with no gap and no duplicate',
+      {
+        skip:
+          engine !== 'chromium' &&
+          `${engine}: a WebDriver context is a separate MiniBrowser process with one page and its own storage, ` +
+            'so there are no two tabs that share Web Locks and a BroadcastChannel (the one-tab test runs)',
+      },
+      async (t) => {
+        // One context: the tabs share their storage partition, hence Web
+        // Locks and BroadcastChannel, as the tabs of one browser window do.
+        const context = await newContext();
+        t.after(() => context.close());
+        const tabs = [];
+        for (let i = 0; i < 3; i++) {
+          const tab = await newPage(context, engine);
+          await tab.page.goto(`${BASE}/share.html`);
+          await tab.page.locator('#status[data-status="open"]').waitFor();
+          tabs.push(tab);
+        }
+        for (const { page } of tabs) await waitForText(page, '#headline', (text) => text === '1 connection for 3 tabs');
+        await untilServerCounts(1);
+
+        const roles = async (list) => Promise.all(list.map(({ page }) => page.locator('#role').textContent()));
+        let seen = [];
+        await until(
+          () => `one leader and two followers; roles: ${seen}`,
+          async () => (seen = await roles(tabs)).toSorted().join() === 'follower,follower,leader',
+          30_000,
+        );
+
+        // Every tab shows the same ticks from the moment the last one joined.
+        await waitForText(tabs[2].page, '#last-id', (text) => Number(text) > 0);
+        const [from] = await tickIds(tabs[2].page);
+        for (const { page } of tabs) await waitForText(page, '#last-id', (text) => Number(text) >= from + 10);
+        const lists = await Promise.all(tabs.map(({ page }) => tickIds(page)));
+        const upTo = Math.min(...lists.map((ids) => ids.at(-1)));
+        for (const ids of lists) assert.deepEqual(ids.filter((id) => id >= from && id <= upTo), range(from, upTo));
+        await shoot(tabs[0].page, 'share');
+
+        // Close the leader's tab: its Web Lock goes with it.
+        const leader = seen.indexOf('leader');
+        const lastBefore = Number(await tabs[leader].page.locator('#last-id').textContent());
+        await tabs[leader].page.close();
+        const rest = tabs.filter((_, i) => i !== leader);
+        await until(
+          () => `a new leader among the two tabs left; roles: ${seen}`,
+          async () => (seen = await roles(rest)).toSorted().join() === 'follower,leader',
+          30_000,
+        );
+        const newLeader = rest[seen.indexOf('leader')].page;
+        await newLeader.locator('#history li.note', { hasText: 'this tab is the leader' }).waitFor();
+        for (const { page } of rest) await waitForText(page, '#headline', (text) => text === '1 connection for 2 tabs');
+        await untilServerCounts(1);
+
+        // The ids go on across the hand-over: every tick exactly once, in
+        // every tab, and the same ticks in both.
+        for (const { page } of rest) await waitForText(page, '#last-id', (text) => Number(text) >= lastBefore + 20);
+        const after = await Promise.all(rest.map(({ page }) => tickIds(page)));
+        for (const ids of after) {
+          assert.ok(ids[0] < lastBefore, 'the list spans the hand-over');
+          assert.deepEqual(ids, range(ids[0], ids.at(-1)));
+        }
+        const common = Math.min(...after.map((ids) => ids.at(-1)));
+        const start = Math.max(...after.map((ids) => ids[0]));
+        assert.deepEqual(...after.map((ids) => ids.filter((id) => id >= start && id <= common)));
+        for (const { page, problems } of rest) {
+          assert.equal(await page.locator('#gaps').textContent(), '0');
+          assert.equal(await page.locator('#dups').textContent(), '0');
+          assert.deepEqual(await problems(), []);
+        }
+      },
+    );
+  });
+
   describe(`${engine}: 2b. the report in React (useSSE)`, () => {
     test('the progress bar reaches 100 % and the download link appears', async () => {
       const context = await newContext();
@@ -363,6 +492,45 @@ describe('the demo server speaks SSE properly', () => {
     assert.equal(percents.at(-1), 100);
     const again = await fetch(`${BASE}${events}`, { headers: { 'Last-Event-ID': last.id } });
     assert.equal(again.status, 204);
+  });
+
+  test('the ticker: one sequence for everybody, resumed after Last-Event-ID (header or query), connections counted', async () => {
+    const url = `${BASE}/api/ticker/events`;
+    // No browser is left following the ticker: the count starts from 0.
+    await untilServerCounts(0);
+    // The count, on every change and repeated every 100 ms (--fast).
+    const counts = eventReader(await fetch(`${BASE}/api/ticker/connections`));
+    const countReaches = async (n) => {
+      const seen = [];
+      while (seen.length < 100) {
+        const event = await counts.next();
+        assert.equal(event.event, 'connections');
+        seen.push(JSON.parse(event.data).open);
+        if (seen.at(-1) === n) return;
+      }
+      assert.fail(`the count did not reach ${n}: ${seen}`);
+    };
+    await countReaches(0);
+
+    const live = await fetch(url);
+    assert.equal(live.headers.get('content-type'), 'text/event-stream');
+    assert.equal(live.headers.get('x-accel-buffering'), 'no');
+    await countReaches(1);
+    const first = await readEvents(live, 3); // then cancelled
+    const ids = first.map((e) => Number(e.id));
+    assert.deepEqual(ids, range(ids[0], ids[0] + 2));
+    assert.match(first[0].data, new RegExp(`^tick ${ids[0]} at \\d\\d:\\d\\d:\\d\\d\\.\\d UTC$`));
+    await countReaches(0); // the server noticed the connection go
+
+    // Two clients resuming after the same id get the same ticks, replayed
+    // from the server's ring buffer.
+    const [a, b] = await Promise.all([
+      fetch(url, { headers: { 'Last-Event-ID': String(ids[0]) } }).then((r) => readEvents(r, 2)),
+      fetch(`${url}?lastEventId=${ids[0]}`).then((r) => readEvents(r, 2)),
+    ]);
+    assert.deepEqual(a, first.slice(1));
+    assert.deepEqual(b, first.slice(1));
+    await counts.cancel();
   });
 
   test('uploads are checked: image types only, at most 5 MiB', async () => {

@@ -201,38 +201,64 @@ export function makePng(width, height, [r, g, b]) {
  * @param {number} count
  */
 export async function readEvents(response, count) {
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
+  const stream = eventReader(response);
   const events = [];
-  let buffer = '';
   try {
     while (events.length < count) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let end;
-      while ((end = buffer.indexOf('\n\n')) !== -1 && events.length < count) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const fields = { id: undefined, event: 'message', data: [] };
-        let hasData = false;
-        for (const line of block.split('\n')) {
-          const colon = line.indexOf(':');
-          if (colon === 0) continue; // comment
-          const name = colon === -1 ? line : line.slice(0, colon);
-          const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
-          if (name === 'data') {
-            fields.data.push(value);
-            hasData = true;
-          } else if (name === 'id' || name === 'event') {
-            fields[name] = value;
-          }
-        }
-        if (hasData) events.push({ id: fields.id, event: fields.event, data: fields.data.join('\n') });
-      }
+      const event = await stream.next();
+      if (event === null) break;
+      events.push(event);
     }
   } finally {
-    await reader.cancel().catch(() => {});
+    await stream.cancel();
   }
   return events;
+}
+
+/**
+ * A `text/event-stream` response read one event at a time: `next()`
+ * resolves to the next event as `{ id, event, data }`, or null when the
+ * stream ends; `cancel()` closes it (the server sees the connection go).
+ * @param {Response} response
+ */
+export function eventReader(response) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  return {
+    async next() {
+      for (;;) {
+        let end;
+        while ((end = buffer.indexOf('\n\n')) !== -1) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = parseBlock(block);
+          if (event !== null) return event;
+        }
+        const { value, done } = await reader.read();
+        if (done) return null;
+        buffer += decoder.decode(value, { stream: true });
+      }
+    },
+    cancel: () => reader.cancel().catch(() => {}),
+  };
+}
+
+/** One event's lines as `{ id, event, data }`, or null without data. */
+function parseBlock(block) {
+  const fields = { id: undefined, event: 'message', data: [] };
+  let hasData = false;
+  for (const line of block.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon === 0) continue; // comment
+    const name = colon === -1 ? line : line.slice(0, colon);
+    const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (name === 'data') {
+      fields.data.push(value);
+      hasData = true;
+    } else if (name === 'id' || name === 'event') {
+      fields[name] = value;
+    }
+  }
+  return hasData ? { id: fields.id, event: fields.event, data: fields.data.join('\n') } : null;
 }

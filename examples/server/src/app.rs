@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use tokio::sync::watch;
 
-use crate::{activities, files, reports, uploads};
+use crate::{activities, files, reports, ticker, uploads};
 
 /// The only token the log API accepts. A real server would check a session
 /// or a signed token; the point here is that the browser must send it in an
@@ -69,6 +69,9 @@ pub struct AppState {
     pub reports: Arc<Registry<reports::Report>>,
     /// Scenario 3: upload sessions.
     pub uploads: Arc<Registry<uploads::Session>>,
+    /// Scenario 4: the one ticker every client shares (its clock is started
+    /// by `main`, see `ticker::run`).
+    pub ticker: Arc<ticker::Ticker>,
     /// Turns `true` on Ctrl-C: every open stream ends.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -81,6 +84,7 @@ impl AppState {
             activities: Arc::default(),
             reports: Arc::default(),
             uploads: Arc::default(),
+            ticker: Arc::default(),
             shutdown,
         }
     }
@@ -110,6 +114,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/uploads/{id}/events", get(uploads::events))
         .route("/api/uploads/{id}/drop", post(uploads::drop_connections))
         .route("/api/uploads/{id}/{n}", get(uploads::image))
+        // 4. One connection for every tab (a shared ticker, its connection count).
+        .route("/api/ticker/events", get(ticker::events))
+        .route("/api/ticker/connections", get(ticker::connections))
+        .route("/api/ticker/drop", post(ticker::drop_connections))
         // The pages, the package and the React build.
         .route("/", get(files::index))
         .route("/{file}", get(files::page))

@@ -130,20 +130,29 @@ impl Feed {
             shutdown,
             cut: false,
         };
-        let events = futures_util::stream::unfold(follower, Follower::next_event);
-        let mut response = Sse::new(events)
-            .keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat"))
-            .into_response();
-        // axum's `Sse` already sets `Content-Type: text/event-stream` and
-        // `Cache-Control: no-cache` (no cache may store or coalesce a live
-        // stream). nginx buffers proxied responses by default, which would
-        // hold events back until a buffer fills: `X-Accel-Buffering: no`
-        // switches that off for this response only.
-        response
-            .headers_mut()
-            .insert("x-accel-buffering", HeaderValue::from_static("no"));
-        response
+        sse_response(futures_util::stream::unfold(follower, Follower::next_event))
     }
+}
+
+/// The streaming response for `events`, with a heartbeat comment every
+/// [`HEARTBEAT`] and the headers every event stream of this server carries.
+/// An `Err(Dropped)` item cuts the connection.
+pub fn sse_response<S>(events: S) -> Response
+where
+    S: futures_util::Stream<Item = Result<Event, Dropped>> + Send + 'static,
+{
+    let mut response = Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat"))
+        .into_response();
+    // axum's `Sse` already sets `Content-Type: text/event-stream` and
+    // `Cache-Control: no-cache` (no cache may store or coalesce a live
+    // stream). nginx buffers proxied responses by default, which would
+    // hold events back until a buffer fills: `X-Accel-Buffering: no`
+    // switches that off for this response only.
+    response
+        .headers_mut()
+        .insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
 }
 
 /// The id after which a (re)connecting client resumes.

@@ -1,5 +1,5 @@
 //! `sse-demo-server`: the sse-wasm demo. A small Server-Sent Events server
-//! (axum + tokio) with three real-world scenarios, and the example pages that
+//! (axum + tokio) with four real-world scenarios, and the example pages that
 //! use `SSEClient` against it.
 //!
 //! ```text
@@ -12,8 +12,8 @@
 //! shortens the simulated jobs tenfold, for the end-to-end tests.
 //!
 //! Where to look: `feed.rs` is the SSE part every scenario shares (ids,
-//! resume, `retry:`, heartbeats, headers); `activities.rs`, `reports.rs` and
-//! `uploads.rs` are the scenarios.
+//! resume, `retry:`, heartbeats, headers); `activities.rs`, `reports.rs`,
+//! `uploads.rs` and `ticker.rs` are the scenarios.
 
 mod activities;
 mod app;
@@ -21,11 +21,13 @@ mod feed;
 mod files;
 mod json;
 mod reports;
+mod ticker;
 mod uploads;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -126,6 +128,7 @@ fn print_urls(base: &str, root: &Path) {
          \x20 {base}/log.html       1. live activity log: bearer token, fetch transport, resume after a drop\n\
          \x20 {base}/report.html    2. report generation: JSON progress events, done / failed\n\
          \x20 {base}/uploads.html   3. upload notifications: upload from a second tab, see it at once\n\
+         \x20 {base}/share.html     4. one connection for every tab: open it in three tabs, close the leader\n\
          {react}\n\nPress Ctrl-C to stop."
     );
 }
@@ -178,7 +181,14 @@ async fn main() -> ExitCode {
         react_dir: root.join("build/react-report"),
     };
     let (stop_tx, stop_rx) = watch::channel(false);
-    let app = app::router(AppState::new(settings, stop_rx.clone()));
+    let state = AppState::new(settings, stop_rx.clone());
+    // The shared ticker's clock (scenario 4) runs for the server's lifetime.
+    tokio::spawn(ticker::run(
+        Arc::downgrade(&state.ticker),
+        state.settings.clone(),
+        stop_rx.clone(),
+    ));
+    let app = app::router(state);
 
     // Graceful shutdown and SSE: axum waits for open connections to finish,
     // but an event stream never finishes by itself. So the signal also flips
