@@ -152,7 +152,9 @@ function errorFromMessage(message) {
  */
 export class SharedClient {
   #url;
+  /** What `transport: 'auto'` resolves to for this member's options, and what the shared connection uses. */
   #transport;
+  #sharedTransport;
   /** The options for a real connection: `share`, `json`, `signal` and `pauseWhenHidden` are this member's business. */
   #connectionOptions;
   #identity;
@@ -307,7 +309,7 @@ export class SharedClient {
   }
 
   get transport() {
-    return this.#real?.transport ?? this.#transport;
+    return this.#real?.transport ?? this.#sharedTransport ?? this.#transport;
   }
 
   /** `'leader'` or `'follower'` while in a group; `null` otherwise. */
@@ -535,7 +537,7 @@ export class SharedClient {
     this.#real = real;
     const relayCallback = (name, toMessage) => real.on(name, (value) => this.#real === real && this.#relay(toMessage(value)));
     this.#realCallbacks = [
-      relayCallback('statechange', (status) => ({ t: 'status', status })),
+      relayCallback('statechange', (status) => ({ t: 'status', status, transport: real.transport })),
       relayCallback('open', () => ({ t: 'callback', name: 'open' })),
       relayCallback('error', (error) => ({ t: 'callback', name: 'error', error: errorToMessage(error) })),
       relayCallback('reconnecting', (info) => ({
@@ -619,7 +621,8 @@ export class SharedClient {
       navigator.locks
         .request(`${PREFIX}${this.#key}:member:${message.from}`, { signal: member.abort.signal }, () => this.#forget(message.from))
         .catch(() => {});
-      this.#post({ t: 'state', to: message.from, from: this.#id, status: this.#real?.status ?? 'connecting' });
+      const real = this.#real;
+      this.#post({ t: 'state', to: message.from, from: this.#id, status: real?.status ?? 'connecting', transport: real?.transport });
     }
     if (this.#heardIds !== undefined && typeof message.lastEventId === 'string') this.#heardIds.push(message.lastEventId);
     member.types = new Set(message.types);
@@ -657,7 +660,7 @@ export class SharedClient {
     if (message.from !== this.#leader) return;
     if (message.t === 'refuse') this.#refused(message);
     else if (message.t === 'union') this.#groupTypes = message.types;
-    else if (message.t === 'state') this.#applyStatus(message.status, true);
+    else if (message.t === 'state') this.#applyStatus(message, true);
     else this.#apply(message);
   }
 
@@ -681,7 +684,7 @@ export class SharedClient {
         if (this.#status !== 'closed') this.#deliver(message);
         return;
       case 'status':
-        return this.#applyStatus(message.status, false);
+        return this.#applyStatus(message, false);
       case 'callback':
         // Also after `closed`: a fatal error's callbacks follow the change.
         if (this.#hasHandlers()) this.#emitRelayed(message);
@@ -726,7 +729,10 @@ export class SharedClient {
    * leader reconnects a member that was open. A member that joins an open
    * connection hears `open` as if it had opened it.
    */
-  #applyStatus(status, joining) {
+  #applyStatus({ status, transport }, joining) {
+    // A new leader may resume over fetch where the others connected over
+    // EventSource (`'auto'` and a Last-Event-ID): every member says so.
+    if (transport !== undefined) this.#sharedTransport = transport;
     if (status === 'idle') return;
     this.#shared = status;
     if (!this.#hasHandlers()) return;
