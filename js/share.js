@@ -9,10 +9,11 @@
 // lifecycle callback over the group's BroadcastChannel. Every member, the
 // leader included, hands them to its own handlers and callbacks, so a
 // member behaves as a client of its own would. When the leader's context
-// goes (closed, crashed, `close()`), the browser releases its lock, the
-// next member in the lock's queue leads, and it reconnects from the newest
-// event ID it has seen; the other members drop the replayed events they
-// have delivered already.
+// goes (closed, crashed, `close()`), the browser releases its lock and the
+// next member in the lock's queue leads. It hears the other members' last
+// event IDs and reconnects from the earliest of them (its own, unless one
+// missed the old leader's last events); every member drops the replayed
+// events it has delivered already.
 //
 // A follower listens to one leader at a time, the last to announce itself
 // (the lock makes sure the one before has gone), so nothing from a leader
