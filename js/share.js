@@ -20,7 +20,7 @@
 // that has gone is delivered after its successor's first message.
 
 import { SSEClient as WasmClient } from '../pkg/sse_wasm.js';
-import { SSEError, SSEEvent, report, runtime } from '../pkg/runtime.js';
+import { SSEError, SSEEvent, runtime } from '../pkg/runtime.js';
 import { checkCallbackName } from './callbacks.js';
 import { hash } from './hash.js';
 
@@ -247,7 +247,7 @@ export class SharedClient {
   subscribe(type, handler) {
     if (this.#status === 'closed') throw new SSEError('closed', 'the client is closed');
     const name = String(type);
-    const record = { fn: handler, removed: false };
+    const record = runtime.listener(handler);
     const before = this.#handlers.get(name) ?? [];
     this.#handlers.set(name, [...before, record]);
     if (this.#status === 'idle') this.#start();
@@ -262,7 +262,7 @@ export class SharedClient {
 
   on(name, callback) {
     checkCallbackName(name);
-    const record = { fn: callback, removed: false };
+    const record = runtime.listener(callback);
     if (this.#status !== 'closed') this.#callbacks.set(name, [...(this.#callbacks.get(name) ?? []), record]);
     return {
       unsubscribe: () => {
@@ -758,25 +758,8 @@ export class SharedClient {
     }
     const list = this.#handlers.get(type);
     if (list === undefined) return;
-    const event = new SSEEvent(type, data, id);
-    let value = data;
-    if (this.#json) {
-      try {
-        value = JSON.parse(data);
-      } catch (cause) {
-        const message = `the data of a ${JSON.stringify(type)} event is not valid JSON: ${cause.message}`;
-        this.#emit('error', new SSEError('json', message, { cause, data, event }));
-        return;
-      }
-    }
-    for (const r of list) {
-      if (r.removed) continue;
-      if (this.#status === 'closed') return;
-      try {
-        r.fn(value, event);
-      } catch (error) {
-        report(error);
-      }
-    }
+    // close() marks every record removed: nothing is called after it.
+    const error = runtime.dispatch(list, type, data, id, this.#json);
+    if (error !== undefined) this.#emit('error', error);
   }
 }

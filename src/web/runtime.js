@@ -211,23 +211,32 @@ export class Dispatcher {
    * true. A boolean, not an object: nothing to hand back to wasm per event.
    */
   run(list, type, data, lastEventId) {
-    const event = new SSEEvent(type, data, lastEventId);
-    let value = data;
-    if (this.json) {
-      try {
-        value = JSON.parse(data);
-      } catch (cause) {
-        this.error = new SSEError(
-          'json',
-          `the data of a ${JSON.stringify(type)} event is not valid JSON: ${cause.message}`,
-          { cause, data, event },
-        );
-        return false;
-      }
-    }
-    callHandlers(list, value, event);
-    return true;
+    const error = dispatch(list, type, data, lastEventId, this.json);
+    if (error === undefined) return true;
+    this.error = error;
+    return false;
   }
+}
+
+/**
+ * Calls the live listener records in `list` with `(data, event)`; with
+ * `json`, parses once for all of them. Returns the SSEError of kind `json`
+ * when the data is not JSON (no listener is called then), else undefined.
+ * Also how a shared client's members deliver relayed events (js/share.js).
+ */
+function dispatch(list, type, data, lastEventId, json) {
+  const event = new SSEEvent(type, data, lastEventId);
+  let value = data;
+  if (json) {
+    try {
+      value = JSON.parse(data);
+    } catch (cause) {
+      const message = `the data of a ${JSON.stringify(type)} event is not valid JSON: ${cause.message}`;
+      return new SSEError('json', message, { cause, data, event });
+    }
+  }
+  callHandlers(list, value, event);
+  return undefined;
 }
 
 /**
@@ -379,4 +388,4 @@ function now() {
  * imported one by one, each would repeat the snippet's key in the glue's
  * import object).
  */
-export const runtime = { listener, emit, globalFetch, isOffline, isHidden, now };
+export const runtime = { listener, emit, dispatch, globalFetch, isOffline, isHidden, now };
