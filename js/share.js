@@ -720,7 +720,6 @@ export class SharedClient {
     }
     this.#setStatus('closed');
     this.#emit('close', undefined);
-    this.#status = 'closed';
     this.#shutDown();
   }
 
