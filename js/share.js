@@ -33,6 +33,35 @@ const FROM_MEMBERS = ['join', 'types', 'reconnect'];
 /** How many event IDs a member remembers for deduplication after a hand-over. */
 const RECENT_IDS = 1024;
 
+/**
+ * The last `RECENT_IDS` event IDs a member delivered, oldest first, in a
+ * ring: remembering one more costs the same however many are kept.
+ */
+class RecentIds {
+  #ids = new Array(RECENT_IDS);
+  /** How many were ever added; the newest is at `(#added - 1) % RECENT_IDS`. */
+  #added = 0;
+
+  add(id) {
+    this.#ids[this.#added % RECENT_IDS] = id;
+    this.#added += 1;
+  }
+
+  /** How many IDs ago `id` was added (0: the newest), or -1 if it is not kept. */
+  age(id) {
+    const kept = Math.min(this.#added, RECENT_IDS);
+    for (let age = 0; age < kept; age++) {
+      if (this.#ids[(this.#added - 1 - age) % RECENT_IDS] === id) return age;
+    }
+    return -1;
+  }
+
+  /** The kept IDs, as a set. */
+  toSet() {
+    return new Set(this.#added < RECENT_IDS ? this.#ids.slice(0, this.#added) : this.#ids);
+  }
+}
+
 /** How long a new leader relays the types its predecessor relayed before it trusts the members' answers alone. */
 const INHERITED_TYPES_MS = 2000;
 
@@ -207,7 +236,7 @@ export class SharedClient {
   #gatherTimer;
 
   /** The newest event IDs delivered (for deduplication after a hand-over). */
-  #recentIds = [];
+  #recentIds = new RecentIds();
   /** After a hand-over: IDs delivered before it, dropped until a new one arrives. */
   #skipIds;
 
@@ -498,7 +527,7 @@ export class SharedClient {
     this.#gatherTimer = setTimeout(() => {
       const from = this.#resumePoint(this.#heardIds);
       this.#heardIds = undefined;
-      if (from !== this.#lastEventId) this.#skipIds = new Set(this.#recentIds);
+      if (from !== this.#lastEventId) this.#skipIds = this.#recentIds.toSet();
       this.#connect(from);
     }, HANDOVER_GATHER_MS);
   }
@@ -510,16 +539,18 @@ export class SharedClient {
   #resumePoint(ids) {
     const recent = this.#recentIds;
     let from = this.#lastEventId;
-    let at = recent.lastIndexOf(from);
+    let oldest = recent.age(from);
+    if (oldest < 0) return from;
     for (const id of ids) {
-      const index = recent.lastIndexOf(id);
-      if (index >= 0 && index < at) {
-        at = index;
+      const age = recent.age(id);
+      if (age > oldest) {
+        oldest = age;
         from = id;
       }
     }
     return from;
   }
+
 
   /** Opens the real connection from this member's options, resuming after `lastEventId`. */
   #connect(lastEventId) {
@@ -652,7 +683,7 @@ export class SharedClient {
     if (message.to !== undefined && message.to !== this.#id) return;
     if (message.t === 'leader') {
       // A hand-over, unless this is the first leader this member hears of.
-      if (this.#leader !== undefined) this.#skipIds = new Set(this.#recentIds);
+      if (this.#leader !== undefined) this.#skipIds = this.#recentIds.toSet();
       this.#leader = message.from;
       this.#announce();
       return;
@@ -751,9 +782,7 @@ export class SharedClient {
     }
     if (id !== this.#lastEventId) {
       this.#lastEventId = id;
-      const recent = this.#recentIds;
-      recent.push(id);
-      if (recent.length > RECENT_IDS) recent.splice(0, recent.length - RECENT_IDS);
+      this.#recentIds.add(id);
     }
     const list = this.#handlers.get(type);
     if (list === undefined) return;
