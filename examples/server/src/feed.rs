@@ -120,17 +120,30 @@ impl Feed {
             // ends at once, reconnect again, and so on.
             return StatusCode::NO_CONTENT.into_response();
         }
-        let follower = Follower {
-            rx,
-            // An id beyond the end (a feed rebuilt after a server restart)
-            // simply waits for new events.
-            next: usize::try_from(last_id).unwrap_or(usize::MAX),
-            drops_seen: drops,
-            retry: Some(retry),
-            shutdown,
-            cut: false,
-        };
-        sse_response(futures_util::stream::unfold(follower, Follower::next_event))
+        // An id beyond the end (a feed rebuilt after a server restart)
+        // simply waits for new events.
+        Follower::new(rx, last_id, drops, retry, shutdown, ()).into_response()
+    }
+}
+
+impl Followed for FeedState {
+    fn drops(&self) -> u64 {
+        self.drops
+    }
+
+    fn read(&self, next: &mut u64) -> Read {
+        let entry = usize::try_from(*next)
+            .ok()
+            .and_then(|i| self.entries.get(i));
+        match entry {
+            Some(entry) => {
+                let event = to_event(*next, entry);
+                *next += 1;
+                Read::Event(event)
+            }
+            None if self.finished => Read::End,
+            None => Read::Wait,
+        }
     }
 }
 
@@ -191,28 +204,73 @@ impl fmt::Display for Dropped {
 
 impl std::error::Error for Dropped {}
 
-/// One connection's position in a feed.
-struct Follower {
-    rx: watch::Receiver<FeedState>,
-    /// Index of the next entry to send (its id is `next + 1`).
-    next: usize,
+/// What a [`Follower`] follows: events at positions `0, 1, 2, ...`, and a
+/// count of the times its connections were cut on purpose. A feed is one;
+/// the ticker's ring (`ticker.rs`) is another.
+pub trait Followed {
+    /// Bumped each time every connection is to be cut.
+    fn drops(&self) -> u64;
+    /// What is at position `*next`; an event moves `*next` past it.
+    fn read(&self, next: &mut u64) -> Read;
+}
+
+/// What a follower finds at its position.
+pub enum Read {
+    /// The next event to send.
+    Event(Event),
+    /// Nothing yet: wait for a change.
+    Wait,
+    /// Nothing ever: the stream ends.
+    End,
+}
+
+/// One connection's position in what it follows: the state of the
+/// `unfold` loop that makes its event stream.
+pub struct Follower<S, G = ()> {
+    rx: watch::Receiver<S>,
+    /// The position of the next event to send.
+    next: u64,
     drops_seen: u64,
     /// Sent once, before the first event.
     retry: Option<Duration>,
     shutdown: watch::Receiver<bool>,
     /// The connection was cut: the stream is over.
     cut: bool,
+    /// Held as long as the connection lasts (the ticker counts them so).
+    _guard: G,
 }
 
-/// What a follower does next.
-enum Step {
-    Send(Event),
-    Cut,
-    End,
-    Wait,
-}
+impl<S, G> Follower<S, G>
+where
+    S: Followed + Send + Sync + 'static,
+    G: Send + 'static,
+{
+    /// Follows `rx` from position `next`, as of `drops_seen` cuts. `retry`
+    /// is sent first; `shutdown` turning `true` ends the stream.
+    pub fn new(
+        rx: watch::Receiver<S>,
+        next: u64,
+        drops_seen: u64,
+        retry: Duration,
+        shutdown: watch::Receiver<bool>,
+        guard: G,
+    ) -> Self {
+        Follower {
+            rx,
+            next,
+            drops_seen,
+            retry: Some(retry),
+            shutdown,
+            cut: false,
+            _guard: guard,
+        }
+    }
 
-impl Follower {
+    /// The streaming response (see [`sse_response`]).
+    pub fn into_response(self) -> Response {
+        sse_response(futures_util::stream::unfold(self, Self::next_event))
+    }
+
     /// The body of the `unfold` loop: the next item of the event stream, or
     /// `None` when the stream ends.
     async fn next_event(mut self) -> Option<(Result<Event, Dropped>, Self)> {
@@ -228,36 +286,26 @@ impl Follower {
         loop {
             // The borrow of the state must end before any `.await`: a watch
             // guard holds a lock, and writers would wait on it.
-            let step = {
+            let read = {
                 let state = self.rx.borrow_and_update();
-                if state.drops != self.drops_seen {
-                    Step::Cut
-                } else if let Some(entry) = state.entries.get(self.next) {
-                    Step::Send(to_event(self.next, entry))
-                } else if state.finished {
-                    Step::End
+                if state.drops() != self.drops_seen {
+                    None
                 } else {
-                    Step::Wait
+                    Some(state.read(&mut self.next))
                 }
             };
-            match step {
-                Step::Send(event) => {
-                    self.next += 1;
-                    return Some((Ok(event), self));
-                }
-                Step::Cut => {
+            match read {
+                Some(Read::Event(event)) => return Some((Ok(event), self)),
+                None => {
                     self.cut = true;
                     return Some((Err(Dropped), self));
                 }
-                Step::End => return None,
-                Step::Wait => {}
+                Some(Read::End) => return None,
+                Some(Read::Wait) => {}
             }
             tokio::select! {
-                changed = self.rx.changed() => {
-                    if changed.is_err() {
-                        return None; // the feed itself is gone
-                    }
-                }
+                // An error: the state itself is gone.
+                changed = self.rx.changed() => changed.ok()?,
                 _ = self.shutdown.wait_for(|stopping| *stopping) => return None,
             }
         }
@@ -265,7 +313,7 @@ impl Follower {
 }
 
 /// Formats entry `index` as an SSE event with `id: index + 1`.
-fn to_event(index: usize, entry: &Entry) -> Event {
+fn to_event(index: u64, entry: &Entry) -> Event {
     let mut event = Event::default();
     if entry.event != "message" {
         event = event.event(entry.event);

@@ -28,7 +28,7 @@ use tokio::sync::watch;
 use tokio::time::MissedTickBehavior;
 
 use crate::app::{dropped, AppState, Settings};
-use crate::feed::{last_event_id, sse_response, Dropped};
+use crate::feed::{last_event_id, sse_response, Dropped, Followed, Follower, Read};
 
 /// Ticks kept for replay: about four minutes at the normal pace (25 s with
 /// `--fast`). A client away for longer resumes at the oldest tick kept: the
@@ -154,16 +154,15 @@ impl Ticker {
             let s = rx.borrow();
             (s.ring.resume_after(last_id), s.drops)
         };
-        let listener = Listener {
+        Follower::new(
             rx,
             next,
             drops_seen,
-            retry: Some(retry),
+            retry,
             shutdown,
-            cut: false,
-            _counted: Counted::new(self.clone()),
-        };
-        sse_response(futures_util::stream::unfold(listener, Listener::next_event))
+            Counted::new(self.clone()),
+        )
+        .into_response()
     }
 
     /// The stream of the connection count: the current count at once, then
@@ -279,61 +278,22 @@ impl Drop for Counted {
     }
 }
 
-/// One tick connection's position.
-struct Listener {
-    rx: watch::Receiver<TickerState>,
-    /// The id of the next tick to send.
-    next: u64,
-    drops_seen: u64,
-    /// Sent once, before the first tick.
-    retry: Option<Duration>,
-    shutdown: watch::Receiver<bool>,
-    /// The connection was cut: the stream is over.
-    cut: bool,
-    _counted: Counted,
-}
+impl Followed for TickerState {
+    fn drops(&self) -> u64 {
+        self.drops
+    }
 
-impl Listener {
-    /// The body of the `unfold` loop (see `feed.rs`'s `Follower`, which this
-    /// follows, over a ring instead of the whole history).
-    async fn next_event(mut self) -> Option<(Result<Event, Dropped>, Self)> {
-        if self.cut {
-            return None;
-        }
-        if let Some(retry) = self.retry.take() {
-            return Some((Ok(Event::default().retry(retry)), self));
-        }
-        loop {
-            // No `.await` while the state is borrowed: writers would wait.
-            let step = {
-                let state = self.rx.borrow_and_update();
-                if state.drops != self.drops_seen {
-                    Err(Dropped)
-                } else {
-                    // A connection so slow that the ring moved past its next
-                    // tick skips to the oldest one kept.
-                    self.next = self.next.max(state.ring.oldest());
-                    Ok(state
-                        .ring
-                        .get(self.next)
-                        .map(|data| Event::default().id(self.next.to_string()).data(data)))
-                }
-            };
-            match step {
-                Ok(Some(event)) => {
-                    self.next += 1;
-                    return Some((Ok(event), self));
-                }
-                Err(cut) => {
-                    self.cut = true;
-                    return Some((Err(cut), self));
-                }
-                Ok(None) => {}
+    fn read(&self, next: &mut u64) -> Read {
+        // A connection so slow that the ring moved past its next tick skips
+        // to the oldest one kept.
+        *next = (*next).max(self.ring.oldest());
+        match self.ring.get(*next) {
+            Some(data) => {
+                let event = Event::default().id(next.to_string()).data(data);
+                *next += 1;
+                Read::Event(event)
             }
-            tokio::select! {
-                changed = self.rx.changed() => changed.ok()?,
-                _ = self.shutdown.wait_for(|stopping| *stopping) => return None,
-            }
+            None => Read::Wait,
         }
     }
 }
