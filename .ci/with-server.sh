@@ -11,7 +11,7 @@ cargo build -q -p sse-test-server
 port_file=$(mktemp)
 peer_port_file=$(mktemp)
 rm -f "$port_file" "$peer_port_file"
-target/debug/sse-test-server --port-file "$port_file" --peer-port-file "$peer_port_file" >/dev/null &
+"${CARGO_TARGET_DIR:-target}"/debug/sse-test-server --port-file "$port_file" --peer-port-file "$peer_port_file" >/dev/null &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; rm -f "$port_file" "$peer_port_file"' EXIT
 

@@ -24,4 +24,4 @@ fi
 echo "== building the demo server (examples/server)"
 cargo build -q -p sse-demo-server
 # exec: Ctrl-C goes straight to the server, which shuts down gracefully.
-exec target/debug/sse-demo-server --root "$PWD" "$@"
+exec "${CARGO_TARGET_DIR:-target}"/debug/sse-demo-server --root "$PWD" "$@"

@@ -85,7 +85,7 @@ work=$(mktemp -d)
 report="$work/report.jsonl"
 runs="$work/runs.json"
 : >"$report"
-target/release/sse-test-server --port-file "$work/port" --static-root "$PWD" --report-file "$report" >/dev/null &
+"${CARGO_TARGET_DIR:-target}"/release/sse-test-server --port-file "$work/port" --static-root "$PWD" --report-file "$report" >/dev/null &
 server=$!
 browser_pid=""
 cleanup() {

@@ -25,7 +25,7 @@ cargo build -q -p sse-demo-server
 port_file=$(mktemp)
 rm -f "$port_file"
 log_file=$(mktemp)
-target/debug/sse-demo-server --port 0 --port-file "$port_file" --fast --root "$PWD" >"$log_file" 2>&1 &
+"${CARGO_TARGET_DIR:-target}"/debug/sse-demo-server --port 0 --port-file "$port_file" --fast --root "$PWD" >"$log_file" 2>&1 &
 server_pid=$!
 cleanup() {
   kill "$server_pid" 2>/dev/null || true
