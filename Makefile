@@ -28,7 +28,7 @@ DRIVER_chromium := CHROMEDRIVER="$$(command -v chromedriver)"
 DRIVER_firefox := GECKODRIVER="$$(command -v geckodriver)"
 DRIVER_webkit := SAFARIDRIVER="$$(command -v WebKitWebDriver)"
 
-.PHONY: all deps build test test-native test-browser browser-chromium browser-firefox browser-webkit test-js demo bench bench-smoke soak chaos size fuzz clean
+.PHONY: all deps build test test-native test-browser browser-chromium browser-firefox browser-webkit test-js demo bench bench-smoke soak chaos size size-check size-profile fuzz clean
 
 all: build
 
@@ -46,18 +46,31 @@ build: deps
 	snippet=$$(cd pkg && ls snippets/*/src/web/runtime.js) && \
 	  printf "export { SSEError, SSEEvent, report, runtime } from './%s';\n" "$$snippet" > pkg/runtime.js
 	$(WASM_OPT) $(WASM_OPT_FLAGS) pkg/sse_wasm_bg.wasm -o pkg/sse_wasm_bg.wasm
-	@$(MAKE) --no-print-directory size
+	@.ci/size.sh
 
-## size: raw and gzip -9 sizes of the release wasm and its JS glue
+## size: raw and gzip -9 sizes of the wasm, the glue, the minified entry a
+## page loads and the hooks (SIZE.md explains each line)
 size:
-	@for f in pkg/sse_wasm_bg.wasm pkg/sse_wasm.js; do \
-	  printf '%-24s %8d bytes raw %8d bytes gzip -9\n' "$$(basename $$f)" "$$(stat -c %s $$f)" "$$(gzip -9 -c $$f | wc -c)"; \
-	done
+	@.ci/size.sh
 
-## test: every suite: native, then Chromium, Firefox and WebKit (headless, or
-## on a private Xvfb display for WebKit), then JS/React and the demo, then a
-## smoke run of the benchmark
+# The most a page may download for SSEClient: wasm + the minified entry,
+# gzip -9, in bytes (`make size`, line `page`). `make test` fails above it.
+SIZE_BUDGET := 76000
+
+## size-check: `make size`, failing when the page weight exceeds SIZE_BUDGET
+size-check: build
+	@.ci/size.sh --check $(SIZE_BUDGET)
+
+## size-profile: the 20 largest items of the release wasm, by twiggy, on a
+## build that keeps the function names (twiggy is installed if missing)
+size-profile: deps
+	@WASM_OPT="$(WASM_OPT) $(WASM_OPT_FLAGS)" .ci/size-profile.sh
+
+## test: the size budget, then every suite: native, then Chromium, Firefox
+## and WebKit (headless, or on a private Xvfb display for WebKit), then
+## JS/React and the demo, then a smoke run of the benchmark
 test: deps
+	@$(MAKE) --no-print-directory size-check
 	@$(MAKE) --no-print-directory test-native
 	@$(MAKE) --no-print-directory test-browser
 	@$(MAKE) --no-print-directory test-js

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The largest items of the release wasm, by twiggy (SIZE.md): the same build
+# as `make build` (cargo release, wasm-bindgen, wasm-opt -Oz) but keeping the
+# function names, which the shipped file drops. Installs twiggy from
+# crates.io if it is missing (about 3 minutes). TOP (default 20) items.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+if ! command -v twiggy >/dev/null; then
+  echo "[size-profile] installing twiggy from crates.io (about 3 minutes)"
+  cargo install twiggy --version 0.8.0
+fi
+
+target=${CARGO_TARGET_DIR:-target}/size-profile
+out=build/size-profile
+CARGO_TARGET_DIR=$target CARGO_PROFILE_RELEASE_STRIP=false \
+  cargo build --quiet --release --lib --target wasm32-unknown-unknown
+rm -rf "$out"
+wasm-bindgen --target web --out-dir "$out" --out-name sse_wasm \
+  "$target/wasm32-unknown-unknown/release/sse_wasm.wasm"
+# $WASM_OPT: the Makefile's wasm-opt command and flags; -g keeps the names.
+$WASM_OPT -g "$out/sse_wasm_bg.wasm" -o "$out/named.wasm"
+twiggy top -n "${TOP:-20}" "$out/named.wasm"
+echo "(the \"function names\" subsection is not in the shipped file; $out/named.wasm is the profiled module)"
