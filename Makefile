@@ -46,6 +46,7 @@ build: deps
 	snippet=$$(cd pkg && ls snippets/*/src/web/runtime.js) && \
 	  printf "export { SSEError, SSEEvent, report, runtime } from './%s';\n" "$$snippet" > pkg/runtime.js
 	$(WASM_OPT) $(WASM_OPT_FLAGS) pkg/sse_wasm_bg.wasm -o pkg/sse_wasm_bg.wasm
+	node .ci/minify-imports.mjs pkg/sse_wasm_bg.wasm pkg/sse_wasm.js
 	@.ci/size.sh
 
 ## size: raw and gzip -9 sizes of the wasm, the glue, the minified entry a
@@ -55,7 +56,7 @@ size:
 
 # The most a page may download for SSEClient: wasm + the minified entry,
 # gzip -9, in bytes (`make size`, line `page`). `make test` fails above it.
-SIZE_BUDGET := 76000
+SIZE_BUDGET := 71500
 
 ## size-check: `make size`, failing when the page weight exceeds SIZE_BUDGET
 size-check: build
