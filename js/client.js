@@ -11,7 +11,7 @@ import { SSEClient as WasmClient } from '../pkg/sse_wasm.js';
 import { SSEError, report, runtime } from '../pkg/runtime.js';
 import { checkCallbackName } from './callbacks.js';
 import { isInitialized, loadError, loading } from './loader.js';
-import { SharedClient, canShare, checkShareOption } from './share.js';
+import { canShare, checkShareOption } from './share-option.js';
 
 /**
  * One handler or callback registration. `unsubscribe()` removes it (and
@@ -78,12 +78,15 @@ export class SSEClient {
     const href = typeof URL === 'function' && url instanceof URL ? url.href : url;
     this.#json = options != null && options.json === true;
     checkShareOption(options?.share);
-    if (isInitialized()) {
+    const sharing = wantsToShare(options);
+    if (isInitialized() && (!sharing || SharedClient !== undefined)) {
       this.#setClient(createClient(href, options));
       return;
     }
-    const ready = loading();
+    // Wait for the module, and for the sharing code when this client shares.
+    let ready = isInitialized() ? Promise.resolve() : loading();
     if (ready === undefined) throw loadError();
+    if (sharing) ready = Promise.all([ready, loadSharing()]);
     const pending = new PendingClient(resolveUrl(href), options);
     this.#pending = pending;
     // A client dropped before the module arrives is never started.
@@ -93,7 +96,7 @@ export class SSEClient {
         const client = self.deref();
         if (client !== undefined) client.#start();
       },
-      (error) => pending.fail(loadError(error)),
+      (error) => pending.fail(error instanceof SSEError ? error : loadError(error)),
     );
   }
 
@@ -118,7 +121,9 @@ export class SSEClient {
     this.#client = client;
     // A wasm client closes when it is garbage-collected; a shared one is
     // kept alive by its BroadcastChannel, so it is freed with this handle.
-    if (client instanceof SharedClient) unreachableShared?.register(this, client, this);
+    if (SharedClient !== undefined && client instanceof SharedClient) {
+      unreachableShared?.register(this, client, this);
+    }
   }
 
   /**
@@ -410,15 +415,44 @@ class Registration {
 const unreachableShared =
   typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((client) => client.free()) : undefined;
 
+/** `SharedClient` from ./share.js, once loaded (see `loadSharing`). */
+let SharedClient;
+let sharingLoad;
+
 /**
- * The client behind an `SSEClient`: a `SharedClient` with `share` where
- * the context can share, else a wasm-bindgen client (which does not know
- * the `share` option).
+ * Loads ./share.js, once: a chunk of its own in a bundled app, fetched by
+ * the first client that shares. A failure rejects with an `SSEError` of
+ * kind `init`; the next client that shares tries again.
+ */
+function loadSharing() {
+  sharingLoad ??= import('./share.js').then(
+    (module) => {
+      SharedClient = module.SharedClient;
+    },
+    (cause) => {
+      sharingLoad = undefined;
+      const why = cause instanceof Error ? cause.message : String(cause);
+      throw new SSEError('init', `the code of the \`share\` option failed to load (${why})`, { cause });
+    },
+  );
+  return sharingLoad;
+}
+
+/** Whether a client with `options` shares its connection: `share` set, and a context that can. */
+function wantsToShare(options) {
+  const share = options?.share;
+  return share !== undefined && share !== false && canShare();
+}
+
+/**
+ * The client behind an `SSEClient`: a `SharedClient` when it shares (its
+ * code loaded: see the constructor), else a wasm-bindgen client (which does
+ * not know the `share` option).
  */
 function createClient(url, options) {
   const share = options?.share;
   if (share === undefined) return new WasmClient(url, options);
-  if (share !== false && canShare()) return new SharedClient(url, options, share);
+  if (wantsToShare(options)) return new SharedClient(url, options, share);
   const { share: _, ...rest } = options;
   return new WasmClient(url, rest);
 }

@@ -59,7 +59,8 @@ export declare class SSEError extends Error {
   readonly name: 'SSEError';
   /**
    * What went wrong. `init`: the WebAssembly module could not be loaded
-   * (`cause`), or `init()` was never called.
+   * (`cause`), or `init()` was never called, or (with `share`) the sharing
+   * code could not be loaded (`cause`).
    */
   readonly kind: SSEErrorKind;
   /** `invalid-option`: the option's name as spelled (`'retry.factor'`, `'headers'`). */
@@ -84,7 +85,7 @@ export declare class SSEError extends Error {
   readonly event?: SSEEvent;
   /** `retries-exhausted`: how many connection attempts were made, the first included. */
   readonly attempts?: number;
-  /** `retries-exhausted`: the last failure (an `SSEError`); `json`: the `SyntaxError`; `init`: why the module did not load. */
+  /** `retries-exhausted`: the last failure (an `SSEError`); `json`: the `SyntaxError`; `init`: why the module (or the sharing code) did not load. */
   readonly cause?: unknown;
 }
 

@@ -71,34 +71,6 @@ const HANDOVER_GATHER_MS = 50;
 /** How long a leader whose connection closed itself keeps the lock (see `#ended`). */
 const END_LINGER_MS = 1000;
 
-/** Whether this context can share: Web Locks and BroadcastChannel both exist. */
-export function canShare() {
-  return (
-    typeof BroadcastChannel === 'function' &&
-    typeof navigator === 'object' &&
-    navigator !== null &&
-    typeof navigator.locks?.request === 'function'
-  );
-}
-
-/**
- * Checks the `share` option: `true`, `false`, `undefined` or a non-empty
- * string; anything else throws the `invalid-option` error the other
- * options throw.
- */
-export function checkShareOption(share) {
-  if (share === undefined || share === true || share === false) return;
-  if (typeof share === 'string' && share !== '') return;
-  const why = typeof share === 'string' ? 'must not be empty' : `expected true, false or a key string, got ${describe(share)}`;
-  throw new SSEError('invalid-option', `option \`share\`: ${why}`, { option: 'share' });
-}
-
-function describe(value) {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
-  return `${typeof value} ${String(value)}`;
-}
-
 /**
  * What must be equal for two clients to share a connection: the absolute
  * URL, the transport asked for, the method, a hash of the body and whether

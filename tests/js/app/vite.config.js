@@ -8,6 +8,9 @@
 // share-member.html (a member in an iframe or a tab) and a module worker.
 // Workers are bundled as ES modules: the member imports the package
 // dynamically, after its recording is set up, which needs code splitting.
+// `sse-wasm-sharing-code` is the package's sharing code (js/share.js, which
+// the package loads on demand): members that must all join before the first
+// event load it up front (share-member.js, share-worker.js).
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -15,6 +18,9 @@ const page = (name) => fileURLToPath(new URL(name, import.meta.url));
 
 export default defineConfig({
   oxc: { jsx: { runtime: 'automatic' } },
+  resolve: {
+    alias: { 'sse-wasm-sharing-code': page('node_modules/sse-wasm/js/share.js') },
+  },
   build: {
     outDir: process.env.OUT_DIR || 'dist',
     emptyOutDir: true,

@@ -5,15 +5,16 @@
 // runs a command. The package is imported only after the recording is set
 // up. A member that subscribes at once creates its client while the module
 // may still be loading, as an app does; one whose host subscribes several
-// members together (`deferSubscribe`) waits for the module first, so that
-// all of them join before the first event.
+// members together (`deferSubscribe`) waits for the module and the sharing
+// code (which the package loads on demand) first, so that all of them join
+// before the first event.
 
 import { startMember } from './share-core.js';
 
 const config = JSON.parse(new URLSearchParams(location.search).get('config'));
 window.shareMember = await startMember(config, async () => {
   const sse = await import('sse-wasm');
-  if (config.deferSubscribe) await sse.init();
+  if (config.deferSubscribe) await Promise.all([sse.init(), import('sse-wasm-sharing-code')]);
   return sse;
 });
 document.getElementById('status').textContent = `member ${config.name ?? ''}: ${window.shareMember.record.ready ? 'ready' : 'failed'}`;

@@ -2,7 +2,9 @@
 // `{ id, op: 'start', config }` creates the client (see share-core.js),
 // later ones `{ id, op }` run a command; each is answered with `{ id,
 // result }` or `{ id, error }`. The package is initialised explicitly
-// (the `sse-wasm/init` entry), after the recording is set up.
+// (the `sse-wasm/init` entry), after the recording is set up, and the
+// sharing code (which the package loads on demand) is loaded with it, so
+// that members started together all join before the first event.
 
 import { startMember } from './share-core.js';
 
@@ -13,7 +15,7 @@ self.onmessage = async ({ data: { id, op, config } }) => {
     if (op === 'start') {
       member = await startMember(config, async () => {
         const sse = await import('sse-wasm/init');
-        await sse.init();
+        await Promise.all([sse.init(), import('sse-wasm-sharing-code')]);
         return sse;
       });
       self.postMessage({ id, result: member.handle('summary') });
