@@ -37,7 +37,7 @@ deps:
 
 ## build: the npm-ready package (pkg/ holds the wasm-bindgen output, js/ wraps it)
 build: deps
-	cargo build --release --lib --target $(WASM_TARGET)
+	cargo build --release --lib --target $(WASM_TARGET) --features talc
 	rm -rf pkg
 	wasm-bindgen --target web --out-dir pkg --out-name sse_wasm $(RELEASE_WASM)
 	@# The runtime snippet's classes and helpers under a stable path (the

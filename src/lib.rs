@@ -27,3 +27,10 @@ pub use error::Error;
 pub use web::{
     Client, ClientBuilder, Event, EventStream, Reconnecting, Retry, Subscription, Transport,
 };
+
+/// The npm package's allocator: smaller and faster than the default
+/// dlmalloc on wasm (SIZE.md). Only with the `talc` feature, which `make
+/// build` sets, so that an app linking this crate keeps its own.
+#[cfg(all(feature = "talc", target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
