@@ -35,7 +35,7 @@ impl SseClient {
         url: &str,
         #[wasm_bindgen(unchecked_param_type = "SSEOptions")] options: JsValue,
     ) -> Result<SseClient, JsValue> {
-        let options = from_js::parse(&options).map_err(|e| to_js(&e))?;
+        let options = from_js::parse(&options)?;
         let url = resolve_url(url).map_err(|e| to_js(&e))?;
         Ok(SseClient {
             inner: ClientInner::new(url, options),

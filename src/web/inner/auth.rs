@@ -10,8 +10,8 @@ use super::sink::AttemptSink;
 use super::ClientInner;
 use crate::error::Error;
 use crate::web::error::to_js;
-use crate::web::options::from_js::{header_list, js_message};
-use crate::web::options::{check_headers, HeaderProvider};
+use crate::web::options::from_js::{credentials, header_list, js_message};
+use crate::web::options::HeaderProvider;
 use crate::web::sys;
 use crate::web::transport::fetch::FetchAttempt;
 use crate::web::transport::{Attempt, Request};
@@ -142,24 +142,4 @@ async fn resolve(value: JsValue) -> Result<JsValue, JsValue> {
     } else {
         Ok(value)
     }
-}
-
-/// Reads what `onUnauthorized` returned: `None` = give up; otherwise the
-/// headers to add (possibly none, e.g. `true` when a headers function will
-/// produce the fresh token itself). A string is a bearer token.
-fn credentials(value: &JsValue) -> Option<Vec<(String, String)>> {
-    if value.as_bool() == Some(true) {
-        return Some(Vec::new());
-    }
-    if let Some(token) = value.as_string() {
-        let headers = vec![("Authorization".to_owned(), format!("Bearer {token}"))];
-        // Checked like every other header source: `Headers.set` would throw
-        // an error that quotes the token (Firefox: "Headers.set: Bearer ...
-        // is an invalid header value").
-        return check_headers(&headers).is_ok().then_some(headers);
-    }
-    if value.is_object() {
-        return header_list(value).ok();
-    }
-    None
 }

@@ -1,11 +1,13 @@
 //! The client's options, typed and validated once, at construction.
 //!
-//! Both public APIs fill the same [`Options`]: the JavaScript constructor
-//! reads an options object ([`from_js`]), the Rust
-//! [`ClientBuilder`](crate::ClientBuilder) sets fields. [`Options::validate`]
-//! then checks what spans several fields and resolves `transport: 'auto'`,
-//! so both APIs accept and reject exactly the same things, with the same
-//! messages naming the option.
+//! Both public APIs fill the same [`Options`]. The Rust
+//! [`ClientBuilder`](crate::ClientBuilder) sets fields, and
+//! [`Options::validate`] then checks what spans several fields and resolves
+//! `transport: 'auto'`. The JavaScript constructor's options object is
+//! checked in JavaScript (`src/web/options.js`, with the same rules, in the
+//! same order, and the same messages naming the option) and read by
+//! [`from_js`] already valid, so that none of these checks weighs on the
+//! wasm. Both APIs accept and reject exactly the same things.
 
 pub mod from_js;
 
