@@ -1,8 +1,10 @@
 // The JavaScript half of the hot path, imported by src/web/sys.rs as a
 // wasm-bindgen snippet.
-// - fetch transport: each event costs one call from wasm into
-//   `Dispatcher.deliver*`, which slices the data (and a new id) out of the
-//   chunk's text, decoded once, builds one `SSEEvent` and calls the handlers.
+// - fetch transport: `FetchSource` sends the request and reads the body,
+//   handing each chunk to wasm in one call; each event costs one call from
+//   wasm into `Dispatcher.deliver*`, which slices the data (and a new id)
+//   out of the chunk's text, decoded once, builds one `SSEEvent` and calls
+//   the handlers.
 // - native EventSource transport: events never cross into wasm.
 //   `NativeSource` listens once per subscribed type and hands each
 //   `MessageEvent` to the dispatcher in JS; only lifecycle changes (open,
@@ -358,14 +360,115 @@ export class NativeSource {
   }
 }
 
+/** What a `FetchSource` reports to wasm (see `FetchSource`). */
+const RESPONSE = 0;
+const CHUNK = 1;
+const ENDED = 2;
+const FAILED = 3;
+const NOT_BUILT = 4;
+
+/**
+ * The most bytes handed to wasm at once. A read hands over whatever the
+ * browser has buffered: Firefox gives reads of over 100 MB when the page
+ * falls behind the network, and copying one whole would grow the wasm
+ * memory, which never shrinks, by as much.
+ */
+const MAX_SLICE_BYTES = 64 * 1024;
+
+const ignore = () => {};
+
+/**
+ * One fetch request and the reading of its body: the fetch transport's
+ * attempt (src/web/transport/fetch.rs). Wasm decides and parses; this only
+ * moves bytes. Everything goes to one wasm callback, `report(kind, value)`:
+ *
+ * - `NOT_BUILT`, the browser refused to build the request (`value`: the
+ *   error's name only: its message may quote a header value, a token);
+ * - `FAILED`, the request or a read failed (`value`: the error);
+ * - `RESPONSE`, the response arrived (`value`); wasm answers whether to
+ *   read its body, else the body is cancelled;
+ * - `CHUNK`, up to `MAX_SLICE_BYTES` of the body (`value`); wasm answers
+ *   false to stop reading, and the reader is cancelled;
+ * - `ENDED`, the body ended.
+ *
+ * `abort()` aborts the request and its body; nothing is reported after it,
+ * not even a read that was already resolved.
+ */
+export class FetchSource {
+  /**
+   * `headers` is every header to send, as `[name, value, name, value, ...]`.
+   * `body` may be undefined.
+   */
+  constructor(url, method, headers, body, withCredentials, report) {
+    this.controller = new AbortController();
+    this.report = report;
+    this.live = true;
+    let request;
+    try {
+      const list = new Headers();
+      for (let i = 0; i < headers.length; i += 2) list.set(headers[i], headers[i + 1]);
+      request = new Request(url, {
+        method,
+        headers: list,
+        body,
+        // Not a hand-set `Cache-Control`, which would force a CORS preflight.
+        cache: 'no-store',
+        credentials: withCredentials ? 'include' : 'same-origin',
+        signal: this.controller.signal,
+      });
+    } catch (error) {
+      // Later, as a failed fetch is: the attempt is not yet in place.
+      queueMicrotask(() => this.live && report(NOT_BUILT, error?.name ?? 'Error'));
+      return;
+    }
+    // From a microtask, so that a client closed in the same task as it
+    // connected sends nothing at all.
+    queueMicrotask(() => this.live && this.run(request));
+  }
+
+  async run(request) {
+    let response;
+    try {
+      response = await globalThis.fetch(request);
+    } catch (error) {
+      if (this.live) this.report(FAILED, error);
+      return;
+    }
+    if (!this.live) return;
+    if (!this.report(RESPONSE, response)) {
+      response.body?.cancel().catch(ignore);
+      return;
+    }
+    const reader = response.body.getReader();
+    for (;;) {
+      let result;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        if (this.live) this.report(FAILED, error);
+        return;
+      }
+      if (!this.live) return reader.cancel().catch(ignore);
+      if (result.done) return this.report(ENDED);
+      const chunk = result.value;
+      for (let start = 0; start < chunk.length; start += MAX_SLICE_BYTES) {
+        const end = Math.min(chunk.length, start + MAX_SLICE_BYTES);
+        const slice = start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end);
+        if (!this.live || !this.report(CHUNK, slice)) return reader.cancel().catch(ignore);
+      }
+    }
+  }
+
+  /** Aborts the request and the body; nothing is reported after this. */
+  abort() {
+    this.live = false;
+    this.controller.abort();
+  }
+}
+
 /** Builds an SSEError (used for every error that crosses from Rust). */
 export function makeError(kind, message, details) {
   return new SSEError(kind, message, details);
-}
-
-/** The global scope's fetch, so the client works in Workers too. */
-function globalFetch(request) {
-  return globalThis.fetch(request);
 }
 
 /** Whether the environment says it is offline (no navigator: online). */
@@ -388,4 +491,4 @@ function now() {
  * imported one by one, each would repeat the snippet's key in the glue's
  * import object).
  */
-export const runtime = { listener, emit, dispatch, globalFetch, isOffline, isHidden, now };
+export const runtime = { listener, emit, dispatch, isOffline, isHidden, now };

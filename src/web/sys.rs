@@ -7,7 +7,7 @@
 //! module, and its `--target web` glue then lists the snippet once per such
 //! function in one object literal (every bundler warns of duplicate keys).
 
-use js_sys::{Array, Function, Object, Promise};
+use js_sys::{Array, Function, Object};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/web/runtime.js")]
@@ -105,10 +105,6 @@ extern "C" {
     /// `new SSEError(kind, message, details)`.
     #[wasm_bindgen(js_name = makeError)]
     pub fn make_error(kind: &str, message: &str, details: &Object) -> JsValue;
-
-    /// `globalThis.fetch(request)`.
-    #[wasm_bindgen(js_namespace = runtime, js_name = globalFetch)]
-    pub fn global_fetch(request: &web_sys::Request) -> Promise;
 
     /// `navigator.onLine === false`.
     #[wasm_bindgen(js_namespace = runtime, js_name = isOffline)]
