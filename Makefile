@@ -40,11 +40,13 @@ build: deps
 	cargo build --release --lib --target $(WASM_TARGET) --features talc
 	rm -rf pkg
 	wasm-bindgen --target web --out-dir pkg --out-name sse_wasm $(RELEASE_WASM)
-	@# The runtime snippet's classes and helpers under a stable path (the
+	@# The snippets' classes and helpers under a stable path (the
 	@# glue imports the snippet under a hashed one; re-exporting keeps one
 	@# module instance).
-	snippet=$$(cd pkg && ls snippets/*/src/web/runtime.js) && \
-	  printf "export { SSEError, SSEEvent, report, runtime } from './%s';\n" "$$snippet" > pkg/runtime.js
+	snippets=$$(cd pkg && ls -d snippets/*/src/web) && { \
+	  printf "export { SSEError, SSEEvent, report, runtime } from './%s/runtime.js';\n" "$$snippets"; \
+	  printf "export { options } from './%s/options.js';\n" "$$snippets"; \
+	} > pkg/runtime.js
 	$(WASM_OPT) $(WASM_OPT_FLAGS) pkg/sse_wasm_bg.wasm -o pkg/sse_wasm_bg.wasm
 	node .ci/minify-imports.mjs pkg/sse_wasm_bg.wasm pkg/sse_wasm.js
 	@.ci/size.sh

@@ -8,7 +8,7 @@
 // through this file.
 
 import { SSEClient as WasmClient } from '../pkg/sse_wasm.js';
-import { SSEError, report, runtime } from '../pkg/runtime.js';
+import { SSEError, options as optionRules, report, runtime } from '../pkg/runtime.js';
 import { checkCallbackName } from './callbacks.js';
 import { isInitialized, loadError, loading } from './loader.js';
 import { canShare, checkShareOption } from './share-option.js';
@@ -78,6 +78,9 @@ export class SSEClient {
     const href = typeof URL === 'function' && url instanceof URL ? url.href : url;
     this.#json = options != null && options.json === true;
     checkShareOption(options?.share);
+    // Thrown at once, even before the module has loaded (the checks are
+    // JavaScript's: src/web/options.js).
+    const checked = checkOptions(options);
     const sharing = wantsToShare(options);
     if (isInitialized() && (!sharing || SharedClient !== undefined)) {
       this.#setClient(createClient(href, options));
@@ -87,7 +90,7 @@ export class SSEClient {
     let ready = isInitialized() ? Promise.resolve() : loading();
     if (ready === undefined) throw loadError();
     if (sharing) ready = Promise.all([ready, loadSharing()]);
-    const pending = new PendingClient(resolveUrl(href), options);
+    const pending = new PendingClient(resolveUrl(href), options, checked);
     this.#pending = pending;
     // A client dropped before the module arrives is never started.
     const self = new WeakRef(this);
@@ -109,7 +112,8 @@ export class SSEClient {
     try {
       client = createClient(pending.url, pending.options);
     } catch (error) {
-      // An invalid option: thrown at construction once the module is ready.
+      // Not expected (the options were checked at construction), but
+      // reported rather than lost.
       return pending.fail(error);
     }
     this.#setClient(client);
@@ -243,9 +247,11 @@ if (typeof Symbol.dispose === 'symbol') {
  * was given, in order, and the status it shows meanwhile.
  */
 class PendingClient {
-  constructor(url, options) {
+  /** `checked`: the options in the canonical form of `checkOptions`. */
+  constructor(url, options, checked) {
     this.url = url;
     this.options = options;
+    this.checked = checked;
     /** @type {Registration[]} */
     this.registrations = [];
     this.status = 'idle';
@@ -259,20 +265,12 @@ class PendingClient {
   }
 
   get lastEventId() {
-    return typeof this.options?.lastEventId === 'string' ? this.options.lastEventId : '';
+    return this.checked[CHECKED_LAST_EVENT_ID] ?? '';
   }
 
-  /** What `transport: 'auto'` resolves to (the rule in src/web/options). */
+  /** What `transport: 'auto'` resolves to. */
   get transport() {
-    const o = this.options ?? {};
-    if (o.transport === 'fetch' || o.transport === 'eventsource') return o.transport;
-    const fetchOnly =
-      o.headers != null ||
-      (o.method != null && String(o.method).toUpperCase() !== 'GET') ||
-      o.body != null ||
-      o.onUnauthorized != null;
-    const idNeedsHeader = typeof o.lastEventId === 'string' && o.lastEventId !== '' && o.lastEventIdParam == null;
-    return fetchOnly || idNeedsHeader ? 'fetch' : 'eventsource';
+    return this.checked[CHECKED_TRANSPORT];
   }
 
   subscribe(type, handler) {
@@ -436,6 +434,23 @@ function loadSharing() {
     },
   );
   return sharingLoad;
+}
+
+/** Positions in the canonical options (`normalizeOptions` in src/web/options.js). */
+const CHECKED_TRANSPORT = 0;
+const CHECKED_LAST_EVENT_ID = 9;
+
+/**
+ * Checks `options` as the wasm client will (throwing the `SSEError` of kind
+ * `invalid-option` naming the first wrong one) and returns them in
+ * canonical form. `share` is this file's to check.
+ */
+function checkOptions(options) {
+  if (options == null || typeof options !== 'object' || !('share' in options)) {
+    return optionRules.normalizeOptions(options);
+  }
+  const { share: _, ...rest } = options;
+  return optionRules.normalizeOptions(rest);
 }
 
 /** Whether a client with `options` shares its connection: `share` set, and a context that can. */

@@ -335,9 +335,9 @@ export interface SSEClientConstructor {
    * WebAssembly module failed to load or `init()` was never called.
    *
    * Created while the module is still loading, the client waits for it
-   * (status `connecting` once subscribed); its options are then checked
-   * when the module arrives, and a wrong one is reported as an `error` (kind
-   * `invalid-option`) followed by `close` instead of thrown.
+   * (status `connecting` once subscribed). Its options are checked at once
+   * all the same; a module that fails to load is reported as an `error`
+   * (kind `init`) followed by `close`.
    */
   new <Json extends boolean = false>(url: string | URL, options?: SSEOptions<Json>): SSEClient<Json>;
   readonly prototype: SSEClient;

@@ -45,17 +45,18 @@ early.subscribe('message', () => {
 early.close();
 out.early = { status: early.status, states: earlyStates };
 
-// A wrong option, seen once the module is there: reported, then closed.
-const wrong = new SSEClient(stream('-wrong'), { retry: { factor: 'x' } });
-wrong.on('error', (error) => {
-  out.wrong = { instanceOfSSEError: error instanceof SSEError, kind: error.kind, option: error.option, status: wrong.status };
-  show();
-});
-wrong.on('close', () => {
-  out.wrongClosed = true;
-  show();
-});
-wrong.subscribe('message', () => {});
+// A wrong option, thrown at construction although the module is not there
+// yet (the options are checked in JavaScript).
+try {
+  new SSEClient(stream('-wrong'), { retry: { factor: 'x' } });
+} catch (error) {
+  out.wrong = {
+    instanceOfSSEError: error instanceof SSEError,
+    kind: error.kind,
+    option: error.option,
+    initialized: isInitialized(),
+  };
+}
 
 // A URL with credentials, refused at construction by the JS wrapper (the
 // module is not there yet), without echoing the name or the password.
