@@ -14,6 +14,9 @@ WASM_OPT := .ci/tools/node_modules/.bin/wasm-opt
 WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
 	--enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue
 
+# The npm package's wasm: talc as its allocator (see Cargo.toml).
+WASM_FEATURES := --features talc
+
 # Every tests/browser_*.rs is a wasm-bindgen-test suite run in all three engines.
 BROWSER_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/browser_*.rs))
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
@@ -37,7 +40,7 @@ deps:
 
 ## build: the npm-ready package (pkg/ holds the wasm-bindgen output, js/ wraps it)
 build: deps
-	cargo build --release --lib --target $(WASM_TARGET) --features talc
+	cargo build --release --lib --target $(WASM_TARGET) $(WASM_FEATURES)
 	rm -rf pkg
 	wasm-bindgen --target web --out-dir pkg --out-name sse_wasm $(RELEASE_WASM)
 	@# The snippets' classes and helpers under a stable path (the
@@ -67,7 +70,7 @@ size-check: build
 ## size-profile: the 20 largest items of the release wasm, by twiggy, on a
 ## build that keeps the function names (twiggy is installed if missing)
 size-profile: deps
-	@WASM_OPT="$(WASM_OPT) $(WASM_OPT_FLAGS)" .ci/size-profile.sh
+	@WASM_OPT="$(WASM_OPT) $(WASM_OPT_FLAGS)" WASM_FEATURES="$(WASM_FEATURES)" .ci/size-profile.sh
 
 ## test: the size budget, then every suite: native, then Chromium, Firefox
 ## and WebKit (headless, or on a private Xvfb display for WebKit), then

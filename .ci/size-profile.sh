@@ -14,8 +14,9 @@ fi
 
 target=${CARGO_TARGET_DIR:-target}/size-profile
 out=build/size-profile
+# $WASM_FEATURES: the Makefile's, as `make build` uses them.
 CARGO_TARGET_DIR=$target CARGO_PROFILE_RELEASE_STRIP=false \
-  cargo build --quiet --release --lib --target wasm32-unknown-unknown
+  cargo build --quiet --release --lib --target wasm32-unknown-unknown $WASM_FEATURES
 rm -rf "$out"
 wasm-bindgen --target web --out-dir "$out" --out-name sse_wasm \
   "$target/wasm32-unknown-unknown/release/sse_wasm.wasm"

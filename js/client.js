@@ -473,49 +473,12 @@ function createClient(url, options) {
 }
 
 /**
- * Resolves `url` against the page (or worker) location; http(s) only, and
- * no credentials (`user:password@`). The error never shows the credentials,
- * not even of a URL that does not parse: errors end up in logs. The same
- * rules and messages as `resolve_url` in src/web/js_client.rs.
+ * Resolves `url` against the page (or worker) location, as the wasm client
+ * does (`checkUrl` in src/web/options.js): http(s) only, no credentials,
+ * and an error that never shows them.
  */
 function resolveUrl(url) {
-  const given = String(url);
-  const shown = withoutCredentials(given);
-  const invalid = (reason, href = shown) => new SSEError('invalid-url', `invalid URL "${href}": ${reason}`, { url: href });
-  let parsed;
-  try {
-    parsed = new URL(url, globalThis.location?.href);
-  } catch (error) {
-    // Firefox's parse error quotes the input.
-    const message = error instanceof Error ? error.message : String(error);
-    throw invalid(shown === given ? message : message.split(given).join(shown));
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw invalid(`the scheme "${parsed.protocol}" is not supported; use http: or https:`);
-  }
-  if (parsed.username !== '' || parsed.password !== '') {
-    parsed.username = '';
-    parsed.password = '';
-    throw invalid(CREDENTIALS_IN_URL, parsed.href);
-  }
-  return parsed.href;
-}
-
-/** Why a URL with `user:password@` is refused (as in src/web/js_client.rs). */
-const CREDENTIALS_IN_URL =
-  'credentials in the URL (user:password@) are not allowed; send them in a header (the `headers` option)';
-
-/**
- * `url` without the `user:password@` of its authority, textually (so also
- * for a URL that does not parse): `without_credentials` in src/core/url.rs.
- */
-function withoutCredentials(url) {
-  const slashes = url.indexOf('//');
-  // Only a `scheme://` or a leading `//` starts an authority.
-  if (slashes < 0 || !/^[A-Za-z0-9+.-]*:?$/.test(url.slice(0, slashes))) return url;
-  const start = slashes + 2;
-  const rest = url.slice(start);
-  const end = rest.search(/[/\\?#]/);
-  const at = (end < 0 ? rest : rest.slice(0, end)).lastIndexOf('@');
-  return at < 0 ? url : url.slice(0, start) + rest.slice(at + 1);
+  const [href, reason] = optionRules.checkUrl(url);
+  if (reason === undefined) return href;
+  throw new SSEError('invalid-url', `invalid URL "${href}": ${reason}`, { url: href });
 }

@@ -1,14 +1,11 @@
 //! Setting the last-event-ID query parameter without touching anything else
-//! in the URL the user gave (`lastEventIdParam`), and showing a URL in an
-//! error without its credentials.
+//! in the URL the user gave (`lastEventIdParam`).
 //!
 //! `URL.searchParams.set` would re-serialise the whole query as a form
 //! (`flag` becomes `flag=`, `%20` becomes `+`), which breaks signed URLs and
 //! servers that read the query literally. This edits the query text instead:
 //! every `name=...` pair is removed and one `name=<value>` is appended, both
 //! percent-encoded; the rest of the query, and its order, stay as given.
-
-use std::borrow::Cow;
 
 /// `url` with its query parameter `name` set to `value`. The fragment is
 /// dropped (it never reaches the server anyway).
@@ -36,37 +33,6 @@ pub fn with_query_param(url: &str, name: &str, value: &str) -> String {
     out
 }
 
-/// `url` without the `user:password@` of its authority
-/// (`https://user:pw@host/x` becomes `https://host/x`), for error messages:
-/// they end up in logs and bug reports. Textual, so it also works on a URL
-/// that does not parse; a URL that parses should be cleaned through its
-/// parsed form instead (which also catches `http:user:pw@host`).
-///
-/// js/client.js has the same function (`withoutCredentials`): keep them
-/// in agreement.
-pub fn without_credentials(url: &str) -> Cow<'_, str> {
-    let Some(slashes) = url.find("//") else {
-        return Cow::Borrowed(url);
-    };
-    // Only a `scheme://` or a leading `//` starts an authority.
-    let before = &url[..slashes];
-    let scheme = before.strip_suffix(':').unwrap_or(before);
-    if !scheme
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-    {
-        return Cow::Borrowed(url);
-    }
-    let start = slashes + 2;
-    let end = url[start..]
-        .find(['/', '\\', '?', '#'])
-        .map_or(url.len(), |i| start + i);
-    match url[start..end].rfind('@') {
-        Some(at) => Cow::Owned(format!("{}{}", &url[..start], &url[start + at + 1..])),
-        None => Cow::Borrowed(url),
-    }
-}
-
 /// Percent-encodes everything but RFC 3986's unreserved characters, as
 /// `encodeURIComponent` does (less its `!'()*`), byte by byte of UTF-8.
 fn percent_encode(text: &str) -> String {
@@ -86,25 +52,7 @@ fn percent_encode(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{with_query_param, without_credentials};
-
-    #[test]
-    fn credentials_are_cut_from_the_authority_only() {
-        for (url, shown) in [
-            ("https://alice:pw@h:8/s?q=1", "https://h:8/s?q=1"),
-            ("http://alice@h/", "http://h/"),
-            ("http://:pw@h", "http://h"),
-            ("//alice:p@w@h/x", "//h/x"),
-            ("http://alice:pw@[::1/", "http://[::1/"),
-            ("http://h/a@b?c=d@e#f@g", "http://h/a@b?c=d@e#f@g"),
-            ("http://h?x=//a@b", "http://h?x=//a@b"),
-            ("javascript:alert('//a@b')", "javascript:alert('//a@b')"),
-            ("/relative@path", "/relative@path"),
-            ("", ""),
-        ] {
-            assert_eq!(without_credentials(url), shown, "{url}");
-        }
-    }
+    use super::with_query_param;
 
     #[test]
     fn appends_to_a_url_without_a_query() {

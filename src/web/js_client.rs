@@ -8,10 +8,8 @@ use wasm_bindgen::prelude::*;
 
 use super::error::to_js;
 use super::inner::ClientInner;
-use super::listen::global_property;
-use super::options::from_js::{self, js_message};
+use super::options::from_js;
 use super::registry::Lifecycle;
-use crate::core::url::without_credentials;
 use crate::error::Error;
 
 /// A Server-Sent Events client.
@@ -176,51 +174,25 @@ impl JsSubscription {
     }
 }
 
+#[wasm_bindgen(module = "/src/web/options.js")]
+extern "C" {
+    /// `[href]`, or `[shown, reason]` for a URL that is refused.
+    #[wasm_bindgen(js_namespace = options, js_name = checkUrl)]
+    fn check_url(url: &str) -> js_sys::Array;
+}
+
 /// Resolves `url` against the page (or worker) location and checks the
 /// scheme; a URL with credentials (`user:password@`) is refused.
 ///
-/// The error never shows the credentials, not even of a URL that does not
-/// parse: errors end up in logs. js/client.js (`resolveUrl`) does the same
-/// for clients created before the module has loaded.
+/// The checks are JavaScript's (`checkUrl` in src/web/options.js, which
+/// js/client.js uses too), so that URL parsing and the messages cost no
+/// wasm. The error never shows the credentials, not even of a URL that
+/// does not parse: errors end up in logs.
 pub fn resolve_url(url: &str) -> Result<String, Error> {
-    let shown = without_credentials(url);
-    let invalid = |reason: String| Error::InvalidUrl {
-        // Firefox's parse error quotes the input.
-        reason: if shown == url {
-            reason
-        } else {
-            reason.replace(url, &shown)
-        },
-        url: shown.clone().into_owned(),
-    };
-    let base = global_property("location")
-        .and_then(|location| js_sys::Reflect::get(&location, &"href".into()).ok());
-    let parsed = match base.and_then(|b| b.as_string()) {
-        Some(base) => web_sys::Url::new_with_base(url, &base),
-        None => web_sys::Url::new(url),
+    let checked = check_url(url);
+    let href = checked.get(0).as_string().unwrap_or_default();
+    match checked.get(1).as_string() {
+        None => Ok(href),
+        Some(reason) => Err(Error::InvalidUrl { url: href, reason }),
     }
-    .map_err(|e| invalid(js_message(&e)))?;
-    match parsed.protocol().as_str() {
-        "http:" | "https:" => {}
-        other => {
-            return Err(invalid(format!(
-                "the scheme \"{other}\" is not supported; use http: or https:"
-            )))
-        }
-    }
-    if !parsed.username().is_empty() || !parsed.password().is_empty() {
-        // `fetch` refuses such a URL (a TypeError at every attempt, which
-        // quotes it), and a secret in a URL leaks into logs.
-        parsed.set_username("");
-        parsed.set_password("");
-        return Err(Error::InvalidUrl {
-            url: parsed.href(),
-            reason: CREDENTIALS_IN_URL.to_owned(),
-        });
-    }
-    Ok(parsed.href())
 }
-
-/// Why a URL with `user:password@` is refused (also in js/client.js).
-const CREDENTIALS_IN_URL: &str =
-    "credentials in the URL (user:password@) are not allowed; send them in a header (the `headers` option)";

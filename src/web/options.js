@@ -1,6 +1,7 @@
-// The options of `new SSEClient(url, options)`: checked, defaulted and put
-// in the canonical form that src/web/options/from_js.rs reads. A
-// wasm-bindgen snippet, like runtime.js.
+// The arguments of `new SSEClient(url, options)`: the URL resolved and
+// checked, the options checked, defaulted and put in the canonical form
+// that src/web/options/from_js.rs reads. A wasm-bindgen snippet, like
+// runtime.js; js/client.js uses it too (through pkg/runtime.js).
 //
 // The checks live here rather than in Rust so that the walk over the
 // object, the type tests and the messages cost no wasm (issue 14). They are
@@ -50,7 +51,57 @@ const NOT_A_HEADER_BYTE = /[\x00\r\n\u0100-\uffff]/;
  * does: the wasm would import a function of this module that needs no glue
  * straight from the module, out of reach of .ci/minify-imports.mjs.
  */
-export const options = { normalizeOptions, headerList, credentials };
+export const options = { normalizeOptions, headerList, credentials, checkUrl };
+
+/** Why a URL with `user:password@` is refused. */
+const CREDENTIALS_IN_URL =
+  'credentials in the URL (user:password@) are not allowed; send them in a header (the `headers` option)';
+
+/**
+ * Resolves `url` against the page (or worker) location; http(s) only, and
+ * no credentials (`user:password@`: `fetch` refuses such a URL at every
+ * attempt, quoting it, and a secret in a URL leaks into logs). Returns
+ * `[href]`, or `[shown, reason]` when refused, `shown` being the URL
+ * without its credentials, textually if it does not parse: errors end up
+ * in logs.
+ */
+function checkUrl(url) {
+  const given = String(url);
+  const shown = withoutCredentials(given);
+  let parsed;
+  try {
+    parsed = new URL(given, globalThis.location?.href);
+  } catch (error) {
+    // Firefox's parse error quotes the input.
+    const message = messageOf(error);
+    return [shown, shown === given ? message : message.split(given).join(shown)];
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    return [shown, `the scheme "${parsed.protocol}" is not supported; use http: or https:`];
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    parsed.username = '';
+    parsed.password = '';
+    return [parsed.href, CREDENTIALS_IN_URL];
+  }
+  return [parsed.href];
+}
+
+/**
+ * `url` without the `user:password@` of its authority, textually (so also
+ * for a URL that does not parse): `https://user:pw@host/x` is shown as
+ * `https://host/x`.
+ */
+function withoutCredentials(url) {
+  const slashes = url.indexOf('//');
+  // Only a `scheme://` or a leading `//` starts an authority.
+  if (slashes < 0 || !/^[A-Za-z0-9+.-]*:?$/.test(url.slice(0, slashes))) return url;
+  const start = slashes + 2;
+  const rest = url.slice(start);
+  const end = rest.search(/[/\\?#]/);
+  const at = (end < 0 ? rest : rest.slice(0, end)).lastIndexOf('@');
+  return at < 0 ? url : url.slice(0, start) + rest.slice(at + 1);
+}
 
 /** An `SSEError` of kind `invalid-option` naming `option`. */
 function invalid(option, message) {
