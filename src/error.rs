@@ -1,7 +1,9 @@
 //! The crate's typed errors: one variant per cause a user can act on.
 //!
 //! The browser shell turns each into a JavaScript `SSEError` whose `kind`
-//! property is [`Error::kind`] and whose `message` is the `Display` text.
+//! property is [`Error::kind`] and whose `message` is the `Display` text
+//! (written again in JavaScript, `makeError` in src/web/runtime.js, so that
+//! the npm package's wasm carries no formatting: keep the two in step).
 
 use std::fmt;
 

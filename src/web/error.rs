@@ -1,6 +1,6 @@
 //! Turns [`Error`] into a JavaScript `SSEError` (a real `Error` subclass,
-//! with `kind` and the fields that apply), and thrown JS values back into
-//! messages.
+//! with `kind` and the fields that apply; `makeError` in runtime.js writes
+//! its message), and thrown JS values back into messages.
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
@@ -53,7 +53,19 @@ pub fn to_js(error: &Error) -> JsValue {
         }
         Error::Network { .. } | Error::StreamEnded | Error::Closed => {}
     }
-    sys::make_error(error.kind(), &error.to_string(), &details)
+    sys::make_error(error.kind(), free_text(error), &details)
+}
+
+/// The part of `error`'s message that its kind and fields do not give:
+/// `makeError` in runtime.js writes the rest.
+fn free_text(error: &Error) -> &str {
+    match error {
+        Error::InvalidOption { message, .. }
+        | Error::Network { message }
+        | Error::Json { message, .. } => message,
+        Error::InvalidUrl { reason, .. } => reason,
+        _ => "",
+    }
 }
 
 /// A `Headers` object holding `pairs` (a fresh `Headers` accepts any pair

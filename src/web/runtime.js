@@ -466,9 +466,48 @@ export class FetchSource {
   }
 }
 
-/** Builds an SSEError (used for every error that crosses from Rust). */
-export function makeError(kind, message, details) {
-  return new SSEError(kind, message, details);
+/**
+ * Builds the SSEError of an error that crosses from Rust: its message is
+ * written here, from the kind, the `details` (the error's properties) and
+ * `text`, the variant's free text (a browser's message, the reason an
+ * option is wrong), so that formatting costs no wasm. The texts are those
+ * of `Display for Error` in src/error.rs, which the Rust API shows.
+ */
+export function makeError(kind, text, details) {
+  return new SSEError(kind, errorMessage(kind, text, details), details);
+}
+
+function errorMessage(kind, text, d) {
+  switch (kind) {
+    case 'invalid-option':
+      return `option \`${d.option}\`: ${text}`;
+    case 'invalid-url':
+      return `invalid URL "${d.url}": ${text}`;
+    case 'network':
+      return `network error: ${text}`;
+    case 'http':
+      return d.status === 204
+        ? 'the server answered 204 No Content: it asks the client to stop reconnecting'
+        : `the server answered HTTP ${d.status} instead of 200`;
+    case 'unauthorized':
+      return `the server refused the credentials (HTTP ${d.status})`;
+    case 'content-type':
+      return d.contentType === ''
+        ? 'the response has no Content-Type; expected text/event-stream'
+        : `the response is "${d.contentType}", not text/event-stream`;
+    case 'stream-ended':
+      return 'the server ended the stream';
+    case 'idle-timeout':
+      return `no data for ${d.idleTimeoutMs} ms (idleTimeoutMs): the connection is presumed dead`;
+    case 'event-too-large':
+      return `an event exceeded maxEventSize (${d.limit} bytes) and was discarded`;
+    case 'json':
+      return `the data of a "${d.eventType}" event is not valid JSON: ${text}`;
+    case 'retries-exhausted':
+      return `gave up after ${d.attempts} connection attempts; last error: ${d.cause.message}`;
+    default:
+      return 'the client is closed';
+  }
 }
 
 /** Whether the environment says it is offline (no navigator: online). */

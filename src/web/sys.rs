@@ -102,9 +102,10 @@ extern "C" {
     #[wasm_bindgen(js_namespace = runtime)]
     pub fn emit(list: &Array, value: &JsValue);
 
-    /// `new SSEError(kind, message, details)`.
+    /// `new SSEError(kind, message, details)`, the message written in
+    /// JavaScript from `kind`, `details` and `text`, the error's free text.
     #[wasm_bindgen(js_name = makeError)]
-    pub fn make_error(kind: &str, message: &str, details: &Object) -> JsValue;
+    pub fn make_error(kind: &str, text: &str, details: &Object) -> JsValue;
 
     /// `navigator.onLine === false`.
     #[wasm_bindgen(js_namespace = runtime, js_name = isOffline)]
