@@ -510,6 +510,33 @@ function errorMessage(kind, text, d) {
   }
 }
 
+/** How a `settle` call ended. */
+const RETURNED = 0;
+const THREW = 1;
+const REJECTED = 2;
+
+/**
+ * Calls `fn(arg)` from a microtask and hands the outcome to `done(how,
+ * value)` once a returned promise (or any thenable) has settled: `how` is
+ * `RETURNED` with the value, or `THREW` / `REJECTED` with the error. For
+ * user functions that may be sync or async (the `headers` function,
+ * `onUnauthorized`), so that the wasm awaits nothing itself.
+ */
+function settle(fn, arg, done) {
+  queueMicrotask(() => {
+    let result;
+    try {
+      result = fn(arg);
+    } catch (error) {
+      return done(THREW, error);
+    }
+    Promise.resolve(result).then(
+      (value) => done(RETURNED, value),
+      (error) => done(REJECTED, error),
+    );
+  });
+}
+
 /** Whether the environment says it is offline (no navigator: online). */
 function isOffline() {
   return typeof navigator !== 'undefined' && navigator.onLine === false;
@@ -530,4 +557,4 @@ function now() {
  * imported one by one, each would repeat the snippet's key in the glue's
  * import object).
  */
-export const runtime = { listener, emit, dispatch, isOffline, isHidden, now };
+export const runtime = { listener, emit, dispatch, settle, isOffline, isHidden, now };

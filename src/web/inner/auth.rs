@@ -3,8 +3,7 @@
 //! transport; and the hook itself.
 
 use js_sys::{Function, Object, Reflect};
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
+use wasm_bindgen::prelude::*;
 
 use super::sink::AttemptSink;
 use super::ClientInner;
@@ -62,17 +61,19 @@ impl ClientInner {
                 }
                 self.launch_fetch(list, sink)
             }
-            Some(HeaderProvider::Js(function)) => spawn_local(async move {
-                let provided = call_provider(&function).await;
-                let Some(inner) = sink.current() else { return };
-                match provided {
-                    Ok(more) => {
-                        list.extend(more);
-                        inner.launch_fetch(list, sink);
+            Some(HeaderProvider::Js(function)) => {
+                let done = move |how: u32, value: JsValue| {
+                    let Some(inner) = sink.current() else { return };
+                    match provided_headers(how, &value) {
+                        Ok(more) => {
+                            list.extend(more);
+                            inner.launch_fetch(list, sink);
+                        }
+                        Err(error) => inner.on_failure(error),
                     }
-                    Err(error) => inner.on_failure(error),
-                }
-            }),
+                };
+                settle(&function, &JsValue::UNDEFINED, Closure::once_into_js(done));
+            }
         }
     }
 
@@ -98,14 +99,8 @@ impl ClientInner {
             let _ = Reflect::set(&context, &"status".into(), &(*status).into());
         }
         let _ = Reflect::set(&context, &"error".into(), &to_js(&error));
-        spawn_local(async move {
-            let renewed = match hook.call1(&JsValue::UNDEFINED, &context) {
-                Ok(value) => resolve(value)
-                    .await
-                    .map(|v| credentials(&v))
-                    .unwrap_or(None),
-                Err(_) => None,
-            };
+        let done = move |how: u32, value: JsValue| {
+            let renewed = (how == RETURNED).then(|| credentials(&value)).flatten();
             let Some(inner) = weak.upgrade() else { return };
             if inner.generation.get() != generation {
                 return;
@@ -114,32 +109,34 @@ impl ClientInner {
                 *inner.auth_headers.borrow_mut() = (!headers.is_empty()).then(|| headers.clone());
             }
             inner.input(|machine| machine.on_authorized(renewed.is_some(), error, sys::now()));
-        });
+        };
+        settle(&hook, &context, Closure::once_into_js(done));
     }
 }
 
-/// Calls a JS `headers` function and awaits its answer.
-async fn call_provider(function: &Function) -> Result<Vec<(String, String)>, Error> {
-    let value = function
-        .call0(&JsValue::UNDEFINED)
-        .map_err(|e| Error::Network {
-            message: format!("the headers function threw: {}", js_message(&e)),
-        })?;
-    let value = resolve(value).await.map_err(|e| Error::Network {
-        message: format!("the headers function failed: {}", js_message(&e)),
-    })?;
-    header_list(&value).map_err(|message| Error::InvalidOption {
-        option: "headers".into(),
-        message,
-    })
+#[wasm_bindgen(module = "/src/web/runtime.js")]
+extern "C" {
+    /// Calls `function(arg)` from a microtask, then `done(how, value)` once
+    /// a returned promise has settled (see `settle` in runtime.js).
+    #[wasm_bindgen(js_namespace = runtime)]
+    fn settle(function: &Function, arg: &JsValue, done: JsValue);
 }
 
-/// Awaits `value` if it is a promise (or any thenable), else returns it.
-async fn resolve(value: JsValue) -> Result<JsValue, JsValue> {
-    let then = Reflect::get(&value, &"then".into()).unwrap_or(JsValue::UNDEFINED);
-    if then.is_function() {
-        JsFuture::from(js_sys::Promise::resolve(&value)).await
-    } else {
-        Ok(value)
+/// How a `settle` call ended (the constants of runtime.js).
+const RETURNED: u32 = 0;
+const THREW: u32 = 1;
+
+/// The headers a JS `headers` function gave, from how its call ended.
+fn provided_headers(how: u32, value: &JsValue) -> Result<Vec<(String, String)>, Error> {
+    let failure = |what: &str| Error::Network {
+        message: format!("the headers function {what}: {}", js_message(value)),
+    };
+    match how {
+        RETURNED => header_list(value).map_err(|message| Error::InvalidOption {
+            option: "headers".into(),
+            message,
+        }),
+        THREW => Err(failure("threw")),
+        _ => Err(failure("failed")),
     }
 }
