@@ -61,7 +61,9 @@ size:
 
 # The most a page may download for SSEClient: wasm + the minified entry,
 # gzip -9, in bytes (`make size`, line `page`). `make test` fails above it.
-SIZE_BUDGET := 71500
+# A ratchet (SIZE.md): just above today's 50,605, lowered as the package
+# shrinks; the target is 20 KB.
+SIZE_BUDGET := 51500
 
 ## size-check: `make size`, failing when the page weight exceeds SIZE_BUDGET
 size-check: build

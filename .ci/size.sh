@@ -11,9 +11,12 @@
 # Sizes are raw and `gzip -9`.
 #
 # With `--check BUDGET`, fails unless `page` (gzip -9) is at most BUDGET
-# bytes. The budget lives in the Makefile (SIZE_BUDGET).
+# bytes. The budget lives in the Makefile (SIZE_BUDGET). With `--json`,
+# prints each line as a JSON object.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+format=text
+[ "${1:-}" != "--json" ] || format=json
 
 gz() { gzip -9 -c | wc -c; }
 
@@ -55,12 +58,20 @@ read -r entry_raw entry_gz < <(static_size build/size/entry/index.js)
 bundle js/react/index.js build/size/hooks --external:../init.js >/dev/null
 read -r hooks_raw hooks_gz < <(static_size build/size/hooks/index.js)
 
-row() { printf '%-7s %8d B raw %7d B gzip -9   %s\n' "$1" "$2" "$3" "$4"; }
+# One line per measure; with --json, one JSON object per line instead
+# (tests/bench/collect.mjs keeps them with the benchmark results).
+row() {
+  if [ "${1:-}" != "" ] && [ "$format" = json ]; then
+    printf '{"name":"%s","rawBytes":%d,"gzipBytes":%d,"what":"%s"}\n' "$1" "$2" "$3" "$4"
+  else
+    printf '%-7s %8d B raw %7d B gzip -9   %s\n' "$1" "$2" "$3" "$4"
+  fi
+}
 row wasm "$wasm_raw" "$wasm_gz" "pkg/sse_wasm_bg.wasm"
 row glue "$glue_raw" "$glue_gz" "pkg/sse_wasm.js + pkg/snippets"
 row entry "$entry_raw" "$entry_gz" "'sse-wasm' in an app, minified (esbuild), without the wasm"
 row page $((wasm_raw + entry_raw)) $((wasm_gz + entry_gz)) "wasm + entry: what a page downloads for SSEClient"
-row hooks "$hooks_raw" "$hooks_gz" "'sse-wasm/react' on top of it, React excluded"
+row hooks "$hooks_raw" "$hooks_gz" "'sse-wasm/react' on top of the entry, React excluded"
 
 if [ "${1:-}" = "--check" ]; then
   budget=$2

@@ -19,7 +19,6 @@ import { pathToFileURL } from 'node:url';
 import { tableOf, toText } from './tables.mjs';
 
 /** What `make size` measures: the release wasm and its JS glue. */
-const PACKAGE_FILES = ['pkg/sse_wasm_bg.wasm', 'pkg/sse_wasm.js'];
 
 const readRuns = (file) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : []);
 const findRun = (runs, browser, workload) => runs.find((r) => r.browser === browser && r.workload === workload);
@@ -68,13 +67,14 @@ export function machine() {
   return { cpu, cores: os.cpus().length, ramBytes: os.totalmem(), os: `${os.type()} ${os.release()}` };
 }
 
-/** Raw and `gzip -9` sizes, exactly as `make size` prints them. */
+/**
+ * What `make size` prints (.ci/size.sh): `{ name, rawBytes, gzipBytes,
+ * what }` per line (wasm, glue, entry, page, hooks); none without a build.
+ */
 function packageSize() {
-  return PACKAGE_FILES.filter((file) => fs.existsSync(file)).map((file) => ({
-    file,
-    rawBytes: fs.statSync(file).size,
-    gzipBytes: execFileSync('gzip', ['-9', '-c', file], { maxBuffer: 1 << 30 }).length,
-  }));
+  if (!fs.existsSync('pkg/sse_wasm_bg.wasm')) return [];
+  const out = execFileSync('.ci/size.sh', ['--json'], { encoding: 'utf8' });
+  return out.trim().split('\n').map((line) => JSON.parse(line));
 }
 
 // A command when run, a library (machine()) when imported by report.mjs.

@@ -52,16 +52,16 @@ function section(title, intro, runs) {
 
 function packageSection(sizes) {
   if (!sizes?.length) return [];
-  const rows = sizes.map((s) => `| ${path.basename(s.file)} | ${s.rawBytes} | ${s.gzipBytes} |`);
+  // Results saved before `make size` had named lines list files instead.
+  const rows = sizes.map((s) => `| ${s.name ?? path.basename(s.file)} | ${s.rawBytes} | ${s.gzipBytes} | ${s.what ?? ''} |`);
   return [
     '## Package size',
     '',
-    'The release build that was measured, as `make size` prints it (bytes).',
+    'The release build that was measured, as `make size` prints it (bytes; [SIZE.md](SIZE.md) explains each line).',
     '',
-    '| file | raw | gzip -9 |',
-    '| --- | ---: | ---: |',
+    '| | raw | gzip -9 | what |',
+    '| --- | ---: | ---: | --- |',
     ...rows,
-    `| total | ${sizes.reduce((a, s) => a + s.rawBytes, 0)} | ${sizes.reduce((a, s) => a + s.gzipBytes, 0)} |`,
     '',
   ];
 }

@@ -117,7 +117,9 @@ impl ClientInner {
 #[wasm_bindgen(module = "/src/web/runtime.js")]
 extern "C" {
     /// Calls `function(arg)` from a microtask, then `done(how, value)` once
-    /// a returned promise has settled (see `settle` in runtime.js).
+    /// a returned promise has settled (see `settle` in runtime.js). `done`
+    /// is a `Closure::once_into_js`, freed by that one call; a promise that
+    /// never settles keeps it, as an awaiting future would be kept.
     #[wasm_bindgen(js_namespace = runtime)]
     fn settle(function: &Function, arg: &JsValue, done: JsValue);
 }
