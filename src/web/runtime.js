@@ -260,6 +260,12 @@ function callHandlers(list, value, event) {
 
 const CONNECTING = 0;
 
+/** What a `NativeSource` reports to wasm (see `NativeSource`). */
+const OPENED = 0;
+const LOST = 1;
+const REFUSED = 2;
+const DATA_ERROR = 3;
+
 /**
  * One native `EventSource` connection: the native transport's attempt.
  *
@@ -275,15 +281,17 @@ const CONNECTING = 0;
  */
 export class NativeSource {
   /**
-   * `onOpen()`, `onError(reconnecting, delivered)` and `onDataError(error)`
-   * call into wasm; `delivered` says whether events arrived since the last
-   * open, so the retry budget can tell progress from failure. With
+   * `report(kind, value)` calls into wasm (src/web/transport/eventsource.rs):
+   * `OPENED`; `LOST` when the browser reconnects by itself and `REFUSED`
+   * when it gave up, both with `value` saying whether events arrived since
+   * the last open, so the retry budget can tell progress from failure;
+   * `DATA_ERROR` with the `SSEError` of data that is not JSON. With
    * `trackActivity` (the idle watchdog is on), each event's time is kept.
    */
-  constructor(url, withCredentials, trackActivity, dispatcher, onOpen, onError, onDataError) {
+  constructor(url, withCredentials, trackActivity, dispatcher, report) {
     this.source = new EventSource(url, { withCredentials });
     this.dispatcher = dispatcher;
-    this.onDataError = onDataError;
+    this.report = report;
     this.trackActivity = trackActivity;
     this.live = true;
     this.sawId = false;
@@ -294,13 +302,13 @@ export class NativeSource {
       if (!this.live) return;
       this.delivered = false;
       this.lastActivity = Date.now();
-      onOpen();
+      report(OPENED);
     };
     this.handleError = () => {
       if (!this.live) return;
       const delivered = this.delivered;
       this.delivered = false;
-      onError(this.source.readyState === CONNECTING, delivered);
+      report(this.source.readyState === CONNECTING ? LOST : REFUSED, delivered);
     };
     this.source.addEventListener('open', this.handleOpen);
     this.source.addEventListener('error', this.handleError);
@@ -341,7 +349,7 @@ export class NativeSource {
     // on CJK text in Chromium than going through `run`.
     if (dispatcher.json) {
       if (!dispatcher.run(list, type, message.data, dispatcher.lastEventId)) {
-        this.onDataError(dispatcher.takeError());
+        this.report(DATA_ERROR, dispatcher.takeError());
       }
       return;
     }

@@ -125,17 +125,16 @@ extern "C" {
     /// One native `EventSource` whose events are delivered in JavaScript.
     pub type NativeSource;
 
-    /// Opens `new EventSource(url, { withCredentials })`; throws for a URL
-    /// the browser rejects.
+    /// Opens `new EventSource(url, { withCredentials })`, reporting its
+    /// lifecycle to `report(kind, value)` (src/web/transport/eventsource.rs);
+    /// throws for a URL the browser rejects.
     #[wasm_bindgen(constructor, catch)]
     pub fn new(
         url: &str,
         with_credentials: bool,
         track_activity: bool,
         dispatcher: &Dispatcher,
-        on_open: &Function,
-        on_error: &Function,
-        on_data_error: &Function,
+        report: &Function,
     ) -> Result<NativeSource, JsValue>;
 
     /// Adds the one listener for `event_type`, if not there yet.

@@ -17,8 +17,6 @@
 //!   shell's bounded policy reopens a new EventSource, which can send the
 //!   last event ID only as a query parameter (`lastEventIdParam`).
 
-use std::rc::Rc;
-
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -31,10 +29,14 @@ use crate::web::sys::{Dispatcher, NativeSource};
 /// listener, after which no event is delivered.
 pub struct EventSourceAttempt {
     source: NativeSource,
-    _on_open: Closure<dyn FnMut()>,
-    _on_error: Closure<dyn FnMut(bool, bool)>,
-    _on_data_error: Closure<dyn FnMut(JsValue)>,
+    _report: Closure<dyn FnMut(u32, JsValue) -> bool>,
 }
+
+/// What `NativeSource` reports (the constants of runtime.js).
+const OPENED: u32 = 0;
+const LOST: u32 = 1;
+const REFUSED: u32 = 2;
+const DATA_ERROR: u32 = 3;
 
 impl EventSourceAttempt {
     /// Opens an EventSource for `request`, delivering events to
@@ -46,38 +48,39 @@ impl EventSourceAttempt {
         track_activity: bool,
         sink: impl Sink,
     ) -> Result<Self, Error> {
-        let sink = Rc::new(sink);
-        let on_open = {
-            let sink = sink.clone();
-            Closure::<dyn FnMut()>::new(move || sink.opened())
-        };
-        let on_error = {
-            let sink = sink.clone();
-            Closure::<dyn FnMut(bool, bool)>::new(move |reconnecting: bool, delivered: bool| {
-                if delivered {
-                    sink.progressed();
+        // The signature of the fetch transport's callback: one closure
+        // type, one set of wasm-bindgen shims.
+        let report = Closure::<dyn FnMut(u32, JsValue) -> bool>::new(
+            move |kind: u32, value: JsValue| {
+                match kind {
+                    OPENED => sink.opened(),
+                    DATA_ERROR => sink.data_error(value),
+                    _ => {
+                        if value.is_truthy() {
+                            sink.progressed();
+                        }
+                        if kind == LOST {
+                            sink.reconnecting(Error::Network {
+                                message: "the EventSource connection was lost; the browser reconnects"
+                                    .into(),
+                            });
+                        } else {
+                            debug_assert_eq!(kind, REFUSED);
+                            sink.failed(Error::Network {
+                                message: "the EventSource was refused (a status other than 200, or not text/event-stream: the browser does not say which)".into(),
+                            });
+                        }
+                    }
                 }
-                if reconnecting {
-                    sink.reconnecting(Error::Network {
-                        message: "the EventSource connection was lost; the browser reconnects"
-                            .into(),
-                    });
-                } else {
-                    sink.failed(Error::Network {
-                        message: "the EventSource was refused (a status other than 200, or not text/event-stream: the browser does not say which)".into(),
-                    });
-                }
-            })
-        };
-        let on_data_error = Closure::<dyn FnMut(JsValue)>::new(move |error| sink.data_error(error));
+                true
+            },
+        );
         let source = NativeSource::new(
             &request.resume_url(),
             request.with_credentials,
             track_activity,
             dispatcher,
-            on_open.as_ref().unchecked_ref(),
-            on_error.as_ref().unchecked_ref(),
-            on_data_error.as_ref().unchecked_ref(),
+            report.as_ref().unchecked_ref(),
         )
         .map_err(|e| Error::Network {
             message: js_message(&e),
@@ -87,9 +90,7 @@ impl EventSourceAttempt {
         }
         Ok(Self {
             source,
-            _on_open: on_open,
-            _on_error: on_error,
-            _on_data_error: on_data_error,
+            _report: report,
         })
     }
 
@@ -115,7 +116,7 @@ impl EventSourceAttempt {
 
 impl Drop for EventSourceAttempt {
     fn drop(&mut self) {
-        // Before the closures are freed: nothing may call them afterwards.
+        // Before the callback is freed: nothing may call it afterwards.
         self.source.close();
     }
 }
