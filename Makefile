@@ -61,9 +61,9 @@ size:
 
 # The most a page may download for SSEClient: wasm + the minified entry,
 # gzip -9, in bytes (`make size`, line `page`). `make test` fails above it.
-# A ratchet (SIZE.md): just above today's 50,605, lowered as the package
+# A ratchet (SIZE.md): just above today's 50,382, lowered as the package
 # shrinks; the target is 20 KB.
-SIZE_BUDGET := 51500
+SIZE_BUDGET := 51000
 
 ## size-check: `make size`, failing when the page weight exceeds SIZE_BUDGET
 size-check: build
