@@ -28,7 +28,7 @@ import { hash } from './hash.js';
 const PREFIX = 'sse-wasm:share:';
 
 /** The messages members send to the leader; every other message is the leader's. */
-const FROM_MEMBERS = ['join', 'types', 'reconnect'];
+const FROM_MEMBERS = ['join', 'types', 'reconnect', 'leave'];
 
 /** How many event IDs a member remembers for deduplication after a hand-over. */
 const RECENT_IDS = 1024;
@@ -65,8 +65,13 @@ class RecentIds {
 /** How long a new leader relays the types its predecessor relayed before it trusts the members' answers alone. */
 const INHERITED_TYPES_MS = 2000;
 
-/** How long a new leader waits for the members' last event IDs before it reconnects. */
-const HANDOVER_GATHER_MS = 50;
+/**
+ * The longest a new leader waits for the members' last event IDs before it
+ * reconnects. It reconnects as soon as every member it knows of has
+ * answered; the wait runs out only for a member that went without a word
+ * (a crashed context), or when a busy machine delays the answers.
+ */
+const HANDOVER_GATHER_MAX_MS = 300;
 
 /** How long a leader whose connection closed itself keeps the lock (see `#ended`). */
 const END_LINGER_MS = 1000;
@@ -203,6 +208,13 @@ export class SharedClient {
   #groupTypes = [];
   #inherited = new Set();
   #inheritedTimer;
+  /**
+   * The other members of the group this member has heard join (of the same
+   * identity), until they leave: whom a new leader waits for.
+   */
+  #peers = new Set();
+  /** A new leader, while it gathers: the peers that have not answered yet. */
+  #awaited;
   /** A new leader, for a moment before it connects: the last event IDs its members delivered. */
   #heardIds;
   #gatherTimer;
@@ -435,7 +447,11 @@ export class SharedClient {
   /** Leaves the group: stop leading, release both locks, close the channel. */
   #leave() {
     if (this.#role === 'leader' || this.#alone) this.#disconnect();
+    // So that a later leader does not wait for this member's answer.
+    if (this.#role !== null) this.#post({ t: 'leave', from: this.#id });
     this.#role = null;
+    this.#peers.clear();
+    this.#awaited = undefined;
     this.#leaving?.abort();
     this.#leaving = undefined;
     this.#releaseLock?.();
@@ -477,7 +493,9 @@ export class SharedClient {
   /** Granted the group lock: run the connection for the group. */
   #lead() {
     if (this.#role !== 'follower') return this.#releaseLock?.();
-    const handOver = this.#leader !== undefined;
+    const previous = this.#leader;
+    const handOver = previous !== undefined;
+    this.#peers.delete(previous);
     this.#role = 'leader';
     this.#leader = this.#id;
     this.#skipIds = undefined;
@@ -496,12 +514,19 @@ export class SharedClient {
     // one may have missed the old leader's last events. Resume from the
     // earliest of them, and let every member drop what it has delivered.
     this.#heardIds = [];
-    this.#gatherTimer = setTimeout(() => {
-      const from = this.#resumePoint(this.#heardIds);
-      this.#heardIds = undefined;
-      if (from !== this.#lastEventId) this.#skipIds = this.#recentIds.toSet();
-      this.#connect(from);
-    }, HANDOVER_GATHER_MS);
+    this.#awaited = new Set(this.#peers);
+    this.#gatherTimer = setTimeout(() => this.#gathered(), HANDOVER_GATHER_MAX_MS);
+    if (this.#awaited.size === 0) this.#gathered();
+  }
+
+  /** Every member answered (or the wait ran out): reconnect from the earliest last event ID. */
+  #gathered() {
+    clearTimeout(this.#gatherTimer);
+    const from = this.#resumePoint(this.#heardIds);
+    this.#heardIds = undefined;
+    this.#awaited = undefined;
+    if (from !== this.#lastEventId) this.#skipIds = this.#recentIds.toSet();
+    this.#connect(from);
   }
 
   /**
@@ -611,6 +636,7 @@ export class SharedClient {
 
   /** A member joined or changed its types. */
   #track(message) {
+    if (message.t === 'leave') return this.#forget(message.from);
     let member = this.#members.get(message.from);
     if (member === undefined) {
       if (message.t !== 'join') return;
@@ -628,12 +654,26 @@ export class SharedClient {
       const real = this.#real;
       this.#post({ t: 'state', to: message.from, from: this.#id, status: real?.status ?? 'connecting', transport: real?.transport });
     }
-    if (this.#heardIds !== undefined && typeof message.lastEventId === 'string') this.#heardIds.push(message.lastEventId);
+    this.#peers.add(message.from);
     member.types = new Set(message.types);
     this.#syncRelays();
+    if (this.#heardIds !== undefined && typeof message.lastEventId === 'string') {
+      this.#heardIds.push(message.lastEventId);
+      this.#awaited.delete(message.from);
+      if (this.#awaited.size === 0) this.#gathered();
+    }
+  }
+
+  /** A follower hears another member join or leave: whom it would wait for as the next leader. */
+  #notePeer(message) {
+    if (message.t === 'leave') this.#peers.delete(message.from);
+    else if (message.t === 'join' && differences(this.#identity, message.identity).length === 0) this.#peers.add(message.from);
   }
 
   #forget(id) {
+    // The followers learn it too: a member that crashed says nothing.
+    if (this.#peers.delete(id)) this.#post({ t: 'gone', from: this.#id, member: id });
+    if (this.#awaited?.delete(id) && this.#awaited.size === 0) this.#gathered();
     const member = this.#members.get(id);
     if (member === undefined) return;
     this.#members.delete(id);
@@ -651,11 +691,16 @@ export class SharedClient {
       else if (FROM_MEMBERS.includes(message.t)) this.#track(message);
       return;
     }
-    if (FROM_MEMBERS.includes(message.t)) return;
+    if (FROM_MEMBERS.includes(message.t)) return this.#notePeer(message);
+    if (message.t === 'gone') return this.#peers.delete(message.member);
     if (message.to !== undefined && message.to !== this.#id) return;
     if (message.t === 'leader') {
       // A hand-over, unless this is the first leader this member hears of.
+      // Either way the leaders are not peers to wait for: the one before
+      // has gone, and the new one asks.
       if (this.#leader !== undefined) this.#skipIds = this.#recentIds.toSet();
+      this.#peers.delete(this.#leader);
+      this.#peers.delete(message.from);
       this.#leader = message.from;
       this.#announce();
       return;
