@@ -23,6 +23,69 @@ export function $(id) {
   return node;
 }
 
+/**
+ * Checks the numeric ids of a stream's events as they arrive: how many
+ * arrived, how many ids were skipped (`gaps`) and how many came again
+ * (`dups`), which is how the pages show that a resume or a hand-over lost
+ * or repeated nothing. `last` is the last id (0: none yet).
+ */
+export class IdTally {
+  /**
+   * @param {{ joinsMidway?: boolean }} [options] `joinsMidway`: the first
+   *   id seen may follow others this page never had (a tab joining a live
+   *   ticker), so it is not a gap; otherwise ids start at 1.
+   */
+  constructor({ joinsMidway = false } = {}) {
+    this.joinsMidway = joinsMidway;
+    this.reset();
+  }
+
+  reset() {
+    this.last = 0;
+    this.count = 0;
+    this.gaps = 0;
+    this.dups = 0;
+  }
+
+  /** Counts `id`; false when it was seen already (a duplicate). */
+  see(id) {
+    if (id <= this.last) {
+      this.dups += 1;
+      return false;
+    }
+    const first = this.last === 0;
+    if (!(first && this.joinsMidway) && id > this.last + 1) this.gaps += id - this.last - 1;
+    this.last = id;
+    this.count += 1;
+    return true;
+  }
+
+  /** Writes the counters into the elements `count`, `gaps`, `dups` and `last-id`. */
+  show() {
+    $('count').textContent = String(this.count);
+    $('gaps').textContent = String(this.gaps);
+    $('dups').textContent = String(this.dups);
+    $('last-id').textContent = this.last > 0 ? String(this.last) : '-';
+  }
+}
+
+/**
+ * Appends an event, its id and text, to the list `list`, keeping at most
+ * `max` items; follows the bottom if the reader was there.
+ * @param {HTMLOListElement} list
+ * @param {number} id
+ * @param {string} text
+ * @param {number} [max]
+ */
+export function appendEvent(list, id, text, max = Infinity) {
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  const item = el('li', { 'data-id': String(id) });
+  item.append(el('span', { class: 'n' }, String(id)), el('span', { class: 'text' }, text));
+  list.append(item);
+  while (list.childElementCount > max) list.firstElementChild.remove();
+  if (atBottom) list.scrollTop = list.scrollHeight;
+}
+
 /** "12:34:56" for now. */
 function clock() {
   return new Date().toLocaleTimeString([], { hour12: false });

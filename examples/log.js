@@ -2,7 +2,7 @@
 // dropped connection without losing or repeating a line.
 
 import { SSEClient } from '/js/index.js';
-import { $, el, postJson, showConnection } from '/common.js';
+import { $, IdTally, appendEvent, postJson, showConnection } from '/common.js';
 
 let jobId = '';
 /** @type {SSEClient | null} */
@@ -10,22 +10,19 @@ let client = null;
 let connection = { refresh() {}, note(_text) {} };
 // What the page has shown, to check the server's resume: the id of the last
 // line, and how many ids were skipped or seen twice.
-let lastId = 0;
-let count = 0;
-let gaps = 0;
-let dups = 0;
+const tally = new IdTally();
 
 const authHeaders = () => ({ Authorization: `Bearer ${$('token').value.trim()}` });
 
 /** Starts a new job on the server and follows its log. */
 async function startJob() {
   stopFollowing();
-  lastId = count = gaps = dups = 0;
+  tally.reset();
   $('log').replaceChildren();
   $('history').replaceChildren();
   $('finished').hidden = true;
   $('problem').textContent = '';
-  updateCounters();
+  tally.show();
   try {
     const { id } = await postJson('/api/activities', { headers: authHeaders() });
     jobId = id;
@@ -48,7 +45,7 @@ function follow() {
     headers: authHeaders,
     // A new client starts where this page stopped. (Within one client,
     // reconnects send the last id by themselves.)
-    lastEventId: lastId > 0 ? String(lastId) : '',
+    lastEventId: tally.last > 0 ? String(tally.last) : '',
   });
   connection = showConnection(client, $('status'), $('history'));
   client.on('error', (error) => {
@@ -74,30 +71,10 @@ function follow() {
  */
 function onLine(text, event) {
   const id = Number(event.lastEventId);
-  if (id <= lastId) {
-    dups += 1;
-    updateCounters();
-    return;
-  }
-  if (id > lastId + 1) gaps += id - lastId - 1;
-  lastId = id;
-  count += 1;
-
-  const log = $('log');
-  const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
-  const item = el('li', { 'data-id': String(id) });
-  item.append(el('span', { class: 'n' }, String(id)), el('span', { class: 'text' }, text));
-  log.append(item);
-  if (atBottom) log.scrollTop = log.scrollHeight;
-  updateCounters();
+  if (tally.see(id)) appendEvent($('log'), id, text);
+  tally.show();
 }
 
-function updateCounters() {
-  $('count').textContent = String(count);
-  $('gaps').textContent = String(gaps);
-  $('dups').textContent = String(dups);
-  $('last-id').textContent = lastId > 0 ? String(lastId) : '-';
-}
 
 function stopFollowing() {
   client?.close();

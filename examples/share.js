@@ -4,17 +4,15 @@
 // lost or repeated when the leader tab goes away.
 
 import { SSEClient } from '/js/index.js';
-import { $, el, postJson, showConnection } from '/common.js';
+import { $, IdTally, appendEvent, postJson, showConnection } from '/common.js';
 
 /** Ticks kept on the page; older ones are removed (the counters keep counting). */
 const MAX_SHOWN = 300;
 
 // What the page has shown, to check the hand-over: the id of the last tick,
-// and how many ids were skipped or seen twice.
-let lastId = 0;
-let count = 0;
-let gaps = 0;
-let dups = 0;
+// and how many ids were skipped or seen twice. The first tick a tab sees
+// has no predecessor here: not a gap.
+const tally = new IdTally({ joinsMidway: true });
 /** Open connections to the ticker, as the server counts them (null: not known). */
 let serverOpen = null;
 let role = undefined;
@@ -78,23 +76,7 @@ $('drop').addEventListener('click', async () => {
  */
 function onTick(text, event) {
   const id = Number(event.lastEventId);
-  if (id <= lastId) {
-    dups += 1;
-    render();
-    return;
-  }
-  // The first tick a tab sees has no predecessor here: not a gap.
-  if (lastId > 0 && id > lastId + 1) gaps += id - lastId - 1;
-  lastId = id;
-  count += 1;
-
-  const list = $('events');
-  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-  const item = el('li', { 'data-id': String(id) });
-  item.append(el('span', { class: 'n' }, String(id)), el('span', { class: 'text' }, text));
-  list.append(item);
-  while (list.childElementCount > MAX_SHOWN) list.firstElementChild.remove();
-  if (atBottom) list.scrollTop = list.scrollHeight;
+  if (tally.see(id)) appendEvent($('events'), id, text, MAX_SHOWN);
   render();
 }
 
@@ -112,10 +94,7 @@ function render() {
   badge.dataset.role = String(now);
   badge.textContent = now ?? '-';
   $('transport').textContent = client.transport;
-  $('last-id').textContent = lastId > 0 ? String(lastId) : '-';
-  $('count').textContent = String(count);
-  $('gaps').textContent = String(gaps);
-  $('dups').textContent = String(dups);
+  tally.show();
   renderHeadline();
 }
 
