@@ -8,15 +8,16 @@
 //! `-f`. `POST /api/activities/{id}/drop` cuts the live connections so the
 //! page can show the resume at work.
 
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::{created, dropped, not_found, unauthorized, AppState, Settings};
-use crate::feed::{last_event_id, Feed};
+use crate::app::{created, dropped, new_id, unauthorized, AppState, Settings};
+use crate::feed::{follow, store_error};
+use crate::store::{Entry, FeedKey, Newcomer, Store};
 
 /// Lines the simulated job writes before it ends; about 4 minutes at the
 /// normal pace.
@@ -24,11 +25,10 @@ const LINES: u64 = 600;
 /// With `--fast`: enough for a test to drop and resume mid-job.
 const FAST_LINES: u64 = 150;
 
-/// One simulated job.
-#[derive(Default)]
-pub struct Activity {
-    /// The log: `message` events (one per line), then one `end` event.
-    pub feed: Feed,
+/// The log of job `id`: `message` events (one per line), then one `end`
+/// event.
+fn log_feed(id: &str) -> FeedKey {
+    FeedKey::new("activities", id)
 }
 
 /// `POST /api/activities`: starts a job, answers `{"id": "..."}`.
@@ -36,8 +36,12 @@ pub async fn create(State(app): State<AppState>, headers: HeaderMap) -> Response
     if let Some(response) = unauthorized(&headers) {
         return response;
     }
-    let (id, activity) = app.activities.insert(Activity::default());
-    tokio::spawn(run_job(Arc::downgrade(&activity), app.settings.clone()));
+    let id = new_id();
+    let feed = log_feed(&id);
+    if let Err(e) = app.store.create(&feed).await {
+        return store_error(e, "activity");
+    }
+    tokio::spawn(run_job(app.store.clone(), feed, app.settings.clone()));
     created(format!("{{\"id\":\"{id}\"}}"))
 }
 
@@ -54,26 +58,25 @@ pub async fn logs(
     if let Some(response) = unauthorized(&headers) {
         return response;
     }
-    let Some(activity) = app.activities.get(&id) else {
-        return not_found("activity");
-    };
-    let follow = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+    let feed = log_feed(&id);
+    let follows = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
         .any(|(k, v)| k == "follow" && v == "true");
-    if !follow {
-        let text = activity.feed.read(|s| {
-            let lines = s.entries.iter().filter(|e| e.event == "message");
-            lines.map(|e| format!("{}\n", e.data)).collect::<String>()
-        });
-        return ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response();
+    if follows {
+        let request = (&headers, query.as_deref());
+        return follow(&app, &feed, request, Newcomer::Oldest, "activity", ()).await;
     }
-    let last_id = last_event_id(&headers, query.as_deref());
-    activity
-        .feed
-        .stream(last_id, app.settings.retry(), app.shutdown.clone())
+    match app.store.history(&feed).await {
+        Ok(entries) => {
+            let lines = entries.iter().filter(|e| e.event == "message");
+            let text: String = lines.map(|e| format!("{}\n", e.data)).collect();
+            ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+        }
+        Err(e) => store_error(e, "activity"),
+    }
 }
 
-/// `POST /api/activities/{id}/drop`: cuts the job's live log connections;
-/// answers `{"dropped": N}`.
+/// `POST /api/activities/{id}/drop`: cuts the job's live log connections
+/// (on every instance); answers `{"dropped": N}`.
 pub async fn drop_connections(
     State(app): State<AppState>,
     Path(id): Path<String>,
@@ -82,36 +85,35 @@ pub async fn drop_connections(
     if let Some(response) = unauthorized(&headers) {
         return response;
     }
-    match app.activities.get(&id) {
-        Some(activity) => dropped(activity.feed.drop_connections()),
-        None => not_found("activity"),
+    match app.store.cut(&log_feed(&id)).await {
+        Ok(count) => dropped(count),
+        Err(e) => store_error(e, "activity"),
     }
 }
 
 /// The job: one line every 300 to 500 ms (a tenth of that with `--fast`),
-/// then an `end` event. Holds only a weak reference, so a job whose activity
-/// was forgotten stops.
-async fn run_job(activity: Weak<Activity>, settings: Arc<Settings>) {
+/// then an `end` event. It runs on the instance that started it, and stops
+/// when its feed is forgotten (or the store fails).
+async fn run_job(store: Arc<dyn Store>, feed: FeedKey, settings: Arc<Settings>) {
     let total = if settings.fast { FAST_LINES } else { LINES };
     let started = tokio::time::Instant::now();
     for n in 1..=total {
         // Deterministic jitter (no rand crate): 300..=500 ms.
         let pause = Duration::from_millis(300 + (n * 7919) % 201);
         tokio::time::sleep(settings.pace(pause)).await;
-        let Some(activity) = activity.upgrade() else {
-            return;
-        };
         let elapsed = started.elapsed().as_secs_f64();
-        activity.feed.push(
-            "message",
-            format!("[{elapsed:6.2}s] {}", log_line(n, total)),
-        );
+        let line = format!("[{elapsed:6.2}s] {}", log_line(n, total));
+        if store
+            .append(&feed, Entry::new("message", line))
+            .await
+            .is_err()
+        {
+            return;
+        }
     }
-    if let Some(activity) = activity.upgrade() {
-        activity
-            .feed
-            .push("end", format!("Job finished: {total} lines, exit code 0"));
-        activity.feed.finish();
+    let end = format!("Job finished: {total} lines, exit code 0");
+    if store.append(&feed, Entry::new("end", end)).await.is_ok() {
+        let _ = store.finish(&feed).await;
     }
 }
 

@@ -1,20 +1,20 @@
 //! Shared state, the demo's bearer token, and the router.
 
 use std::collections::hash_map::RandomState;
-use std::collections::VecDeque;
 use std::hash::{BuildHasher, Hasher};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use tokio::sync::watch;
 
+use crate::store::Store;
 use crate::{activities, files, reports, ticker, uploads};
 
 /// The only token the log API accepts. A real server would check a session
@@ -23,13 +23,12 @@ use crate::{activities, files, reports, ticker, uploads};
 /// `SSEClient`'s fetch transport can.
 pub const DEMO_TOKEN: &str = "demo-token";
 
-/// How many jobs, reports or upload sessions are kept; the oldest goes first.
-/// Everything lives in memory, so the demo cannot grow without bound.
-const MAX_ITEMS: usize = 64;
-
 /// Settings fixed at startup.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// This server's name: in the `x-sse-demo-instance` header of every
+    /// answer, and in the Redis store's leases and gauges.
+    pub instance: String,
     /// Shorter simulated jobs, for the end-to-end tests.
     pub fast: bool,
     /// The example pages (`examples/`).
@@ -43,6 +42,19 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// `--fast` settings with no files to serve, for unit tests.
+    #[cfg(test)]
+    pub fn for_tests() -> Self {
+        Settings {
+            instance: "test".to_owned(),
+            fast: true,
+            examples_dir: PathBuf::new(),
+            pkg_dir: PathBuf::new(),
+            js_dir: PathBuf::new(),
+            react_dir: PathBuf::new(),
+        }
+    }
+
     /// The reconnection time sent as `retry:` on every stream.
     pub fn retry(&self) -> Duration {
         Duration::from_millis(if self.fast { 500 } else { 2000 })
@@ -63,27 +75,23 @@ impl Settings {
 pub struct AppState {
     /// Startup settings.
     pub settings: Arc<Settings>,
-    /// Scenario 1: the simulated jobs and their logs.
-    pub activities: Arc<Registry<activities::Activity>>,
-    /// Scenario 2: report generations.
-    pub reports: Arc<Registry<reports::Report>>,
-    /// Scenario 3: upload sessions.
-    pub uploads: Arc<Registry<uploads::Session>>,
-    /// Scenario 4: the one ticker every client shares (its clock is started
-    /// by `main`, see `ticker::run`).
+    /// Every scenario's feeds, files and counters: in memory, or in Redis
+    /// (shared by every instance).
+    pub store: Arc<dyn Store>,
+    /// Scenario 4: this instance's tick connections (the ticks themselves are
+    /// a feed of the store; its clock is started by `main`, see
+    /// `ticker::run`).
     pub ticker: Arc<ticker::Ticker>,
     /// Turns `true` on Ctrl-C: every open stream ends.
     pub shutdown: watch::Receiver<bool>,
 }
 
 impl AppState {
-    /// Empty state.
-    pub fn new(settings: Settings, shutdown: watch::Receiver<bool>) -> Self {
+    /// The state of a server keeping its scenarios in `store`.
+    pub fn new(settings: Settings, store: Arc<dyn Store>, shutdown: watch::Receiver<bool>) -> Self {
         AppState {
             settings: Arc::new(settings),
-            activities: Arc::default(),
-            reports: Arc::default(),
-            uploads: Arc::default(),
+            store,
             ticker: Arc::default(),
             shutdown,
         }
@@ -127,7 +135,21 @@ pub fn router(state: AppState) -> Router {
         .route("/react/", get(files::react_index))
         .route("/react/{*path}", get(files::react))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            name_instance,
+        ))
         .with_state(state)
+}
+
+/// Adds `x-sse-demo-instance: <name>` to every answer: behind a load
+/// balancer, it tells which instance served a request (the cluster test
+/// checks with it that a resumed stream came from the other one).
+async fn name_instance(State(app): State<AppState>, mut response: Response) -> Response {
+    if let Ok(name) = HeaderValue::from_str(&app.settings.instance) {
+        response.headers_mut().insert("x-sse-demo-instance", name);
+    }
+    response
 }
 
 /// `None` when the request carries `Authorization: Bearer demo-token`, else
@@ -168,8 +190,11 @@ pub fn created(json: String) -> Response {
         .into_response()
 }
 
-/// The answer of the `.../drop` endpoints: `{"dropped": N}`.
-pub fn dropped(count: usize) -> Response {
+/// The answer of the `.../drop` endpoints: `{"dropped": N}`, or
+/// `{"dropped": null}` when the store cannot count the connections of the
+/// other instances (Redis).
+pub fn dropped(count: Option<usize>) -> Response {
+    let count = count.map_or_else(|| "null".to_owned(), |n| n.to_string());
     (
         [(header::CONTENT_TYPE, "application/json")],
         format!("{{\"dropped\":{count}}}"),
@@ -193,41 +218,6 @@ pub fn new_id() -> String {
         .as_nanos();
     h.write_u128(nanos);
     format!("{:016x}", h.finish())
-}
-
-/// The live objects of one scenario, by id, at most [`MAX_ITEMS`] of them.
-pub struct Registry<T> {
-    items: Mutex<VecDeque<(String, Arc<T>)>>,
-}
-
-impl<T> Default for Registry<T> {
-    fn default() -> Self {
-        Registry {
-            items: Mutex::new(VecDeque::new()),
-        }
-    }
-}
-
-impl<T> Registry<T> {
-    /// Stores `value` under a new id, forgetting the oldest item if full.
-    /// Whoever still holds the evicted item's `Arc` (a job task, an open
-    /// stream) finishes with it; nobody new can find it.
-    pub fn insert(&self, value: T) -> (String, Arc<T>) {
-        let id = new_id();
-        let value = Arc::new(value);
-        let mut items = self.items.lock().unwrap_or_else(|e| e.into_inner());
-        if items.len() >= MAX_ITEMS {
-            items.pop_front();
-        }
-        items.push_back((id.clone(), value.clone()));
-        (id, value)
-    }
-
-    /// The item with this id, if it is still kept.
-    pub fn get(&self, id: &str) -> Option<Arc<T>> {
-        let items = self.items.lock().unwrap_or_else(|e| e.into_inner());
-        items.iter().find(|(k, _)| k == id).map(|(_, v)| v.clone())
-    }
 }
 
 /// The 404 for an unknown (or forgotten) job, report or session.

@@ -3,8 +3,13 @@
 //! use `SSEClient` against it.
 //!
 //! ```text
-//! sse-demo-server [--port N] [--port-file PATH] [--root DIR] [--fast]
+//! sse-demo-server [--port N] [--port-file PATH] [--root DIR] [--fast] [--instance NAME]
 //! ```
+//!
+//! With `REDIS_URL` set (`redis://127.0.0.1:6379`), every scenario's events
+//! live in Redis Streams, so several instances behind a load balancer serve
+//! the same feeds and a client resumes on whichever it reaches (see
+//! `store/`); without it, in this process's memory.
 //!
 //! Listens on 127.0.0.1 only, on `--port`, else `$PORT`, else 8080 (`0`: any
 //! free port; `--port-file` then tells which). `--root` is the repository
@@ -12,8 +17,9 @@
 //! shortens the simulated jobs tenfold, for the end-to-end tests.
 //!
 //! Where to look: `feed.rs` is the SSE part every scenario shares (ids,
-//! resume, `retry:`, heartbeats, headers); `activities.rs`, `reports.rs`,
-//! `uploads.rs` and `ticker.rs` are the scenarios.
+//! resume, `retry:`, heartbeats, headers); `store/` keeps the events (in
+//! memory, or in Redis); `activities.rs`, `reports.rs`, `uploads.rs` and
+//! `ticker.rs` are the scenarios.
 
 mod activities;
 mod app;
@@ -21,6 +27,7 @@ mod feed;
 mod files;
 mod json;
 mod reports;
+mod store;
 mod ticker;
 mod uploads;
 
@@ -35,11 +42,17 @@ use tokio::sync::watch;
 
 use crate::app::{AppState, Settings};
 
-const USAGE: &str = "usage: sse-demo-server [--port N] [--port-file PATH] [--root DIR] [--fast]
+const USAGE: &str =
+    "usage: sse-demo-server [--port N] [--port-file PATH] [--root DIR] [--fast] [--instance NAME]
   --port N          listen on 127.0.0.1:N (default: $PORT, else 8080; 0 = any free port)
   --port-file PATH  write the port to PATH once listening
   --root DIR        the sse-wasm repository (default: where this binary was built from)
-  --fast            simulated jobs run 10 times faster (for tests)";
+  --fast            simulated jobs run 10 times faster (for tests)
+  --instance NAME   this server's name, in the x-sse-demo-instance header of every
+                    answer (default: 127.0.0.1:PORT)
+environment:
+  REDIS_URL         keep the events in Redis Streams (redis://HOST:PORT), shared by
+                    every instance; unset: in memory";
 
 /// Command-line options.
 struct Args {
@@ -47,6 +60,8 @@ struct Args {
     port_file: Option<PathBuf>,
     root: PathBuf,
     fast: bool,
+    instance: Option<String>,
+    redis_url: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -62,6 +77,8 @@ fn parse_args() -> Result<Args, String> {
         port_file: None,
         root,
         fast: false,
+        instance: None,
+        redis_url: std::env::var("REDIS_URL").ok().filter(|v| !v.is_empty()),
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -74,6 +91,7 @@ fn parse_args() -> Result<Args, String> {
             "--port-file" => args.port_file = Some(value("--port-file")?.into()),
             "--root" => args.root = value("--root")?.into(),
             "--fast" => args.fast = true,
+            "--instance" => args.instance = Some(value("--instance")?),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -164,7 +182,20 @@ async fn main() -> ExitCode {
         }
     };
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(args.port);
+    let instance = args.instance.unwrap_or_else(|| format!("127.0.0.1:{port}"));
+    let store = match store::open(args.redis_url.as_deref(), &instance).await {
+        Ok(store) => Arc::<dyn store::Store>::from(store),
+        Err(e) => {
+            eprintln!("sse-demo-server: REDIS_URL is set, but {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = store.create(&ticker::ticker_feed()).await {
+        eprintln!("sse-demo-server: {e}");
+        return ExitCode::FAILURE;
+    }
     print_urls(&format!("http://127.0.0.1:{port}"), &root);
+    println!("Events are kept in: {}", store.describe());
     let _ = std::io::stdout().flush();
     if let Some(path) = &args.port_file {
         if let Err(e) = write_port_file(path, port) {
@@ -174,6 +205,7 @@ async fn main() -> ExitCode {
     }
 
     let settings = Settings {
+        instance,
         fast: args.fast,
         examples_dir: root.join("examples"),
         pkg_dir: root.join("pkg"),
@@ -181,13 +213,9 @@ async fn main() -> ExitCode {
         react_dir: root.join("build/react-report"),
     };
     let (stop_tx, stop_rx) = watch::channel(false);
-    let state = AppState::new(settings, stop_rx.clone());
-    // The shared ticker's clock (scenario 4) runs for the server's lifetime.
-    tokio::spawn(ticker::run(
-        Arc::downgrade(&state.ticker),
-        state.settings.clone(),
-        stop_rx.clone(),
-    ));
+    let state = AppState::new(settings, store, stop_rx.clone());
+    // The shared ticker's clock (scenario 4) runs until shutdown.
+    tokio::spawn(ticker::run(state.clone()));
     let app = app::router(state);
 
     // Graceful shutdown and SSE: axum waits for open connections to finish,

@@ -7,16 +7,17 @@
 //! then ends, and a reconnect after the last event gets 204, which tells the
 //! client to stop. `GET /api/reports/{id}/download` serves the result.
 
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::{created, dropped, not_found, AppState, Settings};
-use crate::feed::{json_error, last_event_id, Feed};
+use crate::app::{created, dropped, new_id, AppState, Settings};
+use crate::feed::{follow, json_error, store_error};
 use crate::json;
+use crate::store::{Entry, FeedKey, Newcomer, Store};
 
 /// The stages of a generation and the percentage each starts at.
 const STAGES: [(u32, &str); 4] = [
@@ -32,22 +33,23 @@ const STEP: Duration = Duration::from_millis(320);
 /// Where a generation started with `fail=true` gives up.
 const FAIL_AT_PERCENT: u32 = 60;
 
-/// One report generation.
-#[derive(Default)]
-pub struct Report {
-    /// `progress` events, then `done` or `failed`.
-    pub feed: Feed,
-    /// The generated file, once done.
-    csv: OnceLock<String>,
+/// The events of report `id`: `progress`, then `done` or `failed`.
+fn report_feed(id: &str) -> FeedKey {
+    FeedKey::new("reports", id)
 }
 
 /// `POST /api/reports[?fail=true]`: starts a generation.
 pub async fn create(State(app): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let fail = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
         .any(|(k, v)| k == "fail" && v == "true");
-    let (id, report) = app.reports.insert(Report::default());
+    let id = new_id();
+    let feed = report_feed(&id);
+    if let Err(e) = app.store.create(&feed).await {
+        return store_error(e, "report");
+    }
     tokio::spawn(generate(
-        Arc::downgrade(&report),
+        app.store.clone(),
+        feed,
         id.clone(),
         fail,
         app.settings.clone(),
@@ -64,87 +66,102 @@ pub async fn events(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    match app.reports.get(&id) {
-        Some(report) => {
-            let last_id = last_event_id(&headers, query.as_deref());
-            report
-                .feed
-                .stream(last_id, app.settings.retry(), app.shutdown.clone())
-        }
-        None => not_found("report"),
-    }
+    let request = (&headers, query.as_deref());
+    follow(
+        &app,
+        &report_feed(&id),
+        request,
+        Newcomer::Oldest,
+        "report",
+        (),
+    )
+    .await
 }
 
 /// `POST /api/reports/{id}/drop`: cuts the report's live connections.
 pub async fn drop_connections(State(app): State<AppState>, Path(id): Path<String>) -> Response {
-    match app.reports.get(&id) {
-        Some(report) => dropped(report.feed.drop_connections()),
-        None => not_found("report"),
+    match app.store.cut(&report_feed(&id)).await {
+        Ok(count) => dropped(count),
+        Err(e) => store_error(e, "report"),
     }
 }
 
 /// `GET /api/reports/{id}/download`: the CSV, once the report is done.
+///
+/// The file is made again from the id on each download (it is small and
+/// deterministic), so any instance can serve it once the feed has `done`.
 pub async fn download(State(app): State<AppState>, Path(id): Path<String>) -> Response {
-    let Some(report) = app.reports.get(&id) else {
-        return not_found("report");
+    let history = match app.store.history(&report_feed(&id)).await {
+        Ok(history) => history,
+        Err(e) => return store_error(e, "report"),
     };
-    match report.csv.get() {
-        Some(csv) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"report-{id}.csv\""),
-                ),
-            ],
-            csv.clone(),
-        )
-            .into_response(),
-        None => json_error(StatusCode::CONFLICT, "the report is not ready"),
+    if !history.iter().any(|e| e.event == "done") {
+        return json_error(StatusCode::CONFLICT, "the report is not ready");
     }
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"report-{id}.csv\""),
+            ),
+        ],
+        make_csv(&id),
+    )
+        .into_response()
 }
 
 /// The generation: a `progress` event per step, then `done` or `failed`.
-async fn generate(report: Weak<Report>, id: String, fail: bool, settings: Arc<Settings>) {
+/// It stops early if its feed is forgotten (or the store fails).
+async fn generate(
+    store: Arc<dyn Store>,
+    feed: FeedKey,
+    id: String,
+    fail: bool,
+    settings: Arc<Settings>,
+) {
     let mut percent = 0;
     loop {
-        let Some(r) = report.upgrade() else { return };
         let stage = stage_at(percent);
         if fail && percent >= FAIL_AT_PERCENT {
             let message = "The data warehouse did not answer in time (simulated failure).";
-            r.feed.push(
-                "failed",
-                format!(
-                    "{{\"percent\":{percent},\"stage\":{},\"message\":{}}}",
-                    json::string(stage),
-                    json::string(message)
-                ),
+            let failed = format!(
+                "{{\"percent\":{percent},\"stage\":{},\"message\":{}}}",
+                json::string(stage),
+                json::string(message)
             );
-            r.feed.finish();
+            if store
+                .append(&feed, Entry::new("failed", failed))
+                .await
+                .is_ok()
+            {
+                let _ = store.finish(&feed).await;
+            }
             return;
         }
-        r.feed.push(
-            "progress",
-            format!(
-                "{{\"percent\":{percent},\"stage\":{}}}",
-                json::string(stage)
-            ),
+        let progress = format!(
+            "{{\"percent\":{percent},\"stage\":{}}}",
+            json::string(stage)
         );
-        if percent >= 100 {
-            let csv = r.csv.get_or_init(|| make_csv(&id));
-            let url = format!("/api/reports/{id}/download");
-            r.feed.push(
-                "done",
-                format!(
-                    "{{\"url\":{},\"filename\":\"report-{id}.csv\",\"bytes\":{}}}",
-                    json::string(&url),
-                    csv.len()
-                ),
-            );
-            r.feed.finish();
+        if store
+            .append(&feed, Entry::new("progress", progress))
+            .await
+            .is_err()
+        {
             return;
         }
-        drop(r);
+        if percent >= 100 {
+            let url = format!("/api/reports/{id}/download");
+            let done = format!(
+                "{{\"url\":{},\"filename\":\"report-{id}.csv\",\"bytes\":{}}}",
+                json::string(&url),
+                make_csv(&id).len()
+            );
+            if store.append(&feed, Entry::new("done", done)).await.is_ok() {
+                let _ = store.finish(&feed).await;
+            }
+            return;
+        }
         tokio::time::sleep(settings.pace(STEP)).await;
         percent = (percent + STEP_PERCENT).min(100);
     }

@@ -6,22 +6,21 @@
 //! body; every listener gets an `uploaded` event at once, with the URL the
 //! image is served from (`GET /api/uploads/{id}/{n}`).
 
-use std::sync::Mutex;
-
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::{created, dropped, not_found, AppState};
-use crate::feed::{json_error, last_event_id, Feed};
+use crate::app::{created, dropped, new_id, not_found, AppState};
+use crate::feed::{follow, json_error, store_error};
 use crate::json;
+use crate::store::{Entry, FeedKey, File, Newcomer};
 
 /// Largest accepted image: 5 MiB (larger bodies get 413 from axum's
 /// `DefaultBodyLimit`, set on the route).
 pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
-/// Images kept per session; everything lives in memory.
-const MAX_IMAGES: usize = 20;
+/// Images accepted per session: the store keeps them as long as the session.
+const MAX_IMAGES: u64 = 20;
 /// Accepted types. Not `image/svg+xml`: an SVG can carry scripts, and this
 /// server hands uploads back from its own origin.
 const IMAGE_TYPES: [&str; 5] = [
@@ -32,18 +31,17 @@ const IMAGE_TYPES: [&str; 5] = [
     "image/avif",
 ];
 
-/// One upload session.
-#[derive(Default)]
-pub struct Session {
-    /// `uploaded` events.
-    pub feed: Feed,
-    /// The images: content type and bytes; image `n` is `images[n - 1]`.
-    images: Mutex<Vec<(&'static str, Bytes)>>,
+/// Session `id`'s `uploaded` events; its images are files of the same feed.
+fn session_feed(id: &str) -> FeedKey {
+    FeedKey::new("uploads", id)
 }
 
 /// `POST /api/uploads`: a new session; answers its id and the upload page.
 pub async fn create(State(app): State<AppState>) -> Response {
-    let (id, _) = app.uploads.insert(Session::default());
+    let id = new_id();
+    if let Err(e) = app.store.create(&session_feed(&id)).await {
+        return store_error(e, "upload session");
+    }
     created(format!(
         "{{\"id\":\"{id}\",\"uploadPage\":\"/upload.html?session={id}\"}}"
     ))
@@ -57,9 +55,12 @@ pub async fn upload(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(session) = app.uploads.get(&id) else {
-        return not_found("upload session");
-    };
+    let feed = session_feed(&id);
+    match app.store.exists(&feed).await {
+        Ok(true) => {}
+        Ok(false) => return not_found("upload session"),
+        Err(e) => return store_error(e, "upload session"),
+    }
     // The media type without parameters, case-insensitively.
     let essence = headers
         .get(header::CONTENT_TYPE)
@@ -82,19 +83,31 @@ pub async fn upload(
         .map(|(_, v)| v.chars().take(80).collect())
         .unwrap_or_default();
     let size = body.len();
-    let n = {
-        let mut images = session.images.lock().unwrap_or_else(|e| e.into_inner());
-        if images.len() >= MAX_IMAGES {
-            return json_error(StatusCode::CONFLICT, "this session is full (20 images)");
-        }
-        images.push((content_type, body));
-        images.len()
+    // Numbered by the store, so that two instances taking uploads for the
+    // same session never hand out the same number.
+    let n = match app.store.next_number(&format!("uploads:{id}")).await {
+        Ok(n) if n <= MAX_IMAGES => n,
+        Ok(_) => return json_error(StatusCode::CONFLICT, "this session is full (20 images)"),
+        Err(e) => return store_error(e, "upload session"),
     };
+    let file = File {
+        content_type: content_type.to_owned(),
+        bytes: body,
+    };
+    if let Err(e) = app.store.put_file(&feed, n, file).await {
+        return store_error(e, "upload session");
+    }
     let notice = format!(
         "{{\"n\":{n},\"url\":\"/api/uploads/{id}/{n}\",\"type\":\"{content_type}\",\"bytes\":{size},\"name\":{}}}",
         json::string(&name)
     );
-    session.feed.push("uploaded", notice.clone());
+    if let Err(e) = app
+        .store
+        .append(&feed, Entry::new("uploaded", notice.clone()))
+        .await
+    {
+        return store_error(e, "upload session");
+    }
     created(notice)
 }
 
@@ -105,46 +118,50 @@ pub async fn events(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    match app.uploads.get(&id) {
-        Some(session) => {
-            let last_id = last_event_id(&headers, query.as_deref());
-            session
-                .feed
-                .stream(last_id, app.settings.retry(), app.shutdown.clone())
-        }
-        None => not_found("upload session"),
-    }
+    let request = (&headers, query.as_deref());
+    follow(
+        &app,
+        &session_feed(&id),
+        request,
+        Newcomer::Oldest,
+        "upload session",
+        (),
+    )
+    .await
 }
 
 /// `POST /api/uploads/{id}/drop`: cuts the session's live connections.
 pub async fn drop_connections(State(app): State<AppState>, Path(id): Path<String>) -> Response {
-    match app.uploads.get(&id) {
-        Some(session) => dropped(session.feed.drop_connections()),
-        None => not_found("upload session"),
+    match app.store.cut(&session_feed(&id)).await {
+        Ok(count) => dropped(count),
+        Err(e) => store_error(e, "upload session"),
     }
 }
 
 /// `GET /api/uploads/{id}/{n}`: image `n` (from 1) of the session.
 pub async fn image(State(app): State<AppState>, Path((id, n)): Path<(String, String)>) -> Response {
-    let Some(session) = app.uploads.get(&id) else {
-        return not_found("upload session");
+    let Ok(n) = n.parse::<u64>() else {
+        return not_found("image");
     };
-    let found = n.parse::<usize>().ok().and_then(|n| {
-        let images = session.images.lock().unwrap_or_else(|e| e.into_inner());
-        n.checked_sub(1).and_then(|i| images.get(i).cloned())
-    });
-    match found {
-        Some((content_type, bytes)) => (
+    match app.store.file(&session_feed(&id), n).await {
+        Ok(Some(File {
+            content_type,
+            bytes,
+        })) => (
             [
                 (header::CONTENT_TYPE, content_type),
                 // Never let the browser guess another type from the bytes.
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
                 // An image never changes once uploaded.
-                (header::CACHE_CONTROL, "private, max-age=3600, immutable"),
+                (
+                    header::CACHE_CONTROL,
+                    "private, max-age=3600, immutable".to_owned(),
+                ),
             ],
             bytes,
         )
             .into_response(),
-        None => not_found("image"),
+        Ok(None) => not_found("image"),
+        Err(e) => store_error(e, "upload session"),
     }
 }
