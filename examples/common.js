@@ -24,16 +24,34 @@ export function $(id) {
 }
 
 /**
- * Checks the numeric ids of a stream's events as they arrive: how many
- * arrived, how many ids were skipped (`gaps`) and how many came again
- * (`dups`), which is how the pages show that a resume or a hand-over lost
- * or repeated nothing. `last` is the last id (0: none yet).
+ * Orders two SSE ids of the demo server: `n` with the memory store, a Redis
+ * Stream entry id `<ms>-<seq>` with the Redis store. Negative, 0 or
+ * positive, like a sort comparator.
+ * @param {string} a
+ * @param {string} b
+ */
+export function compareIds(a, b) {
+  const [msA, seqA = 0n] = a.split('-').map(BigInt);
+  const [msB, seqB = 0n] = b.split('-').map(BigInt);
+  if (msA !== msB) return msA < msB ? -1 : 1;
+  return seqA === seqB ? 0 : seqA < seqB ? -1 : 1;
+}
+
+/**
+ * Checks a stream's events as they arrive: how many arrived, how many were
+ * skipped (`gaps`) and how many came again (`dups`), which is how the pages
+ * show that a resume or a hand-over lost or repeated nothing.
+ *
+ * Duplicates are told by the ids, which only ever grow. Gaps are told by
+ * each event's number in its sequence (a log line's or a tick's): with the
+ * memory store that number is the id, but Redis Stream ids (`<ms>-<seq>`)
+ * grow with the clock, not by one.
  */
 export class IdTally {
   /**
    * @param {{ joinsMidway?: boolean }} [options] `joinsMidway`: the first
-   *   id seen may follow others this page never had (a tab joining a live
-   *   ticker), so it is not a gap; otherwise ids start at 1.
+   *   event seen may follow others this page never had (a tab joining a live
+   *   ticker), so it is not a gap; otherwise numbers start at 1.
    */
   constructor({ joinsMidway = false } = {}) {
     this.joinsMidway = joinsMidway;
@@ -41,20 +59,31 @@ export class IdTally {
   }
 
   reset() {
-    this.last = 0;
+    /** The last id seen ('': none yet). */
+    this.last = '';
+    this.lastNumber = 0;
     this.count = 0;
     this.gaps = 0;
     this.dups = 0;
   }
 
-  /** Counts `id`; false when it was seen already (a duplicate). */
-  see(id) {
-    if (id <= this.last) {
+  /**
+   * Counts the event with id `id` and number `n` (by default the id, when
+   * it is a number); false when it was seen already (a duplicate).
+   * @param {string} id
+   * @param {number} [n]
+   */
+  see(id, n = Number(id)) {
+    if (this.last !== '' && compareIds(id, this.last) <= 0) {
       this.dups += 1;
       return false;
     }
-    const first = this.last === 0;
-    if (!(first && this.joinsMidway) && id > this.last + 1) this.gaps += id - this.last - 1;
+    const first = this.last === '';
+    if (Number.isSafeInteger(n)) {
+      const expected = first && this.joinsMidway ? n : this.lastNumber + 1;
+      if (n > expected) this.gaps += n - expected;
+      this.lastNumber = n;
+    }
     this.last = id;
     this.count += 1;
     return true;
@@ -65,22 +94,36 @@ export class IdTally {
     $('count').textContent = String(this.count);
     $('gaps').textContent = String(this.gaps);
     $('dups').textContent = String(this.dups);
-    $('last-id').textContent = this.last > 0 ? String(this.last) : '-';
+    $('last-id').textContent = this.last || '-';
   }
 }
 
 /**
+ * What a page says after `POST .../drop`: the memory store counts the
+ * connections it cut; the Redis store cuts them on every instance and
+ * cannot count the others' (`dropped: null`).
+ * @param {number | null} dropped
+ */
+export function droppedNote(dropped) {
+  return dropped === null
+    ? 'the server cut the connections (on every instance)'
+    : `the server dropped ${dropped} connection(s)`;
+}
+
+/**
  * Appends an event, its id and text, to the list `list`, keeping at most
- * `max` items; follows the bottom if the reader was there.
+ * `max` items; follows the bottom if the reader was there. The item shows
+ * `label` (the event's number), and keeps the id in `data-id`.
  * @param {HTMLOListElement} list
- * @param {number} id
+ * @param {string} id
  * @param {string} text
  * @param {number} [max]
+ * @param {string} [label]
  */
-export function appendEvent(list, id, text, max = Infinity) {
+export function appendEvent(list, id, text, max = Infinity, label = id) {
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-  const item = el('li', { 'data-id': String(id) });
-  item.append(el('span', { class: 'n' }, String(id)), el('span', { class: 'text' }, text));
+  const item = el('li', { 'data-id': id });
+  item.append(el('span', { class: 'n' }, label), el('span', { class: 'text' }, text));
   list.append(item);
   while (list.childElementCount > max) list.firstElementChild.remove();
   if (atBottom) list.scrollTop = list.scrollHeight;

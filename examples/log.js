@@ -2,7 +2,7 @@
 // dropped connection without losing or repeating a line.
 
 import { SSEClient } from '/js/index.js';
-import { $, IdTally, appendEvent, postJson, showConnection } from '/common.js';
+import { $, IdTally, appendEvent, droppedNote, postJson, showConnection } from '/common.js';
 
 let jobId = '';
 /** @type {SSEClient | null} */
@@ -45,7 +45,7 @@ function follow() {
     headers: authHeaders,
     // A new client starts where this page stopped. (Within one client,
     // reconnects send the last id by themselves.)
-    lastEventId: tally.last > 0 ? String(tally.last) : '',
+    lastEventId: tally.last,
   });
   connection = showConnection(client, $('status'), $('history'));
   client.on('error', (error) => {
@@ -65,13 +65,14 @@ function follow() {
 
 /**
  * One log line. `event.lastEventId` is the line's `id:`; comparing it with
- * the previous one shows whether the resume skipped or repeated anything.
+ * the previous one shows whether the resume repeated anything, and the
+ * line's number (`step 12/150: ...`) whether it skipped anything.
  * @param {string} text
  * @param {import('/js/index.js').SSEEvent} event
  */
 function onLine(text, event) {
-  const id = Number(event.lastEventId);
-  if (tally.see(id)) appendEvent($('log'), id, text);
+  const n = Number(/ step (\d+)\//.exec(text)?.[1]);
+  if (tally.see(event.lastEventId, n)) appendEvent($('log'), event.lastEventId, text, Infinity, String(n));
   tally.show();
 }
 
@@ -88,7 +89,7 @@ async function drop() {
     const { dropped } = await postJson(`/api/activities/${encodeURIComponent(jobId)}/drop`, {
       headers: authHeaders(),
     });
-    connection.note(`the server dropped ${dropped} connection(s)`);
+    connection.note(droppedNote(dropped));
   } catch (error) {
     connection.note(`drop failed: ${error.message}`);
   }

@@ -2,7 +2,7 @@
 // download link (or the failure).
 
 import { SSEClient } from '/js/index.js';
-import { $, postJson, showConnection } from '/common.js';
+import { $, droppedNote, postJson, showConnection } from '/common.js';
 
 let reportId = '';
 /** @type {SSEClient | null} */
@@ -75,7 +75,7 @@ async function drop() {
   if (!reportId) return;
   try {
     const { dropped } = await postJson(`/api/reports/${encodeURIComponent(reportId)}/drop`);
-    connection.note(`the server dropped ${dropped} connection(s)`);
+    connection.note(droppedNote(dropped));
   } catch (error) {
     $('problem').textContent = `Drop failed: ${error.message}`;
   }

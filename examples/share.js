@@ -4,7 +4,7 @@
 // lost or repeated when the leader tab goes away.
 
 import { SSEClient } from '/js/index.js';
-import { $, IdTally, appendEvent, postJson, showConnection } from '/common.js';
+import { $, IdTally, appendEvent, droppedNote, postJson, showConnection } from '/common.js';
 
 /** Ticks kept on the page; older ones are removed (the counters keep counting). */
 const MAX_SHOWN = 300;
@@ -44,6 +44,13 @@ const client = new SSEClient('/api/ticker/events', { share: true });
 const connection = showConnection(client, $('status'), $('history'));
 client.subscribe('message', onTick);
 client.on('statechange', render);
+// The server no longer had the ticks after this tab's last id (a leader
+// gone for longer than the server keeps ticks): it says so, then goes on
+// with the oldest tick it has.
+client.subscribe('gap', (text) => {
+  const { lastEventId, resumesAt } = JSON.parse(text);
+  connection.note(`the server no longer had the ticks after ${lastEventId}: some were lost; resuming at ${resumesAt}`);
+});
 
 // The role can change without any event in this tab (another tab closed,
 // this one took the lock), so it is read a few times a second.
@@ -62,7 +69,7 @@ $('close').addEventListener('click', () => {
 $('drop').addEventListener('click', async () => {
   try {
     const { dropped } = await postJson('/api/ticker/drop');
-    connection.note(`the server dropped ${dropped} connection(s)`);
+    connection.note(droppedNote(dropped));
   } catch (error) {
     connection.note(`drop failed: ${error.message}`);
   }
@@ -70,13 +77,14 @@ $('drop').addEventListener('click', async () => {
 
 /**
  * One tick. `event.lastEventId` is its `id:`; comparing it with the previous
- * one shows whether a hand-over skipped or repeated anything.
+ * one shows whether a hand-over repeated anything, and the tick's number
+ * (`tick 42 at ...`) whether it skipped anything.
  * @param {string} text
  * @param {import('/js/index.js').SSEEvent} event
  */
 function onTick(text, event) {
-  const id = Number(event.lastEventId);
-  if (tally.see(id)) appendEvent($('events'), id, text, MAX_SHOWN);
+  const n = Number(/^tick (\d+) /.exec(text)?.[1]);
+  if (tally.see(event.lastEventId, n)) appendEvent($('events'), event.lastEventId, text, MAX_SHOWN, String(n));
   render();
 }
 

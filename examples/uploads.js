@@ -2,7 +2,7 @@
 // image uploaded to it the moment the server announces it.
 
 import { SSEClient } from '/js/index.js';
-import { $, el, postJson, showConnection } from '/common.js';
+import { $, droppedNote, el, postJson, showConnection } from '/common.js';
 import { drawFingerprint } from '/fingerprint.js';
 
 async function main() {
@@ -47,7 +47,7 @@ async function main() {
   drop.addEventListener('click', async () => {
     try {
       const { dropped } = await postJson(`/api/uploads/${encodeURIComponent(session.id)}/drop`);
-      connection.note(`the server dropped ${dropped} connection(s)`);
+      connection.note(droppedNote(dropped));
     } catch (error) {
       connection.note(`drop failed: ${error.message}`);
     }
