@@ -26,6 +26,7 @@ mod app;
 mod feed;
 mod files;
 mod json;
+mod process;
 mod reports;
 mod store;
 mod ticker;
@@ -102,36 +103,6 @@ fn parse_args() -> Result<Args, String> {
     Ok(args)
 }
 
-/// Writes the port to a temporary file and renames it into place, so a
-/// script polling for `path` never reads it half written.
-fn write_port_file(path: &Path, port: u16) -> std::io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".{}.tmp", std::process::id()));
-    std::fs::write(&tmp, format!("{port}\n"))?;
-    std::fs::rename(&tmp, path)
-}
-
-/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
-}
-
 /// Prints where everything is.
 fn print_urls(base: &str, root: &Path) {
     let react = if root.join("build/react-report/index.html").is_file() {
@@ -198,7 +169,7 @@ async fn main() -> ExitCode {
     println!("Events are kept in: {}", store.describe());
     let _ = std::io::stdout().flush();
     if let Some(path) = &args.port_file {
-        if let Err(e) = write_port_file(path, port) {
+        if let Err(e) = process::write_port_file(path, port) {
             eprintln!("sse-demo-server: cannot write {}: {e}", path.display());
             return ExitCode::FAILURE;
         }
@@ -223,7 +194,7 @@ async fn main() -> ExitCode {
     // `stop`, which ends every stream (see `feed.rs`); the clients would
     // reconnect, but the listener is already closed.
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        shutdown_signal().await;
+        process::shutdown_signal().await;
         println!("\nsse-demo-server: shutting down");
         let _ = stop_tx.send(true);
     });
