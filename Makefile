@@ -31,7 +31,7 @@ DRIVER_chromium := CHROMEDRIVER="$$(command -v chromedriver)"
 DRIVER_firefox := GECKODRIVER="$$(command -v geckodriver)"
 DRIVER_webkit := SAFARIDRIVER="$$(command -v WebKitWebDriver)"
 
-.PHONY: all deps build test test-native test-browser browser-chromium browser-firefox browser-webkit test-js demo bench bench-smoke soak chaos size size-check size-profile fuzz clean
+.PHONY: all deps build test test-native test-browser browser-chromium browser-firefox browser-webkit test-js demo demo-cluster bench bench-smoke soak chaos size size-check size-profile fuzz clean
 
 all: build
 
@@ -109,13 +109,21 @@ browser-webkit:
 ## test-js: the npm package, types and React hooks (tests/js), then the
 ## examples end to end (tests/demo); both drive Debian's Chromium and WebKit,
 ## and the cross-tab sharing tests (tests/js/share.test.mjs) Firefox too.
+## Then the demo server at scale (tests/cluster: Redis, two instances and the
+## balancer, in Chromium; skipped, saying so, without redis-server).
 test-js: build
 	.ci/with-xvfb.sh .ci/with-server.sh tests/js/run.sh
 	.ci/with-xvfb.sh tests/demo/run.sh
+	tests/cluster/run.sh
 
 ## demo: build, start the example server, print the example pages' URLs
 demo: build
 	examples/demo.sh
+
+## demo-cluster: build, start a Redis, two example servers sharing it and a
+## round-robin TCP balancer in front (examples/cluster.sh), print the URLs
+demo-cluster: build
+	examples/cluster.sh
 
 clean:
 	cargo clean
