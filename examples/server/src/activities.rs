@@ -2,8 +2,9 @@
 //!
 //! `POST /api/activities` starts a simulated job (a build) that writes a log
 //! line every 300 to 500 ms. `GET /api/activities/{id}/logs?follow=true`
-//! streams the lines as events with `id: 1, 2, 3...`; a reconnect with
-//! `Last-Event-ID: n` continues at line `n + 1`. Without `follow=true` the
+//! streams the lines as events, each with its id (`1, 2, 3...` with the
+//! memory store, stream entry ids with Redis); a reconnect with
+//! `Last-Event-ID` continues with the line after it. Without `follow=true` the
 //! same URL returns the log so far as plain text, like `kubectl logs` without
 //! `-f`. `POST /api/activities/{id}/drop` cuts the live connections so the
 //! page can show the resume at work.

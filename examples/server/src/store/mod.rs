@@ -17,6 +17,8 @@
 //! the oldest event kept: it learns that it missed some, instead of silently
 //! getting less than it asked for.
 
+#[cfg(test)]
+mod conformance;
 mod memory;
 mod redis;
 

@@ -228,6 +228,24 @@ async fn range_after(
     Ok(reply.ids.into())
 }
 
+/// The entries from `position` on (inclusive), at most [`BATCH`] + 1.
+async fn range_from(
+    conn: &mut ConnectionManager,
+    key: &str,
+    position: &str,
+) -> Result<VecDeque<StreamId>, StoreError> {
+    let reply: StreamRangeReply = redis::cmd("XRANGE")
+        .arg(key)
+        .arg(position)
+        .arg("+")
+        .arg("COUNT")
+        .arg(BATCH + 1)
+        .query_async(conn)
+        .await
+        .map_err(backend)?;
+    Ok(reply.ids.into())
+}
+
 /// What `XINFO STREAM` says about a feed.
 struct StreamInfo {
     /// The id of the newest entry ever added.
@@ -385,9 +403,7 @@ impl Store for RedisStore {
             let pending = range_after(&mut conn, &key, &position).await?;
             let gap = trimmed.map(|last_id| Gap {
                 last_id,
-                resumes_at: pending
-                    .front()
-                    .map_or_else(|| info.last_generated.clone(), |e| e.id.clone()),
+                resumes_at: first_event_id(&pending).unwrap_or_else(|| info.last_generated.clone()),
             });
             if gap.is_none() && is_complete(&pending) {
                 return Ok(Follow::Complete);
@@ -398,6 +414,7 @@ impl Store for RedisStore {
                 _tail: tail,
                 key,
                 position,
+                handled: false,
                 connected_at: newest,
                 pending,
                 gap,
@@ -533,6 +550,15 @@ fn unix_ms() -> u64 {
         .as_millis() as u64
 }
 
+/// The id of the first event (not a mark) of `entries`: where a follower
+/// resumes after a gap.
+fn first_event_id(entries: &VecDeque<StreamId>) -> Option<String> {
+    entries
+        .iter()
+        .find(|e| matches!(record(e), Record::Event(_)))
+        .map(|e| e.id.clone())
+}
+
 /// Whether the first thing after a follower's position ends the feed: it
 /// has everything, and gets 204.
 fn is_complete(pending: &VecDeque<StreamId>) -> bool {
@@ -627,8 +653,12 @@ struct Follower {
     /// Kept alive as long as the follower.
     _tail: Arc<Tail>,
     key: String,
-    /// The id of the last entry handled.
+    /// The id of the last entry handled (or the client's `Last-Event-ID`,
+    /// or `0-0`, before the first).
     position: String,
+    /// `position` is an entry this follower handled: if it is no longer in
+    /// the stream, the trimming overtook the follower.
+    handled: bool,
     /// The newest id when the follower started: cuts before it are old.
     connected_at: (u64, u64),
     pending: VecDeque<StreamId>,
@@ -647,6 +677,7 @@ impl Follower {
         loop {
             while let Some(entry) = self.pending.pop_front() {
                 self.position.clone_from(&entry.id);
+                self.handled = true;
                 match record(&entry) {
                     Record::Event(event) => {
                         let item = Item::Event {
@@ -666,12 +697,10 @@ impl Follower {
             // Marked as seen before reading, so that an entry added after
             // the read wakes the wait below.
             self.wakeups.borrow_and_update();
-            match range_after(&mut self.conn, &self.key, &self.position).await {
-                Ok(batch) if !batch.is_empty() => {
-                    self.pending = batch;
-                    continue;
-                }
-                Ok(_) => {}
+            match self.read_more().await {
+                Ok(Some(gap)) => return Some((Ok(Item::Gap(gap)), self)),
+                Ok(None) if !self.pending.is_empty() => continue,
+                Ok(None) => {}
                 Err(e) => {
                     self.done = true;
                     return Some((Err(e), self));
@@ -682,6 +711,27 @@ impl Follower {
                 () = tokio::time::sleep(RECHECK) => {}
             }
         }
+    }
+
+    /// Reads the entries after `position` into `pending`. Once the follower
+    /// has handled an entry, the read starts *at* it: if it is gone, Redis
+    /// trimmed it (and maybe more) while this follower lagged behind, which
+    /// is reported as a gap, as at the start.
+    async fn read_more(&mut self) -> Result<Option<Gap>, StoreError> {
+        if !self.handled {
+            self.pending = range_after(&mut self.conn, &self.key, &self.position).await?;
+            return Ok(None);
+        }
+        self.pending = range_from(&mut self.conn, &self.key, &self.position).await?;
+        if self.pending.front().is_some_and(|e| e.id == self.position) {
+            self.pending.pop_front();
+            return Ok(None);
+        }
+        let next = first_event_id(&self.pending).or_else(|| Some(self.pending.front()?.id.clone()));
+        Ok(next.map(|next| Gap {
+            last_id: self.position.clone(),
+            resumes_at: next,
+        }))
     }
 }
 
