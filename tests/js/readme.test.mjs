@@ -1,4 +1,5 @@
-// Every JavaScript and TypeScript code block in the README compiles when
+// Every JavaScript and TypeScript code block in the READMEs (the package's
+// and the examples') compiles when
 // pasted into a .tsx file of a fresh Vite + React + TypeScript app: the
 // packed package as installed in the test app, the compiler options of
 // Vite's react-ts template, and `skipLibCheck: false`, so the package's own
@@ -16,9 +17,16 @@ import { WORK } from './helpers.mjs';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = join(WORK, 'app', 'readme');
 
-/** The README's ```js/jsx/ts/tsx blocks: their text and the line each starts on. */
-function blocks() {
-  const lines = readFileSync(join(root, 'README.md'), 'utf8').split('\n');
+/** The READMEs whose code blocks are checked, relative to the repository. */
+const READMES = ['README.md', 'examples/README.md'];
+
+/**
+ * The ```js/jsx/ts/tsx blocks of `readme`: their text and the line each
+ * starts on.
+ * @param {string} readme
+ */
+function blocks(readme) {
+  const lines = readFileSync(join(root, readme), 'utf8').split('\n');
   const found = [];
   let open;
   lines.forEach((line, index) => {
@@ -28,7 +36,7 @@ function blocks() {
       return;
     }
     if (open) {
-      if (['js', 'jsx', 'ts', 'tsx'].includes(open.lang)) found.push({ line: open.line, text: open.text.join('\n') + '\n' });
+      if (['js', 'jsx', 'ts', 'tsx'].includes(open.lang)) found.push({ readme, line: open.line, text: open.text.join('\n') + '\n' });
       open = undefined;
     } else {
       open = { lang: fence[1], line: index + 2, text: [] };
@@ -37,12 +45,16 @@ function blocks() {
   return found;
 }
 
-test('every js/jsx/ts/tsx block of the README compiles as pasted into a Vite react-ts app', () => {
-  const found = blocks();
-  assert.ok(found.length >= 5, `only ${found.length} blocks found`);
+/** The file a block is compiled as: `<readme index>-line-<line>.tsx`. */
+const fileOf = ({ readme, line }) => `readme-${READMES.indexOf(readme)}-line-${line}.tsx`;
+
+test('every js/jsx/ts/tsx block of the READMEs compiles as pasted into a Vite react-ts app', () => {
+  const found = READMES.flatMap(blocks);
+  assert.ok(found.filter((b) => b.readme === 'README.md').length >= 5, 'the README has its blocks');
+  assert.ok(found.some((b) => b.readme === 'examples/README.md'), 'examples/README.md has its block');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  for (const { line, text } of found) writeFileSync(join(dir, `readme-line-${line}.tsx`), text);
+  for (const block of found) writeFileSync(join(dir, fileOf(block)), block.text);
   // Vite 8's react-ts template (tsconfig.app.json), minus `types:
   // ["vite/client"]`, which no block uses.
   const compilerOptions = {
@@ -70,8 +82,8 @@ test('every js/jsx/ts/tsx block of the README compiles as pasted into a Vite rea
     cwd: dir,
     encoding: 'utf8',
   });
-  const report = `${tsc.stdout}${tsc.stderr}`.replace(/readme-line-(\d+)\.tsx\((\d+),/g, (_, start, at) => {
-    return `README.md:${Number(start) + Number(at) - 1} (block at line ${start}) (`;
+  const report = `${tsc.stdout}${tsc.stderr}`.replace(/readme-(\d+)-line-(\d+)\.tsx\((\d+),/g, (_, readme, start, at) => {
+    return `${READMES[Number(readme)]}:${Number(start) + Number(at) - 1} (block at line ${start}) (`;
   });
   assert.equal(tsc.status, 0, `README blocks fail to compile:\n${report}`);
 });
