@@ -196,8 +196,13 @@ test('connection keys: equal options share, function values do not count, header
 test('npm pack on a tree without pkg/ builds the package first (prepack)', () => {
   // The sources as a fresh clone has them: no pkg/, no build output. The
   // installed tools are shared (node_modules by symlink, with timestamps
-  // kept so nothing is reinstalled; the cargo target directory by
-  // CARGO_TARGET_DIR), so only the build itself runs.
+  // kept so nothing is reinstalled), so only the build itself runs. In a
+  // cargo target directory of its own (about 30 s more): a cdylib's output
+  // has no hash in its name, so a build of this copy in the repository's
+  // target/ would overwrite the repository's sse_wasm.wasm with one whose
+  // JS snippets point into this copy, and cargo, which keeps a fingerprint
+  // per source path, would then see the repository's build as fresh: the
+  // next `make build` would fail once this copy is removed.
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const tree = join(WORK, 'unbuilt');
   rmSync(tree, { recursive: true, force: true });
@@ -215,7 +220,7 @@ test('npm pack on a tree without pkg/ builds the package first (prepack)', () =>
   const pack = spawnSync('npm', ['pack', '--dry-run', '--json'], {
     cwd: tree,
     encoding: 'utf8',
-    env: { ...process.env, CARGO_TARGET_DIR: join(root, 'target') },
+    env: { ...process.env, CARGO_TARGET_DIR: join(root, 'target', 'unbuilt-tree') },
   });
   assert.equal(pack.status, 0, `npm pack failed:\n${pack.stderr.slice(-3000)}`);
   const json = pack.stdout.slice(pack.stdout.lastIndexOf('\n[') + 1);
