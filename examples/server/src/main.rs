@@ -66,10 +66,7 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let port = match std::env::var("PORT") {
-        Ok(v) if !v.is_empty() => v.parse().map_err(|_| format!("invalid PORT {v:?}"))?,
-        _ => 8080,
-    };
+    let port = process::default_port()?;
     // The repository this binary was built from: right for `cargo run` and
     // for `make demo`.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -85,10 +82,7 @@ fn parse_args() -> Result<Args, String> {
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
-            "--port" => {
-                let v = value("--port")?;
-                args.port = v.parse().map_err(|_| format!("invalid port {v:?}"))?;
-            }
+            "--port" => args.port = process::parse_port(&value("--port")?)?,
             "--port-file" => args.port_file = Some(value("--port-file")?.into()),
             "--root" => args.root = value("--root")?.into(),
             "--fast" => args.fast = true,

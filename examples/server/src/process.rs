@@ -1,7 +1,20 @@
 //! What both binaries of the demo (the server and the balancer) do as
-//! processes: tell a script their port, and stop on a signal.
+//! processes: pick their port, tell a script which, and stop on a signal.
 
 use std::path::Path;
+
+/// The port to listen on without `--port`: `$PORT`, else 8080.
+pub fn default_port() -> Result<u16, String> {
+    match std::env::var("PORT") {
+        Ok(v) if !v.is_empty() => v.parse().map_err(|_| format!("invalid PORT {v:?}")),
+        _ => Ok(8080),
+    }
+}
+
+/// The value of `--port` (`0`: any free port).
+pub fn parse_port(value: &str) -> Result<u16, String> {
+    value.parse().map_err(|_| format!("invalid port {value:?}"))
+}
 
 /// Writes the port to a temporary file and renames it into place, so a
 /// script polling for `path` never reads it half written.

@@ -295,11 +295,9 @@ mod instances {
 
     #[tokio::test]
     async fn one_instance_leads_at_a_time_and_another_takes_over_when_its_lease_ends() {
-        let Some(redis) = TestRedis::start() else {
+        let Some((_redis, a, b)) = two_instances().await else {
             return;
         };
-        let a = redis.store("a").await;
-        let b = redis.store("b").await;
         let ttl = Duration::from_millis(300);
         assert!(a.lead("ticker", ttl).await.unwrap());
         assert!(!b.lead("ticker", ttl).await.unwrap());
@@ -314,11 +312,9 @@ mod instances {
 
     #[tokio::test]
     async fn gauges_add_up_across_instances_until_one_stops_publishing() {
-        let Some(redis) = TestRedis::start() else {
+        let Some((_redis, a, b)) = two_instances().await else {
             return;
         };
-        let a = redis.store("a").await;
-        let b = redis.store("b").await;
         a.set_gauge("open", 2, Duration::from_millis(300))
             .await
             .unwrap();
@@ -332,11 +328,9 @@ mod instances {
 
     #[tokio::test]
     async fn an_event_appended_through_one_instance_reaches_a_follower_of_another() {
-        let Some(redis) = TestRedis::start() else {
+        let Some((_redis, a, b)) = two_instances().await else {
             return;
         };
-        let a = redis.store("a").await;
-        let b = redis.store("b").await;
         let feed = FeedKey::new("conformance", "instances");
         let ids = feed_with(&a, &feed, 1).await;
         let mut on_b = Taker::open(&b, &feed, resume(Some(&ids[0]), Newcomer::Oldest)).await;
@@ -351,6 +345,15 @@ mod instances {
             "a cut through a reaches b's followers"
         );
     }
+}
+
+/// A fresh `redis-server` and the stores of two instances, `a` and `b`,
+/// sharing it (`None`, after saying so, without redis-server).
+async fn two_instances() -> Option<(TestRedis, RedisStore, RedisStore)> {
+    let redis = TestRedis::start()?;
+    let a = redis.store("a").await;
+    let b = redis.store("b").await;
+    Some((redis, a, b))
 }
 
 /// Runs `check` on a Redis store of a fresh `redis-server`, or says why not.

@@ -210,40 +210,50 @@ async fn add(
     Ok(id)
 }
 
-/// The entries after `position` (exclusive), at most [`BATCH`].
-async fn range_after(
+/// `HSET <key> <fields>` and `EXPIRE`, in one transaction.
+async fn hset_expiring(
     conn: &mut ConnectionManager,
     key: &str,
-    position: &str,
+    fields: &[(&str, &[u8])],
+) -> Result<(), StoreError> {
+    let mut pipe = redis::pipe();
+    pipe.atomic();
+    let hset = pipe.cmd("HSET").arg(key);
+    for (name, value) in fields {
+        hset.arg(*name).arg(*value);
+    }
+    hset.ignore();
+    pipe.cmd("EXPIRE").arg(key).arg(TTL_SECS).ignore();
+    pipe.query_async(conn).await.map_err(backend)
+}
+
+/// `XRANGE <key> <start> + COUNT <count>`: the entries from `start` on
+/// (`(<id>` for the ones after `<id>`, as in Redis).
+async fn range(
+    conn: &mut ConnectionManager,
+    key: &str,
+    start: &str,
+    count: usize,
 ) -> Result<VecDeque<StreamId>, StoreError> {
     let reply: StreamRangeReply = redis::cmd("XRANGE")
         .arg(key)
-        .arg(format!("({position}"))
+        .arg(start)
         .arg("+")
         .arg("COUNT")
-        .arg(BATCH)
+        .arg(count)
         .query_async(conn)
         .await
         .map_err(backend)?;
     Ok(reply.ids.into())
 }
 
-/// The entries from `position` on (inclusive), at most [`BATCH`] + 1.
-async fn range_from(
+/// The entries after `position`, at most [`BATCH`].
+async fn range_after(
     conn: &mut ConnectionManager,
     key: &str,
     position: &str,
 ) -> Result<VecDeque<StreamId>, StoreError> {
-    let reply: StreamRangeReply = redis::cmd("XRANGE")
-        .arg(key)
-        .arg(position)
-        .arg("+")
-        .arg("COUNT")
-        .arg(BATCH + 1)
-        .query_async(conn)
-        .await
-        .map_err(backend)?;
-    Ok(reply.ids.into())
+    range(conn, key, &format!("({position}"), BATCH).await
 }
 
 /// What `XINFO STREAM` says about a feed.
@@ -448,22 +458,11 @@ impl Store for RedisStore {
     fn put_file<'a>(&'a self, feed: &'a FeedKey, n: u64, file: File) -> StoreFuture<'a, ()> {
         async move {
             let key = format!("{}:file:{n}", stream_key(feed));
-            redis::pipe()
-                .atomic()
-                .cmd("HSET")
-                .arg(&key)
-                .arg("type")
-                .arg(&file.content_type)
-                .arg("bytes")
-                .arg(&file.bytes[..])
-                .ignore()
-                .cmd("EXPIRE")
-                .arg(&key)
-                .arg(TTL_SECS)
-                .ignore()
-                .query_async::<()>(&mut self.conn())
-                .await
-                .map_err(backend)
+            let fields = [
+                ("type", file.content_type.as_bytes()),
+                ("bytes", &file.bytes[..]),
+            ];
+            hset_expiring(&mut self.conn(), &key, &fields).await
         }
         .boxed()
     }
@@ -505,19 +504,9 @@ impl Store for RedisStore {
         async move {
             let key = format!("{PREFIX}gauge:{gauge}");
             let valid_until = unix_ms() + ttl.as_millis() as u64;
-            redis::pipe()
-                .cmd("HSET")
-                .arg(&key)
-                .arg(&self.instance)
-                .arg(format!("{value} {valid_until}"))
-                .ignore()
-                .cmd("EXPIRE")
-                .arg(&key)
-                .arg(TTL_SECS)
-                .ignore()
-                .query_async::<()>(&mut self.conn())
-                .await
-                .map_err(backend)
+            let value = format!("{value} {valid_until}");
+            let fields = [(self.instance.as_str(), value.as_bytes())];
+            hset_expiring(&mut self.conn(), &key, &fields).await
         }
         .boxed()
     }
@@ -722,7 +711,7 @@ impl Follower {
             self.pending = range_after(&mut self.conn, &self.key, &self.position).await?;
             return Ok(None);
         }
-        self.pending = range_from(&mut self.conn, &self.key, &self.position).await?;
+        self.pending = range(&mut self.conn, &self.key, &self.position, BATCH + 1).await?;
         if self.pending.front().is_some_and(|e| e.id == self.position) {
             self.pending.pop_front();
             return Ok(None);
