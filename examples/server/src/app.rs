@@ -42,19 +42,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// `--fast` settings with no files to serve, for unit tests.
-    #[cfg(test)]
-    pub fn for_tests() -> Self {
-        Settings {
-            instance: "test".to_owned(),
-            fast: true,
-            examples_dir: PathBuf::new(),
-            pkg_dir: PathBuf::new(),
-            js_dir: PathBuf::new(),
-            react_dir: PathBuf::new(),
-        }
-    }
-
     /// The reconnection time sent as `retry:` on every stream.
     pub fn retry(&self) -> Duration {
         Duration::from_millis(if self.fast { 500 } else { 2000 })
@@ -95,6 +82,23 @@ impl AppState {
             ticker: Arc::default(),
             shutdown,
         }
+    }
+
+    /// A `--fast` server on the memory store with no files to serve, for
+    /// unit tests, and the switch that shuts it down.
+    #[cfg(test)]
+    pub fn for_tests() -> (Self, watch::Sender<bool>) {
+        let (stop, shutdown) = watch::channel(false);
+        let settings = Settings {
+            instance: "test".to_owned(),
+            fast: true,
+            examples_dir: PathBuf::new(),
+            pkg_dir: PathBuf::new(),
+            js_dir: PathBuf::new(),
+            react_dir: PathBuf::new(),
+        };
+        let store: Arc<dyn Store> = Arc::new(crate::store::MemoryStore::default());
+        (AppState::new(settings, store, shutdown), stop)
     }
 }
 

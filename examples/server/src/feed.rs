@@ -217,12 +217,9 @@ pub fn json_error(status: StatusCode, message: &str) -> Response {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::sync::Arc;
-
+pub mod tests {
     use super::*;
-    use crate::app::{AppState, Settings};
-    use crate::store::{MemoryStore, Store};
+    use crate::app::AppState;
 
     #[test]
     fn last_event_id_prefers_the_header_and_falls_back_to_the_query() {
@@ -241,12 +238,10 @@ mod tests {
         assert_eq!(last_event_id(&headers, Some("lastEventId=")), None);
     }
 
-    /// A demo server's state on the memory store, and its shutdown switch.
-    fn app() -> (AppState, watch::Sender<bool>) {
-        let (stop, shutdown) = watch::channel(false);
-        let settings = Settings::for_tests();
-        let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
-        (AppState::new(settings, store, shutdown), stop)
+    /// The whole body of a finished response, as text.
+    pub async fn body_text(response: Response) -> String {
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20).await;
+        String::from_utf8(body.expect("a complete body").to_vec()).expect("UTF-8")
     }
 
     async fn finished_feed(app: &AppState) -> FeedKey {
@@ -274,32 +269,29 @@ mod tests {
 
     #[tokio::test]
     async fn a_resumed_stream_sends_exactly_the_events_after_the_last_id() {
-        let (app, _stop) = app();
+        let (app, _stop) = AppState::for_tests();
         let feed = finished_feed(&app).await;
         let response = get(&app, &feed, "1").await;
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(response.headers()["content-type"], "text/event-stream");
         assert_eq!(response.headers()["cache-control"], "no-cache");
         assert_eq!(response.headers()["x-accel-buffering"], "no");
-        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
-            .await
-            .unwrap();
         assert_eq!(
-            std::str::from_utf8(&body).unwrap(),
+            body_text(response).await,
             "retry: 500\n\nid: 2\ndata: two\ndata: lines\n\nevent: done\nid: 3\ndata: {}\n\n"
         );
     }
 
     #[tokio::test]
     async fn a_client_that_has_everything_of_a_finished_feed_gets_204() {
-        let (app, _stop) = app();
+        let (app, _stop) = AppState::for_tests();
         let feed = finished_feed(&app).await;
         assert_eq!(get(&app, &feed, "3").await.status(), StatusCode::NO_CONTENT);
     }
 
     #[tokio::test]
     async fn an_unknown_feed_is_404() {
-        let (app, _stop) = app();
+        let (app, _stop) = AppState::for_tests();
         let missing = FeedKey::new("test", "missing");
         assert_eq!(
             get(&app, &missing, "3").await.status(),
@@ -309,7 +301,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_trimmed_id_gets_the_gap_event_then_the_oldest_event_kept() {
-        let (app, _stop) = app();
+        let (app, _stop) = AppState::for_tests();
         let feed = FeedKey::new("test", "a").keeping(2);
         app.store.create(&feed).await.unwrap();
         for n in 1..=4 {
@@ -319,10 +311,8 @@ mod tests {
                 .unwrap();
         }
         app.store.finish(&feed).await.unwrap();
-        let body = get(&app, &feed, "1").await.into_body();
-        let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
         assert_eq!(
-            std::str::from_utf8(&body).unwrap(),
+            body_text(get(&app, &feed, "1").await).await,
             "retry: 500\n\nevent: gap\ndata: {\"lastEventId\":\"1\",\"resumesAt\":\"3\"}\n\n\
              id: 3\ndata: e3\n\nid: 4\ndata: e4\n\n"
         );
@@ -330,7 +320,7 @@ mod tests {
 
     #[tokio::test]
     async fn cutting_ends_the_live_connections_with_an_error() {
-        let (app, _stop) = app();
+        let (app, _stop) = AppState::for_tests();
         let feed = FeedKey::new("test", "a");
         app.store.create(&feed).await.unwrap();
         let body = get(&app, &feed, "0").await.into_body();
@@ -340,12 +330,11 @@ mod tests {
 
     #[tokio::test]
     async fn shutdown_ends_the_streams_cleanly() {
-        let (app, stop) = app();
+        let (app, stop) = AppState::for_tests();
         let feed = FeedKey::new("test", "a");
         app.store.create(&feed).await.unwrap();
-        let body = get(&app, &feed, "0").await.into_body();
+        let response = get(&app, &feed, "0").await;
         stop.send(true).unwrap();
-        let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap();
-        assert_eq!(&bytes[..], b"retry: 500\n\n");
+        assert_eq!(body_text(response).await, "retry: 500\n\n");
     }
 }

@@ -277,18 +277,16 @@ impl Counter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::Settings;
-    use crate::store::MemoryStore;
+    use crate::feed::tests::body_text;
     use axum::http::HeaderValue;
     use futures_util::StreamExt;
 
     /// A server's state on the memory store, with the ticks' feed made as
     /// `main` makes it, and its shutdown switch.
     async fn app() -> (AppState, watch::Sender<bool>) {
-        let (stop, shutdown) = watch::channel(false);
-        let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
-        store.create(&ticker_feed()).await.unwrap();
-        (AppState::new(Settings::for_tests(), store, shutdown), stop)
+        let (app, stop) = AppState::for_tests();
+        app.store.create(&ticker_feed()).await.unwrap();
+        (app, stop)
     }
 
     async fn tick_stream(app: &AppState, last_id: Option<&'static str>) -> Response {
@@ -316,11 +314,8 @@ mod tests {
         let response = tick_stream(&app, Some("3")).await;
         assert_eq!(response.headers()["content-type"], "text/event-stream");
         stop.send(true).unwrap();
-        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
-            .await
-            .unwrap();
         assert_eq!(
-            std::str::from_utf8(&body).unwrap(),
+            body_text(response).await,
             "retry: 500\n\n\
              id: 4\ndata: tick 4 at 00:00:00.0 UTC\n\n\
              id: 5\ndata: tick 5 at 00:00:00.0 UTC\n\n"
@@ -340,11 +335,8 @@ mod tests {
             .unwrap();
         stop.send(true).unwrap();
         for response in [newcomer, not_ours] {
-            let body = axum::body::to_bytes(response.into_body(), 1 << 20)
-                .await
-                .unwrap();
             assert_eq!(
-                std::str::from_utf8(&body).unwrap(),
+                body_text(response).await,
                 "retry: 500\n\nid: 2\ndata: tick 2 at 00:00:00.0 UTC\n\n"
             );
         }
