@@ -381,10 +381,12 @@ impl Store for RedisStore {
         async move {
             let key = stream_key(feed);
             let mut conn = self.conn();
-            // The tail first: it then reports every entry added after this
-            // point, so nothing falls between the reads below and the wait.
-            let tail = self.tail(&key).await?;
+            // A missing feed is a 404 before any tail is started for it.
             let info = stream_info(&mut conn, &key).await?;
+            // The tail before the first read: it then reports every entry
+            // added after that read, so nothing falls between the read and
+            // the wait for more.
+            let tail = self.tail(&key).await?;
             let newest = parse_id(&info.last_generated).unwrap_or_default();
             let last = resume
                 .last_id
