@@ -43,12 +43,12 @@ build: deps
 	cargo build --release --lib --target $(WASM_TARGET) $(WASM_FEATURES)
 	rm -rf pkg
 	wasm-bindgen --target web --out-dir pkg --out-name sse_wasm $(RELEASE_WASM)
-	@# The snippets' classes and helpers under a stable path (the
-	@# glue imports the snippet under a hashed one; re-exporting keeps one
-	@# module instance).
+	@# The snippets' classes and helpers that js/ uses, under a stable path
+	@# (the glue imports the snippets under a hashed one; re-exporting keeps
+	@# one module instance).
 	snippets=$$(cd pkg && ls -d snippets/*/src/web) && { \
-	  printf "export { SSEError, SSEEvent, report, runtime } from './%s/runtime.js';\n" "$$snippets"; \
-	  printf "export { options } from './%s/options.js';\n" "$$snippets"; \
+	  printf "export { SSEError, SSEEvent, runtime } from './%s/runtime.js';\n" "$$snippets"; \
+	  printf "export { Client, Subscription } from './%s/client.js';\n" "$$snippets"; \
 	} > pkg/runtime.js
 	$(WASM_OPT) $(WASM_OPT_FLAGS) pkg/sse_wasm_bg.wasm -o pkg/sse_wasm_bg.wasm
 	node .ci/minify-imports.mjs pkg/sse_wasm_bg.wasm pkg/sse_wasm.js
@@ -61,9 +61,9 @@ size:
 
 # The most a page may download for SSEClient: wasm + the minified entry,
 # gzip -9, in bytes (`make size`, line `page`). `make test` fails above it.
-# A ratchet (SIZE.md): just above today's 50,382, lowered as the package
+# A ratchet (SIZE.md): just above today's 34,300, lowered as the package
 # shrinks; the target is 20 KB.
-SIZE_BUDGET := 51000
+SIZE_BUDGET := 34500
 
 ## size-check: `make size`, failing when the page weight exceeds SIZE_BUDGET
 size-check: build

@@ -1,239 +1,166 @@
-// `SSEClient` and `Subscription`, as both entries export them: thin handles
-// over the wasm-bindgen client. They let a client exist before the
-// WebAssembly module has loaded (the main entry starts loading on import
-// and never holds the app up): such a client is a `PendingClient` that
-// records its subscriptions and callbacks, reports `connecting` once
-// subscribed, and hands everything over to the real client when the module
-// is ready. After that every call goes straight through; events never pass
-// through this file.
+// `SSEClient` and `Subscription`, as both entries export them: handles over
+// the client of src/web/client.js (`Client`), which works before the
+// WebAssembly module has loaded (it connects once `makeEngine` delivers),
+// or over a `SharedClient` (./share.js) for a client created with `share`.
+// Events never pass through this file.
+//
+// A handle of its own, rather than `Client` itself, for two reasons:
+// - `share` picks another client, whose code is a chunk loaded on demand;
+// - the handle is what the app holds. The client is reachable from its
+//   own transports and timers, so it would never be garbage-collected;
+//   the handle is, and then frees the client, which closes it (as a wasm
+//   client's finalizer did).
 
-import { SSEClient as WasmClient } from '../pkg/sse_wasm.js';
-import { SSEError, options as optionRules, report, runtime } from '../pkg/runtime.js';
-import { checkCallbackName } from './callbacks.js';
-import { isInitialized, loadError, loading } from './loader.js';
+import { Client, SSEError, Subscription, runtime } from '../pkg/runtime.js';
+import { checkLoading, makeEngine } from './loader.js';
 import { canShare, checkShareOption } from './share-option.js';
 
 /**
- * One handler or callback registration. `unsubscribe()` removes it (and
- * closes the connection if it was the last handler); calling it twice, or
- * after the client is gone, does nothing.
+ * The handles `subscribe` and `on` return: the class of src/web/client.js,
+ * whose `unsubscribe()` calls its owner's `remove(record)`.
  */
-export class Subscription {
-  #target;
-  /** The owning client's set of live subscriptions (see `SSEClient#live`). */
-  #live;
-
-  /**
-   * @internal `target`: a wasm `Subscription`, a pending `Registration`,
-   * or nothing (a client already closed); `live`: the set to join.
-   */
-  constructor(target, live) {
-    this.#target = target;
-    if (target !== undefined && live !== undefined) {
-      this.#live = live;
-      live.add(this);
-    }
-  }
-
-  /** Removes this handler or callback. */
-  unsubscribe() {
-    const target = this.#detach();
-    if (target !== undefined) {
-      target.unsubscribe();
-      target.free();
-    }
-  }
-
-  /** Lets go of this handle without removing the handler. */
-  free() {
-    this.#detach()?.free();
-  }
-
-  #detach() {
-    const target = this.#target;
-    this.#target = undefined;
-    this.#live?.delete(this);
-    this.#live = undefined;
-    return target;
-  }
-}
+export { Subscription };
 
 /** A Server-Sent Events client (see the type declarations for the API). */
 export class SSEClient {
-  /** The wasm-bindgen client, once the module is ready, until `close()`. */
+  /** A `Client`, or a `SharedClient`; while ./share.js loads, a `Client` standing in (see `#handOver`). */
   #client;
-  /** Until then (and for good if it never gets one): what to hand over. */
-  #pending;
-  /** After `close()`: what the getters answer. */
-  #closed;
   /**
-   * The subscriptions handed out and not yet removed or freed: each holds a
-   * wasm object, freed with the client by `close()`.
+   * While ./share.js loads, for a client that shares: what the stand-in
+   * was given, in order, as `{ method, name, fn, removed, target }`,
+   * `target` being the `Subscription` of the client that has it now.
    */
-  #live = new Set();
-  #json;
+  #given;
 
   constructor(url, options) {
-    // The glue expects a string; accept a URL object as fetch() does.
-    const href = typeof URL === 'function' && url instanceof URL ? url.href : url;
-    this.#json = options != null && options.json === true;
-    checkShareOption(options?.share);
-    // Thrown at once, even before the module has loaded (the checks are
-    // JavaScript's: src/web/options.js).
-    const checked = checkOptions(options);
-    const sharing = wantsToShare(options);
-    if (isInitialized() && (!sharing || SharedClient !== undefined)) {
-      this.#setClient(createClient(href, options));
-      return;
+    const share = options?.share;
+    checkShareOption(share);
+    // `share` is this file's option; `Client` knows only the others.
+    if (typeof options === 'object' && options !== null && 'share' in options) {
+      const { share: _, ...rest } = options;
+      options = rest;
     }
-    // Wait for the module, and for the sharing code when this client shares.
-    let ready = isInitialized() ? Promise.resolve() : loading();
-    if (ready === undefined) throw loadError();
-    if (sharing) ready = Promise.all([ready, loadSharing()]);
-    const pending = new PendingClient(resolveUrl(href), options, checked);
-    this.#pending = pending;
-    // A client dropped before the module arrives is never started.
-    const self = new WeakRef(this);
-    ready.then(
-      () => {
-        const client = self.deref();
-        if (client !== undefined) client.#start();
-      },
-      (error) => pending.fail(error instanceof SSEError ? error : loadError(error)),
-    );
-  }
-
-  /** Creates the real client and hands the recorded calls over to it. */
-  #start() {
-    const pending = this.#pending;
-    if (pending.status === 'closed') return;
-    pending.stopWatchingSignal();
-    let client;
-    try {
-      client = createClient(pending.url, pending.options);
-    } catch (error) {
-      // Not expected (the options were checked at construction), but
-      // reported rather than lost.
-      return pending.fail(error);
-    }
-    this.#setClient(client);
-    this.#pending = undefined;
-    pending.handOver(client);
-  }
-
-  #setClient(client) {
-    this.#client = client;
-    // A wasm client closes when it is garbage-collected; a shared one is
-    // kept alive by its BroadcastChannel, so it is freed with this handle.
-    if (SharedClient !== undefined && client instanceof SharedClient) {
-      unreachableShared?.register(this, client, this);
+    const sharing = share !== undefined && share !== false && canShare();
+    this.#client = new Client(url, options, sharing ? standInEngine : makeEngine);
+    unreachable?.register(this, this.#client);
+    if (!sharing) return;
+    // A client that shares starts as a `Client` that never gets an engine:
+    // it has checked the options and resolved the URL and the transport
+    // for the `SharedClient`, and until ./share.js has loaded it stands in
+    // for it: shows `connecting` once subscribed, hears the signal, and
+    // reports a failed load.
+    this.#given = [];
+    if (SharedClient !== undefined) {
+      this.#handOver(options, share);
+    } else {
+      // A client dropped meanwhile is never started.
+      const self = new WeakRef(this);
+      loadSharing().then(() => self.deref()?.#handOver(options, share), () => {});
     }
   }
 
   /**
-   * Wraps a wasm subscription; freed at once if a callback closed the
-   * client while it was being made.
+   * ./share.js has loaded: the `SharedClient` takes over from the
+   * stand-in, with every handler and callback still registered, in order.
+   * The statechange callbacks hear only what differs from what they were
+   * told already (`connecting`, typically, is not repeated).
    */
-  #track(subscription) {
-    if (this.#client !== undefined) return new Subscription(subscription, this.#live);
-    subscription.free();
-    return new Subscription(undefined);
+  #handOver(options, share) {
+    const template = this.#client;
+    const given = this.#given;
+    this.#given = undefined;
+    // Freed, closed, aborted by the signal or failed: nothing to start.
+    if (given === undefined || template.status === 'closed') return;
+    const client = new SharedClient(template, options, share);
+    const shown = template.status;
+    template.free();
+    this.#client = client;
+    unreachable?.register(this, client);
+    let replaying = true;
+    for (const g of given) {
+      if (g.removed) continue;
+      if (g.method === 'on') {
+        const { fn } = g;
+        g.target = client.on(g.name, g.name === 'statechange' ? (status) => replaying || fn(status) : fn);
+      } else if (client.status !== 'closed') {
+        g.target = client.subscribe(g.name, g.fn);
+      }
+    }
+    replaying = false;
+    if (client.status !== shown) {
+      runtime.emit(
+        given.filter((g) => g.method === 'on' && g.name === 'statechange'),
+        client.status,
+      );
+    }
+  }
+
+  /** `subscribe` or `on`: while ./share.js loads, also recorded for the hand-over. */
+  #register(method, name, fn) {
+    const target = this.#client[method](name, fn);
+    if (this.#given === undefined) return target;
+    const g = { method, name: method === 'on' ? name : String(name), fn, removed: false, target };
+    this.#given.push(g);
+    return new Subscription(recorded, g);
   }
 
   subscribe(type, handler) {
-    if (this.#client) return this.#track(this.#client.subscribe(type, handler));
-    if (this.#closed) throw new SSEError('closed', 'the client is closed');
-    return new Subscription(this.#pending.subscribe(type, handler), this.#live);
-  }
-
-  unsubscribe(type, handler) {
-    if (type == null) this.close();
-    else if (this.#client) this.#client.unsubscribe(type, handler);
-    else this.#pending?.unsubscribe(type, handler);
-  }
-
-  close() {
-    const client = this.#client;
-    if (client) {
-      client.close();
-      this.#release(client);
-      // Not from inside this call: close() may run in a callback that a
-      // method of the same client is still calling (`statechange` during
-      // `subscribe`), and wasm-bindgen refuses to free an object in use.
-      // The Rust side has already let go of its buffers and handlers.
-      queueMicrotask(() => client.free());
-    } else {
-      this.#pending?.close(true);
-    }
-  }
-
-  /**
-   * Lets go of the wasm client: the getters answer from a snapshot, and
-   * every subscription's wasm handle is freed, so nothing of this client
-   * stays in wasm memory until a garbage collection.
-   */
-  #release(client) {
-    unreachableShared?.unregister(this);
-    this.#closed = { url: client.url, lastEventId: client.lastEventId, transport: client.transport };
-    this.#client = undefined;
-    for (const subscription of this.#live) subscription.free();
-  }
-
-  reconnect() {
-    // A pending client has nothing to reconnect yet.
-    this.#client?.reconnect();
+    return this.#register('subscribe', type, handler);
   }
 
   on(name, callback) {
-    if (this.#client) return this.#track(this.#client.on(name, callback));
-    if (this.#closed) {
-      // Accepted, as before close(), but never called.
-      checkCallbackName(name);
-      return new Subscription(undefined);
+    return this.#register('on', name, callback);
+  }
+
+  unsubscribe(type, handler) {
+    this.#client.unsubscribe(type, handler);
+    if (type == null || this.#given === undefined) return;
+    for (const g of this.#given) {
+      if (g.method === 'subscribe' && g.name === String(type) && (handler == null || g.fn === handler)) g.removed = true;
     }
-    return new Subscription(this.#pending.on(name, callback), this.#live);
+  }
+
+  close() {
+    this.#client.close();
+  }
+
+  reconnect() {
+    this.#client.reconnect();
   }
 
   get readyState() {
-    if (this.#client) return this.#client.readyState;
-    return this.#pending?.status === 'connecting' ? 0 : 2;
+    return this.#client.readyState;
   }
 
   get status() {
-    if (this.#client) return this.#client.status;
-    return this.#closed ? 'closed' : this.#pending.status;
+    return this.#client.status;
   }
 
   get url() {
-    return (this.#client ?? this.#closed ?? this.#pending).url;
+    return this.#client.url;
   }
 
   get lastEventId() {
-    return (this.#client ?? this.#closed ?? this.#pending).lastEventId;
+    return this.#client.lastEventId;
   }
 
   get transport() {
-    return (this.#client ?? this.#closed ?? this.#pending).transport;
+    return this.#client.transport;
   }
 
   /** Whether handlers receive parsed JSON (`json: true`). */
   get json() {
-    return this.#json;
+    return this.#client.json;
   }
 
   /** With `share`: `'leader'` or `'follower'` while in a group of contexts, else `null`. */
   get shareRole() {
-    return this.#client?.shareRole ?? null;
+    return this.#client.shareRole ?? null;
   }
 
   free() {
-    const client = this.#client;
-    if (client) {
-      this.#release(client);
-      client.free();
-    } else {
-      this.#pending?.close(false);
-    }
+    this.#given = undefined;
+    this.#client.free();
   }
 }
 
@@ -243,175 +170,31 @@ if (typeof Symbol.dispose === 'symbol') {
 }
 
 /**
- * A client whose module is still loading: the handlers and callbacks it
- * was given, in order, and the status it shows meanwhile.
+ * The owner of the handles given out while ./share.js loads: they remove
+ * the registration from whichever client has it (the stand-in, or the
+ * `SharedClient` after the hand-over).
  */
-class PendingClient {
-  /** `checked`: the options in the canonical form of `checkOptions`. */
-  constructor(url, options, checked) {
-    this.url = url;
-    this.options = options;
-    this.checked = checked;
-    /** @type {Registration[]} */
-    this.registrations = [];
-    this.status = 'idle';
-    const signal = options?.signal;
-    if (signal?.aborted) {
-      this.status = 'closed';
-    } else if (signal) {
-      this.onAbort = () => this.close(true);
-      signal.addEventListener('abort', this.onAbort);
-    }
-  }
+const recorded = {
+  remove(g) {
+    g.removed = true;
+    g.target.unsubscribe();
+  },
+};
 
-  get lastEventId() {
-    return this.checked[CHECKED_LAST_EVENT_ID] ?? '';
-  }
-
-  /** What `transport: 'auto'` resolves to. */
-  get transport() {
-    return this.checked[CHECKED_TRANSPORT];
-  }
-
-  subscribe(type, handler) {
-    if (this.status === 'closed') throw new SSEError('closed', 'the client is closed');
-    const registration = this.register('handler', String(type), handler);
-    if (this.status === 'idle') this.setStatus('connecting');
-    return registration;
-  }
-
-  on(name, callback) {
-    checkCallbackName(name);
-    return this.register('callback', name, callback);
-  }
-
-  register(kind, name, fn) {
-    const registration = new Registration(this, kind, name, fn);
-    if (this.status !== 'closed') this.registrations.push(registration);
-    return registration;
-  }
-
-  unsubscribe(type, handler) {
-    for (const r of this.registrations) {
-      if (r.kind === 'handler' && r.name === type && (handler == null || r.fn === handler)) r.removed = true;
-    }
-    this.afterRemoval();
-  }
-
-  /** A registration went: forget it; with no handler left, go idle. */
-  afterRemoval() {
-    this.registrations = this.registrations.filter((r) => !r.removed);
-    if (this.status === 'connecting' && !this.registrations.some((r) => r.kind === 'handler')) {
-      this.setStatus('idle');
-    }
-  }
-
-  /** `close()` and the signal (`notify`), or `free()`: closed for good. */
-  close(notify) {
-    if (this.status === 'closed') return;
-    this.stopWatchingSignal();
-    if (notify) this.setStatus('closed');
-    this.status = 'closed';
-    this.registrations = [];
-  }
-
-  /** The module or the options failed: as a fatal error does, report and close. */
-  fail(error) {
-    if (this.status === 'closed') return;
-    this.stopWatchingSignal();
-    const hasErrorCallback = this.callbacks('error').length > 0;
-    this.setStatus('closed');
-    this.emit('error', error);
-    this.emit('close', undefined);
-    this.registrations = [];
-    if (!hasErrorCallback) report(error);
-  }
-
-  stopWatchingSignal() {
-    if (this.onAbort) this.options.signal.removeEventListener('abort', this.onAbort);
-    this.onAbort = undefined;
-  }
-
-  /**
-   * Registers everything with the real `client`, in the order it was given.
-   * The statechange callbacks hear only what differs from what they were
-   * told already (`connecting`, typically, is not repeated).
-   */
-  handOver(client) {
-    const shown = this.status;
-    let replaying = true;
-    for (const r of this.registrations) {
-      try {
-        if (r.kind === 'handler') {
-          r.attach(client.subscribe(r.name, r.fn));
-        } else if (r.name === 'statechange') {
-          const callback = r.fn;
-          r.attach(client.on(r.name, (status) => replaying || callback(status)));
-        } else {
-          r.attach(client.on(r.name, r.fn));
-        }
-      } catch (error) {
-        report(error);
-      }
-    }
-    replaying = false;
-    const statechange = this.callbacks('statechange');
-    this.registrations = [];
-    if (client.status !== shown) runtime.emit(statechange, client.status);
-  }
-
-  setStatus(status) {
-    this.status = status;
-    this.emit('statechange', status);
-  }
-
-  /** The live registrations of callback `name`: listener records (`fn`, `removed`) for the runtime's `emit`. */
-  callbacks(name) {
-    return this.registrations.filter((r) => r.kind === 'callback' && r.name === name);
-  }
-
-  emit(name, value) {
-    runtime.emit(this.callbacks(name), value);
-  }
-}
-
-/** A handler or callback given to a pending client. */
-class Registration {
-  constructor(owner, kind, name, fn) {
-    this.owner = owner;
-    this.kind = kind;
-    this.name = name;
-    this.fn = fn;
-    this.removed = false;
-    /** The real client's subscription, after the hand-over. */
-    this.subscription = undefined;
-    this.freed = false;
-  }
-
-  attach(subscription) {
-    if (this.freed) subscription.free();
-    else this.subscription = subscription;
-  }
-
-  unsubscribe() {
-    if (this.subscription !== undefined) {
-      this.subscription.unsubscribe();
-    } else if (!this.removed) {
-      this.removed = true;
-      this.owner.afterRemoval();
-    }
-  }
-
-  free() {
-    this.freed = true;
-    this.subscription?.free();
-    this.subscription = undefined;
-  }
-}
-
-/** Frees the shared client of an `SSEClient` that was garbage-collected unclosed. */
-const unreachableShared =
+/** Frees the client of an `SSEClient` that was garbage-collected unclosed (freeing closes it, quietly). */
+const unreachable =
   typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((client) => client.free()) : undefined;
+
+/**
+ * The `makeEngine` of a client standing in for a `SharedClient` while
+ * ./share.js loads: it never gets an engine (the `SharedClient` connects,
+ * if it leads), but hears of a failed load, as its fatal error. It throws
+ * at construction as any client does when nothing loads the module.
+ */
+function standInEngine() {
+  checkLoading();
+  return loadSharing().then(() => new Promise(() => {}));
+}
 
 /** `SharedClient` from ./share.js, once loaded (see `loadSharing`). */
 let SharedClient;
@@ -434,51 +217,4 @@ function loadSharing() {
     },
   );
   return sharingLoad;
-}
-
-/** Positions in the canonical options (`normalizeOptions` in src/web/options.js). */
-const CHECKED_TRANSPORT = 0;
-const CHECKED_LAST_EVENT_ID = 9;
-
-/**
- * Checks `options` as the wasm client will (throwing the `SSEError` of kind
- * `invalid-option` naming the first wrong one) and returns them in
- * canonical form. `share` is this file's to check.
- */
-function checkOptions(options) {
-  if (options == null || typeof options !== 'object' || !('share' in options)) {
-    return optionRules.normalizeOptions(options);
-  }
-  const { share: _, ...rest } = options;
-  return optionRules.normalizeOptions(rest);
-}
-
-/** Whether a client with `options` shares its connection: `share` set, and a context that can. */
-function wantsToShare(options) {
-  const share = options?.share;
-  return share !== undefined && share !== false && canShare();
-}
-
-/**
- * The client behind an `SSEClient`: a `SharedClient` when it shares (its
- * code loaded: see the constructor), else a wasm-bindgen client (which does
- * not know the `share` option).
- */
-function createClient(url, options) {
-  const share = options?.share;
-  if (share === undefined) return new WasmClient(url, options);
-  if (wantsToShare(options)) return new SharedClient(url, options, share);
-  const { share: _, ...rest } = options;
-  return new WasmClient(url, rest);
-}
-
-/**
- * Resolves `url` against the page (or worker) location, as the wasm client
- * does (`checkUrl` in src/web/options.js): http(s) only, no credentials,
- * and an error that never shows them.
- */
-function resolveUrl(url) {
-  const [href, reason] = optionRules.checkUrl(url);
-  if (reason === undefined) return href;
-  throw new SSEError('invalid-url', `invalid URL "${href}": ${reason}`, { url: href });
 }

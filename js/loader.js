@@ -1,8 +1,9 @@
 // Loading the WebAssembly module, once, for both entries. `init()` is the
-// public face; the client asks `loading()` whether it may wait for the
-// module and `loadError()` what to report when it cannot.
+// public face; the clients get their engines from `makeEngine`, which
+// waits for the module while it loads and says what is wrong when nothing
+// loads it.
 
-import wasmInit from '../pkg/sse_wasm.js';
+import wasmInit, { Engine } from '../pkg/sse_wasm.js';
 import { SSEError } from '../pkg/runtime.js';
 
 let ready = false;
@@ -43,9 +44,30 @@ export function isInitialized() {
   return ready;
 }
 
-/** The promise of the load in progress, or `undefined` when none is. */
-export function loading() {
-  return ready ? undefined : pending;
+/**
+ * Throws `loadError()` unless the module is ready or loading: a client
+ * cannot be created with `sse-wasm/init` before `init()`, nor after a
+ * failed load until `init()` is called again.
+ */
+export function checkLoading() {
+  if (!ready && pending === undefined) throw loadError();
+}
+
+/**
+ * The `makeEngine` of every client (`Client` in src/web/client.js): an
+ * `Engine` at once when the module is ready, else the promise of one once
+ * it has loaded, rejecting with `loadError()` if it fails. Throws as
+ * `checkLoading` does.
+ */
+export function makeEngine(...args) {
+  if (ready) return new Engine(...args);
+  checkLoading();
+  return pending.then(
+    () => new Engine(...args),
+    (error) => {
+      throw loadError(error);
+    },
+  );
 }
 
 /**

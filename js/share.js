@@ -3,8 +3,8 @@
 //
 // Each context's `SharedClient` is a member of the key's group. One member,
 // the leader, holds the group's Web Lock and runs the real connection (a
-// wasm-bindgen client made from its own options, so headers and tokens stay
-// in its context). It subscribes to the union of the event types that the
+// `Client` made from its own options, so headers and tokens stay in its
+// context). It subscribes to the union of the event types that the
 // members' handlers need and relays every event, status change and
 // lifecycle callback over the group's BroadcastChannel. Every member, the
 // leader included, hands them to its own handlers and callbacks, so a
@@ -19,10 +19,12 @@
 // (the lock makes sure the one before has gone), so nothing from a leader
 // that has gone is delivered after its successor's first message.
 
-import { SSEClient as WasmClient } from '../pkg/sse_wasm.js';
-import { SSEError, SSEEvent, runtime } from '../pkg/runtime.js';
-import { checkCallbackName } from './callbacks.js';
+import { Client, SSEError, SSEEvent, Subscription, runtime } from '../pkg/runtime.js';
 import { hash } from './hash.js';
+import { makeEngine } from './loader.js';
+
+/** Every name `on()` accepts. */
+const CALLBACK_NAMES = ['open', 'error', 'reconnecting', 'close', 'statechange'];
 
 /** Prefix of the group's lock and channel names. */
 const PREFIX = 'sse-wasm:share:';
@@ -121,6 +123,16 @@ function differences(identity, other) {
   return Object.keys(identity).filter((name) => identity[name] !== other[name]);
 }
 
+/** Throws the error of `on()` with a name it does not know, as `Client` words it. */
+function checkCallbackName(name) {
+  if (CALLBACK_NAMES.includes(name)) return;
+  throw new SSEError(
+    'invalid-option',
+    `option \`on\`: unknown callback name "${name}"; expected one of ${CALLBACK_NAMES.join(', ')}`,
+    { option: 'on' },
+  );
+}
+
 /** A member id: unique among the contexts of the origin. */
 function memberId() {
   if (typeof crypto === 'object' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
@@ -155,7 +167,7 @@ function errorFromMessage(message) {
 
 /**
  * The client behind an `SSEClient` created with `share`: the same methods
- * and getters as the wasm-bindgen client, plus `shareRole`.
+ * and getters as a `Client`, plus `shareRole`.
  */
 export class SharedClient {
   #url;
@@ -170,9 +182,9 @@ export class SharedClient {
   #signal;
   #onAbort;
 
-  /** type -> immutable list of listener records `{ fn, removed }`. */
+  /** type -> immutable list of listener records `{ fn, removed, type }`. */
   #handlers = new Map();
-  /** callback name -> immutable list of listener records. */
+  /** callback name -> immutable list of listener records `{ fn, removed, name }`. */
   #callbacks = new Map();
   #status = 'idle';
   #lastEventId;
@@ -194,10 +206,9 @@ export class SharedClient {
   /** Refused by the group (different options): connects on its own from now on. */
   #alone = false;
 
-  /** The real connection (leader, or alone): the wasm client and its subscriptions by type. */
+  /** The real connection (leader, or alone): a `Client`, and its subscriptions by type. */
   #real;
   #relays = new Map();
-  #realCallbacks = [];
   /** Leader: member id -> `{ types, abort }`: its event types, and the abort of the watch on its member lock. */
   #members = new Map();
   /**
@@ -224,16 +235,15 @@ export class SharedClient {
   /** After a hand-over: IDs delivered before it, dropped until a new one arrives. */
   #skipIds;
 
-  constructor(url, options, share) {
-    const { share: _share, ...checked } = options ?? {};
-    // A client of these options checks them (and throws as a client of its
-    // own would), resolves the URL and the transport; it never connects.
-    const template = new WasmClient(url, checked);
+  /**
+   * `template`: a `Client` of `options` (which lack `share`) that has
+   * checked them and resolved the URL and the transport; it never connects.
+   */
+  constructor(template, options, share) {
     this.#url = template.url;
     this.#transport = template.transport;
     this.#lastEventId = template.lastEventId;
-    template.free();
-    const { json, signal, pauseWhenHidden: _paused, ...connection } = checked;
+    const { json, signal, pauseWhenHidden: _paused, ...connection } = options ?? {};
     this.#connectionOptions = connection;
     this.#json = json === true;
     this.#identity = connectionIdentity(this.#url, connection);
@@ -260,12 +270,12 @@ export class SharedClient {
   subscribe(type, handler) {
     if (this.#status === 'closed') throw new SSEError('closed', 'the client is closed');
     const name = String(type);
-    const record = runtime.listener(handler);
+    const record = { fn: handler, removed: false, type: name };
     const before = this.#handlers.get(name) ?? [];
     this.#handlers.set(name, [...before, record]);
     if (this.#status === 'idle') this.#start();
     else if (before.length === 0) this.#typesChanged();
-    return { unsubscribe: () => this.#removeHandlers(name, (r) => r === record), free() {} };
+    return new Subscription(this, record);
   }
 
   unsubscribe(type, handler) {
@@ -275,16 +285,17 @@ export class SharedClient {
 
   on(name, callback) {
     checkCallbackName(name);
-    const record = runtime.listener(callback);
+    const record = { fn: callback, removed: false, name };
     if (this.#status !== 'closed') this.#callbacks.set(name, [...(this.#callbacks.get(name) ?? []), record]);
-    return {
-      unsubscribe: () => {
-        record.removed = true;
-        const list = this.#callbacks.get(name);
-        if (list) this.#callbacks.set(name, list.filter((r) => r !== record));
-      },
-      free() {},
-    };
+    return new Subscription(this, record);
+  }
+
+  /** Removes a handler or callback record (what a `Subscription` asks). */
+  remove(record) {
+    if (record.type !== undefined) return this.#removeHandlers(record.type, (r) => r === record);
+    record.removed = true;
+    const list = this.#callbacks.get(record.name);
+    if (list) this.#callbacks.set(record.name, list.filter((r) => r !== record));
   }
 
   close() {
@@ -320,6 +331,10 @@ export class SharedClient {
 
   get lastEventId() {
     return this.#lastEventId;
+  }
+
+  get json() {
+    return this.#json;
   }
 
   get transport() {
@@ -556,7 +571,7 @@ export class SharedClient {
     if (options.transport === 'eventsource' && options.lastEventIdParam == null) delete options.lastEventId;
     let real;
     try {
-      real = new WasmClient(this.#url, options);
+      real = new Client(this.#url, options, makeEngine);
     } catch (error) {
       this.#relay({ t: 'callback', name: 'error', error: errorToMessage(error) });
       this.#relay({ t: 'status', status: 'closed' });
@@ -565,17 +580,15 @@ export class SharedClient {
     }
     this.#real = real;
     const relayCallback = (name, toMessage) => real.on(name, (value) => this.#real === real && this.#relay(toMessage(value)));
-    this.#realCallbacks = [
-      relayCallback('statechange', (status) => ({ t: 'status', status, transport: real.transport })),
-      relayCallback('open', () => ({ t: 'callback', name: 'open' })),
-      relayCallback('error', (error) => ({ t: 'callback', name: 'error', error: errorToMessage(error) })),
-      relayCallback('reconnecting', (info) => ({
-        t: 'callback',
-        name: 'reconnecting',
-        info: { attempt: info.attempt, delayMs: info.delayMs, error: errorToMessage(info.error) },
-      })),
-      relayCallback('close', () => ({ t: 'end' })),
-    ];
+    relayCallback('statechange', (status) => ({ t: 'status', status, transport: real.transport }));
+    relayCallback('open', () => ({ t: 'callback', name: 'open' }));
+    relayCallback('error', (error) => ({ t: 'callback', name: 'error', error: errorToMessage(error) }));
+    relayCallback('reconnecting', (info) => ({
+      t: 'callback',
+      name: 'reconnecting',
+      info: { attempt: info.attempt, delayMs: info.delayMs, error: errorToMessage(info.error) },
+    }));
+    relayCallback('close', () => ({ t: 'end' }));
     this.#syncRelays();
   }
 
@@ -584,13 +597,10 @@ export class SharedClient {
     const real = this.#real;
     if (real === undefined) return;
     this.#real = undefined;
-    for (const subscription of this.#realCallbacks) subscription.free();
-    for (const subscription of this.#relays.values()) subscription.free();
-    this.#realCallbacks = [];
     this.#relays.clear();
-    // Not freed from inside one of its own callbacks (a fatal error ends
-    // the group from its `close` callback): closed now, freed after.
-    real.close();
+    // Freed quietly, and not from inside one of its own callbacks (a fatal
+    // error ends the group from its `close` callback); its relays check
+    // `#real` meanwhile.
     queueMicrotask(() => real.free());
   }
 
@@ -605,7 +615,6 @@ export class SharedClient {
       if (!wanted.has(type)) {
         this.#relays.delete(type);
         subscription.unsubscribe();
-        subscription.free();
         changed = true;
       }
     }

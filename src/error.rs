@@ -1,9 +1,11 @@
 //! The crate's typed errors: one variant per cause a user can act on.
 //!
-//! The browser shell turns each into a JavaScript `SSEError` whose `kind`
-//! property is [`Error::kind`] and whose `message` is the `Display` text
-//! (written again in JavaScript, `makeError` in src/web/runtime.js, so that
-//! the npm package's wasm carries no formatting: keep the two in step).
+//! Each has a JavaScript twin, the `SSEError` that the JavaScript client
+//! makes (src/web/client.js), whose `kind` property is [`Error::kind`] and
+//! whose `message` is the `Display` text, written again in JavaScript
+//! (`makeError` in src/web/runtime.js) so that the npm package's wasm
+//! carries no formatting: keep the two in step. The Rust API turns an
+//! `SSEError` back into an [`Error`] (src/web/error.rs).
 
 use std::fmt;
 

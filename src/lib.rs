@@ -10,9 +10,12 @@
 //!   connection state machine and retry policy in [`core`] (inputs are
 //!   responses, timer expiries and user calls; outputs are actions such as
 //!   "reconnect in N ms");
-//! * a **thin browser shell** (`web`, wasm32 only) that moves bytes, timers
-//!   and callbacks between the browser and the core: the `SSEClient`
-//!   JavaScript class, the `fetch` and native `EventSource` transports.
+//! * a **thin browser shell** (`web`, wasm32 only): the core as a wasm
+//!   `Engine`, driven by a JavaScript client (`src/web/client.js`) that
+//!   owns the handlers, the `fetch` and native `EventSource` transports,
+//!   the timers and the listeners, so that none of them costs wasm. Rust
+//!   applications use it through the Rust API re-exported here
+//!   (`Client` and its builder, guards and streams).
 #![warn(missing_docs)]
 
 pub mod core;
@@ -27,10 +30,3 @@ pub use error::Error;
 pub use web::{
     Client, ClientBuilder, Event, EventStream, Reconnecting, Retry, Subscription, Transport,
 };
-
-/// The npm package's allocator: smaller and faster than the default
-/// dlmalloc on wasm (SIZE.md). Only with the `talc` feature, which `make
-/// build` sets, so that an app linking this crate keeps its own.
-#[cfg(all(feature = "talc", target_arch = "wasm32"))]
-#[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

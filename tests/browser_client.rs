@@ -435,3 +435,60 @@ async fn close_while_waiting_for_the_response_aborts_the_request() {
         assert_eq!(stats(&tag).await.requests, 1, "{transport}");
     }
 }
+
+#[wasm_bindgen_test]
+async fn closing_from_a_close_callback_is_quiet() {
+    // A fatal error closes the client; its `close` callback closes it again
+    // (as an app tearing down on `close` does). Nothing may throw out of
+    // the client's own code then: an exception there would surface as an
+    // unhandled rejection of the page.
+    let rejections = Rc::new(RefCell::new(0u32));
+    let count = rejections.clone();
+    let on_rejection = Closure::<dyn FnMut(JsValue)>::new(move |_| *count.borrow_mut() += 1);
+    let window = web_sys::window().expect("window");
+    window
+        .add_event_listener_with_callback(
+            "unhandledrejection",
+            on_rejection.as_ref().unchecked_ref(),
+        )
+        .expect("listen");
+    for transport in TRANSPORTS {
+        let tag = unique_tag("close-in-close");
+        let client = Rc::new(client(
+            &url("/status/500", &tag, ""),
+            transport,
+            r#""retry":false"#,
+        ));
+        let closes = Rc::new(RefCell::new(0u32));
+        let (weak, seen) = (Rc::downgrade(&client), closes.clone());
+        let on_close = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+            *seen.borrow_mut() += 1;
+            if let Some(client) = weak.upgrade() {
+                client.close();
+            }
+        });
+        drop(
+            client
+                .on(
+                    "close",
+                    on_close
+                        .as_ref()
+                        .unchecked_ref::<js_sys::Function>()
+                        .clone(),
+                )
+                .expect("on"),
+        );
+        let (_messages, _sub) = record(&client, "message");
+        wait_for("the client to close itself", || *closes.borrow() == 1).await;
+        sleep(100).await;
+        assert_eq!(client.status(), "closed", "{transport}");
+        assert_eq!(*closes.borrow(), 1, "{transport}: one close callback");
+        assert_eq!(*rejections.borrow(), 0, "{transport}: nothing thrown");
+    }
+    window
+        .remove_event_listener_with_callback(
+            "unhandledrejection",
+            on_rejection.as_ref().unchecked_ref(),
+        )
+        .expect("unlisten");
+}

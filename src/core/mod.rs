@@ -7,5 +7,4 @@ pub mod connection;
 
 pub mod http;
 pub mod retry;
-pub mod url;
 pub mod utf16;

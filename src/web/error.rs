@@ -1,93 +1,113 @@
-//! Turns [`Error`] into a JavaScript `SSEError` (a real `Error` subclass,
-//! with `kind` and the fields that apply; `makeError` in runtime.js writes
-//! its message), and thrown JS values back into messages.
+//! Turns the JavaScript `SSEError`s that the JS client throws and reports
+//! (built by src/web/client.js and `makeError` in src/web/runtime.js) back
+//! into [`Error`], for the Rust API.
 
-use js_sys::{Object, Reflect};
+use js_sys::{Array, Reflect};
 use wasm_bindgen::JsValue;
-use web_sys::Headers;
 
-use super::options::from_js::js_message;
-use super::sys;
 use crate::error::Error;
 
-/// Builds the `SSEError` for `error`.
-pub fn to_js(error: &Error) -> JsValue {
-    let details = Object::new();
-    let set = |key: &str, value: JsValue| {
-        // Reflect.set on a fresh plain object cannot fail.
-        let _ = Reflect::set(&details, &key.into(), &value);
+/// The [`Error`] an `SSEError` describes, `cause` included.
+///
+/// The fields come from the error's properties; the free text of a variant
+/// (the reason an option or a URL is wrong, the browser's network message,
+/// the `JSON.parse` message) is the part of `message` that the kind does not
+/// write (see `errorMessage` in runtime.js), so that `Display` gives back
+/// the JavaScript message. A value that is not an `SSEError` (a plain
+/// `Error`, a string: something threw that should not have) becomes
+/// [`Error::Network`] with its message.
+pub fn error_from_js(error: &JsValue) -> Error {
+    let get = |key: &str| Reflect::get(error, &key.into()).unwrap_or_default();
+    let text = |key: &str| get(key).as_string().unwrap_or_default();
+    let number = |key: &str| get(key).as_f64();
+    let message = js_message(error);
+    // The free text: `message` without what the kind writes before it.
+    let after = |prefix: &str| match message.strip_prefix(prefix) {
+        Some(rest) => rest.to_owned(),
+        None => message.clone(),
     };
-    match error {
-        Error::InvalidOption { option, .. } => set("option", option.into()),
-        Error::InvalidUrl { url, .. } => set("url", url.into()),
-        Error::Http {
-            status,
-            headers,
-            retry_after_ms,
-        } => {
-            set("status", (*status).into());
-            set("headers", headers_object(headers));
-            if let Some(ms) = retry_after_ms {
-                set("retryAfterMs", (*ms as f64).into());
+    let status = || number("status").map_or(0, |status| status as u16);
+    let headers = || header_pairs(&get("headers"));
+    match get("kind").as_string().as_deref() {
+        Some("invalid-option") => {
+            let option = text("option");
+            Error::InvalidOption {
+                message: after(&format!("option `{option}`: ")),
+                option,
             }
         }
-        Error::Unauthorized { status, headers } => {
-            set("status", (*status).into());
-            set("headers", headers_object(headers));
-        }
-        Error::ContentType { content_type } => set("contentType", content_type.into()),
-        Error::IdleTimeout { idle_ms } => set("idleTimeoutMs", (*idle_ms).into()),
-        Error::EventTooLarge { limit } => set("limit", (*limit as f64).into()),
-        Error::Json {
-            data, event_type, ..
-        } => {
-            set("data", data.into());
-            set("eventType", event_type.into());
-        }
-        Error::RetriesExhausted { attempts, cause } => {
-            set("attempts", (*attempts).into());
-            set("cause", to_js(cause));
-            if let Some(status) = cause.status() {
-                set("status", status.into());
+        Some("invalid-url") => {
+            let url = text("url");
+            Error::InvalidUrl {
+                reason: after(&format!("invalid URL \"{url}\": ")),
+                url,
             }
         }
-        Error::Network { .. } | Error::StreamEnded | Error::Closed => {}
-    }
-    sys::make_error(error.kind(), free_text(error), &details)
-}
-
-/// The part of `error`'s message that its kind and fields do not give:
-/// `makeError` in runtime.js writes the rest.
-fn free_text(error: &Error) -> &str {
-    match error {
-        Error::InvalidOption { message, .. }
-        | Error::Network { message }
-        | Error::Json { message, .. } => message,
-        Error::InvalidUrl { reason, .. } => reason,
-        _ => "",
-    }
-}
-
-/// A `Headers` object holding `pairs` (a fresh `Headers` accepts any pair
-/// that came from a response).
-fn headers_object(pairs: &[(String, String)]) -> JsValue {
-    match Headers::new() {
-        Ok(headers) => {
-            for (name, value) in pairs {
-                let _ = headers.append(name, value);
+        Some("http") => Error::Http {
+            status: status(),
+            headers: headers(),
+            retry_after_ms: number("retryAfterMs")
+                .filter(|ms| *ms >= 0.0)
+                .map(|ms| ms as u64),
+        },
+        Some("unauthorized") => Error::Unauthorized {
+            status: status(),
+            headers: headers(),
+        },
+        Some("content-type") => Error::ContentType {
+            content_type: text("contentType"),
+        },
+        Some("stream-ended") => Error::StreamEnded,
+        Some("idle-timeout") => Error::IdleTimeout {
+            idle_ms: number("idleTimeoutMs").unwrap_or_default() as u32,
+        },
+        Some("event-too-large") => Error::EventTooLarge {
+            limit: number("limit").unwrap_or_default() as usize,
+        },
+        Some("json") => {
+            // The dispatcher's JSON errors carry the `SSEEvent` rather
+            // than `eventType`.
+            let event_type = get("eventType").as_string().unwrap_or_else(|| {
+                Reflect::get(&get("event"), &"type".into())
+                    .ok()
+                    .and_then(|t| t.as_string())
+                    .unwrap_or_default()
+            });
+            let cause = get("cause");
+            Error::Json {
+                message: if cause.is_undefined() {
+                    after(&format!(
+                        "the data of a \"{event_type}\" event is not valid JSON: "
+                    ))
+                } else {
+                    js_message(&cause)
+                },
+                data: text("data"),
+                event_type,
             }
-            headers.into()
         }
-        Err(_) => JsValue::UNDEFINED,
+        Some("retries-exhausted") => Error::RetriesExhausted {
+            attempts: number("attempts").unwrap_or_default() as u32,
+            cause: Box::new(error_from_js(&get("cause"))),
+        },
+        Some("closed") => Error::Closed,
+        Some("network") => Error::Network {
+            message: after("network error: "),
+        },
+        _ => Error::Network { message },
     }
 }
 
-/// Collects a response's headers (lower-case names, as `Headers` yields them).
-pub fn header_pairs(headers: &Headers) -> Vec<(String, String)> {
+/// The name/value pairs of a `Headers` object (lower-case names, as
+/// `Headers` yields them); none for anything else.
+fn header_pairs(headers: &JsValue) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
+    if !headers.is_object() {
+        return pairs;
+    }
     if let Ok(Some(iter)) = js_sys::try_iter(headers) {
         for entry in iter.flatten() {
-            let entry: js_sys::Array = entry.into();
+            let entry: Array = entry.into();
             if let (Some(name), Some(value)) = (entry.get(0).as_string(), entry.get(1).as_string())
             {
                 pairs.push((name, value));
@@ -97,15 +117,11 @@ pub fn header_pairs(headers: &Headers) -> Vec<(String, String)> {
     pairs
 }
 
-/// The [`Error::Json`] behind an `SSEError` of kind `json` that the
-/// JavaScript dispatcher made (`cause` is the `SyntaxError`, `event` the
-/// `SSEEvent`), for Rust `error` callbacks.
-pub fn json_error_from_js(error: &JsValue) -> Error {
-    let get = |value: &JsValue, key: &str| Reflect::get(value, &key.into()).unwrap_or_default();
-    let text = |value: &JsValue, key: &str| get(value, key).as_string().unwrap_or_default();
-    Error::Json {
-        message: js_message(&get(error, "cause")),
-        data: text(error, "data"),
-        event_type: text(&get(error, "event"), "type"),
-    }
+/// The `message` of a thrown JS value, or its string form.
+pub fn js_message(error: &JsValue) -> String {
+    Reflect::get(error, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| String::from("unknown error"))
 }

@@ -1,26 +1,21 @@
-//! The browser shell (wasm32 only): it moves bytes, timers and callbacks
-//! between the browser and the sans-IO core.
+//! The browser shell (wasm32 only). The sans-IO core runs in the wasm as an
+//! [`engine::Engine`]; everything else a client does in the browser
+//! (handlers, transports, timers, listeners, `SSEError`s) is JavaScript,
+//! `src/web/client.js`, so that it costs no wasm.
 //!
-//! * [`js_client`]: the JavaScript face (`SSEClient`, `Subscription`);
-//!   `rust_api`: the Rust face ([`Client`]).
-//! * `inner`: the one client state both faces sit on; it implements the
-//!   transports' sink and carries out the connection machine's actions.
-//! * `transport`: the fetch and native EventSource transports behind one
-//!   interface, knowing nothing of the client.
-//! * `options`, `registry`, `error`, `listen`: typed options, who listens to
-//!   what, `SSEError`, RAII DOM listeners. `sys` and `runtime.js`: the raw
-//!   bindings and the JavaScript half of the hot path.
+//! * [`engine`]: the connection machine and the parser behind a narrow
+//!   interface of numbers, and the fetch transport's hot path.
+//! * [`js_client`]: the JavaScript client from Rust with the JavaScript
+//!   API ([`SseClient`]); `rust_api`: the Rust face ([`Client`]), typed
+//!   options, errors and callbacks over the same JavaScript client.
+//! * `error`: `SSEError` back into [`crate::Error`]; `sys`: the raw
+//!   bindings to client.js, runtime.js and options.js.
 
+pub mod engine;
 mod error;
-mod inner;
 pub mod js_client;
-mod listen;
-mod options;
-mod registry;
 mod rust_api;
 mod sys;
-mod transport;
-mod types;
 
 pub use js_client::{JsSubscription, SseClient};
 pub use rust_api::{

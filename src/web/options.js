@@ -1,14 +1,13 @@
 // The arguments of `new SSEClient(url, options)`: the URL resolved and
 // checked, the options checked, defaulted and put in the canonical form
-// that src/web/options/from_js.rs reads. A wasm-bindgen snippet, like
-// runtime.js; js/client.js uses it too (through pkg/runtime.js).
+// that the client (src/web/client.js) reads. A wasm-bindgen snippet, like
+// runtime.js and client.js.
 //
-// The checks live here rather than in Rust so that the walk over the
-// object, the type tests and the messages cost no wasm (issue 14). They are
-// those of the Rust API's `Options::validate` (src/web/options/mod.rs) and
-// `RetryOptions::validate` (src/core/retry.rs), in the same order and with
-// the same messages, so both APIs accept and reject the same things; the
-// defaults are those of `Options::default` and `RetryOptions::default`.
+// These are the only option rules: the Rust API's builder
+// (src/web/rust_api/builder.rs) writes a JavaScript options object and has
+// it checked here too, so both APIs accept and reject the same things with
+// the same messages. The defaults are those of `RetryOptions::default`
+// (src/core/retry.rs) and the README's options table.
 
 import { SSEError } from './runtime.js';
 
@@ -34,7 +33,7 @@ const KNOWN = [
 /** The keys of the `retry` object. */
 const RETRY_KEYS = ['maxAttempts', 'initialDelayMs', 'maxDelayMs', 'factor', 'jitter', 'healthyAfterMs'];
 
-/** The largest whole number the wasm keeps (`u32::MAX`). */
+/** The largest whole number the engine keeps (`u32::MAX`). */
 const U32_MAX = 4294967295;
 
 /** The largest delay a timer takes (`i32::MAX`). */
@@ -47,7 +46,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const NOT_A_HEADER_BYTE = /[\x00\r\n\u0100-\uffff]/;
 
 /**
- * What src/web/options/from_js.rs imports, under one name, as runtime.js
+ * What the client and the Rust API use, under one name, as runtime.js
  * does: the wasm would import a function of this module that needs no glue
  * straight from the module, out of reach of .ci/minify-imports.mjs.
  */
@@ -109,7 +108,7 @@ function invalid(option, message) {
 }
 
 /**
- * Checks `options` and returns them in canonical form, an array the wasm
+ * Checks `options` and returns them in canonical form, an array the client
  * reads by position:
  *
  *     [transport, withCredentials, json, headers, headerProvider, method,
@@ -131,7 +130,7 @@ function invalid(option, message) {
  * option. `undefined` and `null` mean every default.
  */
 function normalizeOptions(options) {
-  // `instanceof Object` is the test the wasm made before (it refuses an
+  // `instanceof Object` is the test the client always made (it refuses an
   // object from `Object.create(null)` or from another realm).
   if (options === undefined || options === null) {
     options = {};
@@ -197,7 +196,7 @@ function normalizeOptions(options) {
     throw invalid('maxEventSize', 'expected a whole number of bytes >= 1');
   }
 
-  // What spans several options (`Options::validate`).
+  // What spans several options.
   if (!TOKEN.test(method)) throw invalid('method', 'not a valid HTTP method');
   // A token is ASCII, so `toUpperCase` compares as Rust's `eq_ignore_ascii_case`.
   const upperMethod = method.toUpperCase();
@@ -344,7 +343,7 @@ function readRetry(options) {
   return retry;
 }
 
-/** `RetryOptions::validate`, for the checks reading alone does not make. */
+/** The retry policy's own rules (`RetryOptions::validate`), for the checks reading alone does not make. */
 function checkRetry(retry) {
   if (retry.maxDelayMs < retry.initialDelayMs) {
     throw invalid(

@@ -1,14 +1,15 @@
-// The JavaScript half of the hot path, imported by src/web/sys.rs as a
-// wasm-bindgen snippet.
-// - fetch transport: `FetchSource` sends the request and reads the body,
-//   handing each chunk to wasm in one call; each event costs one call from
-//   wasm into `Dispatcher.deliver*`, which slices the data (and a new id)
-//   out of the chunk's text, decoded once, builds one `SSEEvent` and calls
-//   the handlers.
+// The JavaScript half of the hot path, and the transports' I/O: a
+// wasm-bindgen snippet that the client (client.js) and the engine
+// (src/web/engine.rs) use.
+// - fetch transport: `FetchSource` sends the request and reads the body;
+//   the client hands each chunk to the engine in one call, and each event
+//   costs one call from the engine into `Dispatcher.deliver*`, which slices
+//   the data (and a new id) out of the chunk's text, decoded once, builds
+//   one `SSEEvent` and calls the handlers.
 // - native EventSource transport: events never cross into wasm.
 //   `NativeSource` listens once per subscribed type and hands each
 //   `MessageEvent` to the dispatcher in JS; only lifecycle changes (open,
-//   error) call into wasm.
+//   error) reach the client, and from it the engine.
 
 /** The metadata of one event, handed to handlers as their second argument. */
 export class SSEEvent {
@@ -79,8 +80,10 @@ function emit(list, value) {
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
- * Per-client dispatch state. The last event ID string lives here so that it
- * is created once per change, not once per event.
+ * A client's handlers by event type, and the delivery of events to them:
+ * what the engine calls into, once per event (src/web/engine.rs), and what
+ * a `NativeSource` delivers through. The last event ID string lives here,
+ * so that it is made once per change, not once per event.
  *
  * The fast path (fetch transport): each chunk is decoded once, on first
  * use, and an event's data and id arrive as UTF-16 offsets into that text;
@@ -89,72 +92,95 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
  * of offsets in wasm memory.
  */
 export class Dispatcher {
-  constructor(json, memory) {
+  /** `onDataError(error)` hears the `SSEError` of data that is not JSON. */
+  constructor(json, lastEventId, onDataError) {
     this.json = json;
-    this.lastEventId = '';
+    this.lastEventId = lastEventId;
+    this.onDataError = onDataError;
     /**
-     * Event type -> `{ list }`, the current listener records (an immutable
-     * snapshot). The holder object stays, so a native listener keeps it and
-     * reads `holder.list` per event instead of looking the type up.
+     * Event type -> `{ type, list, index }`: `list` is the current listener
+     * records, an immutable snapshot replaced on change. The holder object
+     * stays, so a native listener keeps it and reads `holder.list` per event.
      */
     this.holders = new Map();
-    this.chunk = undefined;
-    this.chunkStart = 0;
-    this.chunkEnd = 0;
-    this.text = undefined;
-    this.memory = memory;
+    /** Holders by the number the engine knows them by (0: nobody's). */
+    this.numbered = [undefined];
+    /** The wasm memory (`deliverLines` reads offsets from it). */
+    this.memory = undefined;
     this.offsets = undefined;
-    this.error = undefined;
-  }
-
-  /** Publishes the handlers of `type` (an empty list when none is left). */
-  setHandlers(type, list) {
-    this.holder(type).list = list;
+    /** The attempt whose chunk is being fed, and the chunk. */
+    this.source = undefined;
+    this.chunk = undefined;
+    this.textStart = 0;
+    this.textEnd = 0;
+    this.text = undefined;
   }
 
   /** The holder of `type`'s listener records, made on first use. */
   holder(type) {
     let holder = this.holders.get(type);
     if (holder === undefined) {
-      holder = { list: [] };
+      holder = { type, list: [], index: 0 };
       this.holders.set(type, holder);
     }
     return holder;
   }
 
-  /**
-   * The chunk being parsed: `bytes.subarray(start, end)` decodes to the
-   * text the offsets of span deliveries point into.
-   */
-  setChunk(bytes, start, end) {
-    this.chunk = bytes;
-    this.chunkStart = start;
-    this.chunkEnd = end;
+  /** The engine's number for `type`: 0 while nobody ever subscribed to it. */
+  typeIndex(type) {
+    const holder = this.holders.get(type);
+    if (holder === undefined) return 0;
+    if (holder.index === 0) {
+      holder.index = this.numbered.length;
+      this.numbered.push(holder);
+    }
+    return holder.index;
+  }
+
+  /** The engine is about to parse `chunk`, a read of attempt `source`. */
+  begin(source, chunk) {
+    this.source = source;
+    this.chunk = chunk;
     this.text = undefined;
   }
 
   /** The chunk is done: let it be collected. */
-  clearChunk() {
+  end() {
+    this.source = undefined;
     this.chunk = undefined;
     this.text = undefined;
+  }
+
+  /** The chunk's bytes `start..end` decode to the text offsets point into. */
+  setText(start, end) {
+    this.textStart = start;
+    this.textEnd = end;
   }
 
   /** `start..end` (UTF-16 offsets) of the current chunk's text. */
   slice(start, end) {
     let text = this.text;
     if (text === undefined) {
-      const { chunk, chunkStart, chunkEnd } = this;
-      const bytes = chunkStart === 0 && chunkEnd === chunk.length ? chunk : chunk.subarray(chunkStart, chunkEnd);
+      const { chunk, textStart, textEnd } = this;
+      const bytes = textStart === 0 && textEnd === chunk.length ? chunk : chunk.subarray(textStart, textEnd);
       text = this.text = decoder.decode(bytes);
     }
     return text.slice(start, end);
   }
 
+  /** An event whose data is `start..end` of the chunk's text; a new id at `idStart..idEnd`, unless negative. */
+  deliverSpan(type, start, end, idStart, idEnd) {
+    if (idStart >= 0) this.lastEventId = this.slice(idStart, idEnd);
+    return this.deliver(type, this.slice(start, end));
+  }
+
   /**
-   * The data of `count` lines whose offsets (start, end pairs) are at
-   * `index` in wasm memory as 32-bit words, joined with LF.
+   * An event of `count` lines whose offsets (start, end pairs) are at
+   * `index` in wasm memory as 32-bit words, joined with LF; the id as for
+   * `deliverSpan`.
    */
-  lines(index, count) {
+  deliverLines(type, index, count, idStart, idEnd) {
+    if (idStart >= 0) this.lastEventId = this.slice(idStart, idEnd);
     let offsets = this.offsets;
     if (offsets === undefined || offsets.length === 0) {
       // Memory growth detaches the old buffer, which empties its views
@@ -166,57 +192,32 @@ export class Dispatcher {
       const at = index + 2 * i;
       data += '\n' + this.slice(offsets[at], offsets[at + 1]);
     }
-    return data;
+    return this.deliver(type, data);
   }
 
-  /** Sets the last event ID from `start..end` of the current chunk's text. */
-  setIdSpan(start, end) {
-    this.lastEventId = this.slice(start, end);
+  /** An event whose data (and new id, unless undefined) come as strings. */
+  deliverText(type, data, id) {
+    if (id !== undefined) this.lastEventId = id;
+    return this.deliver(type, data);
   }
 
-  /** An event whose data is given as a string (the slow path). */
-  deliver(list, type, data) {
-    return this.run(list, type, data, this.lastEventId);
-  }
-
-  /** An event whose data is `start..end` of the current chunk's text. */
-  deliverSpan(list, type, start, end) {
-    return this.run(list, type, this.slice(start, end), this.lastEventId);
-  }
-
-  /** `deliverSpan` for an event whose id line is `idStart..idEnd`. */
-  deliverSpanWithId(list, type, start, end, idStart, idEnd) {
-    this.setIdSpan(idStart, idEnd);
-    return this.deliverSpan(list, type, start, end);
+  /** The last event ID changed without an event. */
+  setId(id) {
+    this.lastEventId = id;
   }
 
   /**
-   * An event of several data lines (see `lines`); a new id, when `idStart`
-   * is not negative, at `idStart..idEnd`.
+   * Calls the handlers of type number `type`. Returns whether the attempt
+   * goes on (a handler may have closed the client or reconnected it): one
+   * boolean, nothing to hand back to wasm per event.
    */
-  deliverLines(list, type, index, count, idStart, idEnd) {
-    if (idStart >= 0) this.setIdSpan(idStart, idEnd);
-    return this.run(list, type, this.lines(index, count), this.lastEventId);
-  }
-
-  /** The SSEError a `false` return left behind. */
-  takeError() {
-    const error = this.error;
-    this.error = undefined;
-    return error;
-  }
-
-  /**
-   * Calls the live listeners with `(data, event)`; with `json`, parses once
-   * for all of them. Returns false when the data is not JSON (no listener
-   * is called then; `takeError()` has the SSEError of kind `json`), else
-   * true. A boolean, not an object: nothing to hand back to wasm per event.
-   */
-  run(list, type, data, lastEventId) {
-    const error = dispatch(list, type, data, lastEventId, this.json);
-    if (error === undefined) return true;
-    this.error = error;
-    return false;
+  deliver(type, data) {
+    const holder = this.numbered[type];
+    if (holder.list.length > 0) {
+      const error = dispatch(holder.list, holder.type, data, this.lastEventId, this.json);
+      if (error !== undefined) this.onDataError(error);
+    }
+    return this.source.live;
   }
 }
 
@@ -260,7 +261,7 @@ function callHandlers(list, value, event) {
 
 const CONNECTING = 0;
 
-/** What a `NativeSource` reports to wasm (see `NativeSource`). */
+/** What a `NativeSource` reports to the client (see `NativeSource`). */
 const OPENED = 0;
 const LOST = 1;
 const REFUSED = 2;
@@ -281,7 +282,7 @@ const DATA_ERROR = 3;
  */
 export class NativeSource {
   /**
-   * `report(kind, value)` calls into wasm (src/web/transport/eventsource.rs):
+   * `report(kind, value)` calls the client (`onNative` in client.js):
    * `OPENED`; `LOST` when the browser reconnects by itself and `REFUSED`
    * when it gave up, both with `value` saying whether events arrived since
    * the last open, so the retry budget can tell progress from failure;
@@ -346,11 +347,10 @@ export class NativeSource {
     const list = holder.list;
     if (list.length === 0) return;
     // The plain case calls the handlers straight away: measured 4-6 % faster
-    // on CJK text in Chromium than going through `run`.
+    // on CJK text in Chromium than going through `dispatch`.
     if (dispatcher.json) {
-      if (!dispatcher.run(list, type, message.data, dispatcher.lastEventId)) {
-        this.report(DATA_ERROR, dispatcher.takeError());
-      }
+      const error = dispatch(list, type, message.data, dispatcher.lastEventId, true);
+      if (error !== undefined) this.report(DATA_ERROR, error);
       return;
     }
     const event = new SSEEvent(type, message.data, dispatcher.lastEventId);
@@ -368,7 +368,7 @@ export class NativeSource {
   }
 }
 
-/** What a `FetchSource` reports to wasm (see `FetchSource`). */
+/** What a `FetchSource` reports to the client (see `FetchSource`). */
 const RESPONSE = 0;
 const CHUNK = 1;
 const ENDED = 2;
@@ -387,15 +387,16 @@ const ignore = () => {};
 
 /**
  * One fetch request and the reading of its body: the fetch transport's
- * attempt (src/web/transport/fetch.rs). Wasm decides and parses; this only
- * moves bytes. Everything goes to one wasm callback, `report(kind, value)`:
+ * attempt. The engine decides and parses; this only moves bytes. Everything
+ * goes to one callback of the client, `report(kind, value)` (`onFetch` in
+ * client.js):
  *
  * - `NOT_BUILT`, the browser refused to build the request (`value`: the
  *   error's name only: its message may quote a header value, a token);
  * - `FAILED`, the request or a read failed (`value`: the error);
- * - `RESPONSE`, the response arrived (`value`); wasm answers whether to
+ * - `RESPONSE`, the response arrived (`value`); the client answers whether to
  *   read its body, else the body is cancelled;
- * - `CHUNK`, up to `MAX_SLICE_BYTES` of the body (`value`); wasm answers
+ * - `CHUNK`, up to `MAX_SLICE_BYTES` of the body (`value`); the client answers
  *   false to stop reading, and the reader is cancelled;
  * - `ENDED`, the body ended.
  *
@@ -475,11 +476,11 @@ export class FetchSource {
 }
 
 /**
- * Builds the SSEError of an error that crosses from Rust: its message is
- * written here, from the kind, the `details` (the error's properties) and
- * `text`, the variant's free text (a browser's message, the reason an
- * option is wrong), so that formatting costs no wasm. The texts are those
- * of `Display for Error` in src/error.rs, which the Rust API shows.
+ * Builds an SSEError: its message is written from the kind, the `details`
+ * (the error's properties) and `text`, the kind's free text (a browser's
+ * message, the reason an option is wrong). The texts are those of `Display
+ * for Error` in src/error.rs, which the Rust API shows (it reads the free
+ * text back out of the message: src/web/error.rs).
  */
 export function makeError(kind, text, details) {
   return new SSEError(kind, errorMessage(kind, text, details), details);
@@ -528,7 +529,7 @@ const REJECTED = 2;
  * value)` once a returned promise (or any thenable) has settled: `how` is
  * `RETURNED` with the value, or `THREW` / `REJECTED` with the error. For
  * user functions that may be sync or async (the `headers` function,
- * `onUnauthorized`), so that the wasm awaits nothing itself.
+ * `onUnauthorized`).
  */
 function settle(fn, arg, done) {
   queueMicrotask(() => {
@@ -555,14 +556,5 @@ function isHidden() {
   return typeof document !== 'undefined' && document.visibilityState === 'hidden';
 }
 
-/** `Date.now()`. */
-function now() {
-  return Date.now();
-}
-
-/**
- * The free functions the shell calls, under one name (see src/web/sys.rs:
- * imported one by one, each would repeat the snippet's key in the glue's
- * import object).
- */
-export const runtime = { listener, emit, dispatch, settle, isOffline, isHidden, now };
+/** The free functions the client and js/share.js use, under one name. */
+export const runtime = { listener, emit, dispatch, settle, isOffline, isHidden };

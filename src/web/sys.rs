@@ -1,161 +1,95 @@
-//! Raw bindings: the JavaScript runtime snippet (`runtime.js`) and the few
-//! global-scope functions the shell needs. Kept apart from the public
-//! wrappers so the unsafe-looking edges live in one place.
-//!
-//! The free functions are reached through the snippet's `runtime` object:
-//! wasm-bindgen imports plain functions of a snippet straight into the wasm
-//! module, and its `--target web` glue then lists the snippet once per such
-//! function in one object literal (every bundler warns of duplicate keys).
+//! Raw bindings to the JavaScript half of the shell: the `Client` and
+//! `Subscription` classes of `client.js`, the `SSEEvent` of `runtime.js`
+//! and the one helper of `options.js` the Rust API needs. Kept apart from
+//! the public wrappers ([`SseClient`](super::SseClient), the Rust
+//! [`Client`](super::Client)), which are all the rest of the crate uses.
 
-use js_sys::{Array, Function, Object};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/src/web/runtime.js")]
+#[wasm_bindgen(module = "/src/web/client.js")]
 extern "C" {
-    /// Per-client dispatch state (JSON mode, last event ID string).
-    #[derive(Clone)]
-    pub type Dispatcher;
+    /// The JavaScript client (`Client` in src/web/client.js): handlers,
+    /// lifecycle callbacks, transports, timers and listeners, over an
+    /// [`Engine`](super::engine::Engine) for the connection machine and the
+    /// parser.
+    #[wasm_bindgen(js_name = Client)]
+    pub type JsClient;
 
-    /// A dispatcher; `memory` is the module's memory (`deliver_lines`
-    /// reads offsets from it).
-    #[wasm_bindgen(constructor)]
-    pub fn new(json: bool, memory: &JsValue) -> Dispatcher;
+    /// `new Client(url, options, makeEngine)`: throws the `SSEError` (kind
+    /// `invalid-url` or `invalid-option`) naming what is wrong.
+    #[wasm_bindgen(constructor, catch, js_class = "Client")]
+    pub fn new(url: &str, options: &JsValue, make_engine: &Function) -> Result<JsClient, JsValue>;
 
-    /// Delivers an event whose data is given as a string. False: JSON
-    /// decoding failed (see `take_error`).
+    /// `client.subscribe(type, handler)`: throws an `SSEError` of kind
+    /// `closed` after `close()`.
+    #[wasm_bindgen(method, catch)]
+    pub fn subscribe(
+        this: &JsClient,
+        event_type: &str,
+        handler: &Function,
+    ) -> Result<JsSubscription, JsValue>;
+
+    /// `client.unsubscribe(type, handler)`: every handler of `type` when
+    /// `handler` is `undefined`.
     #[wasm_bindgen(method)]
-    pub fn deliver(this: &Dispatcher, list: &Array, event_type: &JsValue, data: &str) -> bool;
+    pub fn unsubscribe(this: &JsClient, event_type: &str, handler: &JsValue);
 
-    /// Delivers an event whose data is `start..end` (UTF-16 offsets) of the
-    /// current chunk's text.
-    #[wasm_bindgen(method, js_name = deliverSpan)]
-    pub fn deliver_span(
-        this: &Dispatcher,
-        list: &Array,
-        event_type: &JsValue,
-        start: u32,
-        end: u32,
-    ) -> bool;
+    /// `client.close()`.
+    #[wasm_bindgen(method)]
+    pub fn close(this: &JsClient);
 
-    /// `deliver_span` with a new last event ID at `id_start..id_end`.
-    #[wasm_bindgen(method, js_name = deliverSpanWithId)]
-    pub fn deliver_span_with_id(
-        this: &Dispatcher,
-        list: &Array,
-        event_type: &JsValue,
-        start: u32,
-        end: u32,
-        id_start: u32,
-        id_end: u32,
-    ) -> bool;
+    /// `client.reconnect()`.
+    #[wasm_bindgen(method)]
+    pub fn reconnect(this: &JsClient);
 
-    /// Delivers an event of `count` data lines whose (start, end) offsets
-    /// are the 32-bit words at word `index` of wasm memory; with a new last
-    /// event ID at `id_start..id_end` unless `id_start` is negative.
-    #[wasm_bindgen(method, js_name = deliverLines)]
-    pub fn deliver_lines(
-        this: &Dispatcher,
-        list: &Array,
-        event_type: &JsValue,
-        index: u32,
-        count: u32,
-        id_start: i32,
-        id_end: i32,
-    ) -> bool;
+    /// `client.on(name, callback)`: throws an `SSEError` of kind
+    /// `invalid-option` (option `on`) for an unknown name.
+    #[wasm_bindgen(method, catch)]
+    pub fn on(this: &JsClient, name: &str, callback: &Function) -> Result<JsSubscription, JsValue>;
 
-    /// Sets the last event ID string from `start..end` of the current
-    /// chunk's text.
-    #[wasm_bindgen(method, js_name = setIdSpan)]
-    pub fn set_id_span(this: &Dispatcher, start: u32, end: u32);
+    /// `client.free()`: closes quietly; no callback runs any more.
+    #[wasm_bindgen(method)]
+    pub fn free(this: &JsClient);
 
-    /// Publishes the listener records of `event_type` (empty: none left),
-    /// for the native transport's JavaScript-side delivery.
-    #[wasm_bindgen(method, js_name = setHandlers)]
-    pub fn set_handlers(this: &Dispatcher, event_type: &JsValue, list: &Array);
+    /// `client.readyState`.
+    #[wasm_bindgen(method, getter = readyState)]
+    pub fn ready_state(this: &JsClient) -> u16;
 
-    /// The JSON error a `false` delivery left behind.
-    #[wasm_bindgen(method, js_name = takeError)]
-    pub fn take_error(this: &Dispatcher) -> JsValue;
+    /// `client.status`.
+    #[wasm_bindgen(method, getter)]
+    pub fn status(this: &JsClient) -> String;
 
-    /// Keeps the chunk being parsed, for span deliveries: its bytes
-    /// `start..end` decode to the text the offsets point into.
-    #[wasm_bindgen(method, js_name = setChunk)]
-    pub fn set_chunk(this: &Dispatcher, chunk: &js_sys::Uint8Array, start: u32, end: u32);
+    /// `client.url`.
+    #[wasm_bindgen(method, getter)]
+    pub fn url(this: &JsClient) -> String;
 
-    /// Releases the chunk.
-    #[wasm_bindgen(method, js_name = clearChunk)]
-    pub fn clear_chunk(this: &Dispatcher);
-
-    /// Sets the cached last event ID string.
-    #[wasm_bindgen(method, setter = lastEventId)]
-    pub fn set_last_event_id(this: &Dispatcher, id: &str);
-
-    /// The cached last event ID string.
+    /// `client.lastEventId`.
     #[wasm_bindgen(method, getter = lastEventId)]
-    pub fn last_event_id(this: &Dispatcher) -> JsValue;
+    pub fn last_event_id(this: &JsClient) -> String;
 
-    /// Wraps a handler in a listener record.
-    #[wasm_bindgen(js_namespace = runtime)]
-    pub fn listener(handler: &Function) -> Object;
+    /// `client.transport`: `"fetch"` or `"eventsource"`.
+    #[wasm_bindgen(method, getter)]
+    pub fn transport(this: &JsClient) -> String;
 
-    /// Calls every live record with one argument.
-    #[wasm_bindgen(js_namespace = runtime)]
-    pub fn emit(list: &Array, value: &JsValue);
-
-    /// `new SSEError(kind, message, details)`, the message written in
-    /// JavaScript from `kind`, `details` and `text`, the error's free text.
-    #[wasm_bindgen(js_name = makeError)]
-    pub fn make_error(kind: &str, text: &str, details: &Object) -> JsValue;
-
-    /// `navigator.onLine === false`.
-    #[wasm_bindgen(js_namespace = runtime, js_name = isOffline)]
-    pub fn is_offline() -> bool;
-
-    /// `document.visibilityState === 'hidden'`.
-    #[wasm_bindgen(js_namespace = runtime, js_name = isHidden)]
-    pub fn is_hidden() -> bool;
-
-    /// `Date.now()`.
-    #[wasm_bindgen(js_namespace = runtime)]
-    pub fn now() -> f64;
+    /// `client.json`: whether the `json` option is on.
+    #[wasm_bindgen(method, getter)]
+    pub fn json(this: &JsClient) -> bool;
 }
 
-#[wasm_bindgen(module = "/src/web/runtime.js")]
+#[wasm_bindgen(module = "/src/web/client.js")]
 extern "C" {
-    /// One native `EventSource` whose events are delivered in JavaScript.
-    pub type NativeSource;
+    /// One handler or callback registration, as the JavaScript client hands
+    /// it out (`Subscription` in src/web/client.js). `unsubscribe()`
+    /// removes it (and closes the connection if it was the last event
+    /// handler); calling it twice, or after the client is closed or freed,
+    /// does nothing. Dropping this handle does not unsubscribe.
+    #[wasm_bindgen(js_name = Subscription)]
+    pub type JsSubscription;
 
-    /// Opens `new EventSource(url, { withCredentials })`, reporting its
-    /// lifecycle to `report(kind, value)` (src/web/transport/eventsource.rs);
-    /// throws for a URL the browser rejects.
-    #[wasm_bindgen(constructor, catch)]
-    pub fn new(
-        url: &str,
-        with_credentials: bool,
-        track_activity: bool,
-        dispatcher: &Dispatcher,
-        report: &Function,
-    ) -> Result<NativeSource, JsValue>;
-
-    /// Adds the one listener for `event_type`, if not there yet.
+    /// Removes this handler or callback.
     #[wasm_bindgen(method)]
-    pub fn listen(this: &NativeSource, event_type: &str);
-
-    /// Removes the listener for `event_type`.
-    #[wasm_bindgen(method)]
-    pub fn unlisten(this: &NativeSource, event_type: &str);
-
-    /// `Date.now()` of the last event (with `track_activity`) or open.
-    #[wasm_bindgen(method, getter = lastActivity)]
-    pub fn last_activity(this: &NativeSource) -> f64;
-
-    /// Whether events arrived since the connection (re)opened.
-    #[wasm_bindgen(method, getter)]
-    pub fn delivered(this: &NativeSource) -> bool;
-
-    /// Closes the EventSource and removes every listener.
-    #[wasm_bindgen(method)]
-    pub fn close(this: &NativeSource);
+    pub fn unsubscribe(this: &JsSubscription);
 }
 
 /// The typed view of an `SSEEvent` (the handlers' second argument), read
@@ -177,4 +111,12 @@ extern "C" {
     /// `event.lastEventId`.
     #[wasm_bindgen(method, getter, js_name = lastEventId)]
     pub fn last_event_id(this: &JsEvent) -> String;
+}
+
+#[wasm_bindgen(module = "/src/web/options.js")]
+extern "C" {
+    /// `[name, value]` pairs of a header object, or a string saying what is
+    /// wrong with it (the message of an invalid `headers` option).
+    #[wasm_bindgen(js_namespace = options, js_name = headerList)]
+    pub fn header_list(value: &JsValue) -> JsValue;
 }

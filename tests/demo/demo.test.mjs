@@ -111,7 +111,7 @@ for (const engine of ENGINES) {
         const glue = await import('/pkg/sse_wasm.js');
         try {
           await glue.default();
-          return typeof glue.SSEClient === 'function' ? 'ok' : 'no SSEClient export';
+          return typeof glue.Engine === 'function' ? 'ok' : 'no Engine export';
         } catch (error) {
           return String(error);
         }

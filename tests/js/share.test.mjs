@@ -299,7 +299,9 @@ for (const engine of ENGINES) {
       await host.until('the other follower to receive 15 more events', (s) => s.count >= 35, [ahead]);
       const { lastId: behindAt } = await host.call(behind, 'summary');
       // In one task of the host: the old leader is gone before `behind` hears
-      // again, and the new leader's first event comes after.
+      // again (an event it relayed just before stays unheard: see
+      // deafenableChannels in app/src/share-core.js), and the new leader's
+      // first event comes after.
       await page.evaluate(([gone, deaf]) => {
         window.share.remove(gone);
         return window.share.call(deaf, 'hear');

@@ -1,25 +1,53 @@
-//! [`ClientBuilder`]: typed setters that fill the client's [`Options`].
+//! [`ClientBuilder`]: typed setters that fill the JavaScript client's
+//! options object.
 //!
-//! The builder does not validate or default anything itself: it fills the
-//! same typed options the JavaScript constructor fills, and
-//! [`Options::validate`] checks them, so both APIs accept and reject
-//! exactly the same things, with the same messages.
+//! The builder does not validate or default anything itself: it writes the
+//! same options object a JavaScript caller would pass to `new SSEClient`,
+//! and the JavaScript client checks it (`normalizeOptions` in
+//! src/web/options.js), so both APIs accept and reject exactly the same
+//! things, with the same messages. An error comes back as an `SSEError`,
+//! turned into [`Error`].
 
 use std::cell::RefCell;
-use std::rc::Rc;
 use std::time::Duration;
 
-use js_sys::JSON;
+use js_sys::{Object, Reflect, JSON};
 use serde::Serialize;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
 
-use super::{Client, Transport};
-use crate::core::retry::RetryOptions;
+use super::Client;
+use crate::core::retry::{RetryOptions, MAX_TIMER_DELAY_MS};
 use crate::error::Error;
-use crate::web::inner::ClientInner;
-use crate::web::js_client::resolve_url;
-use crate::web::options::from_js::js_message;
-use crate::web::options::{Body, HeaderProvider, Options, RequestHeaders, RustHeaderFn};
+use crate::web::engine::engine_factory;
+use crate::web::error::{error_from_js, js_message};
+use crate::web::sys::{self, JsClient};
+
+/// Which transport carries the stream (the `transport` option).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Transport {
+    /// `fetch` when an option needs it (headers, a method other than GET, a
+    /// body, a starting last event ID sent as a header); otherwise the
+    /// browser's native `EventSource`. The default; [`Client::transport`]
+    /// never returns it.
+    #[default]
+    Auto,
+    /// `fetch` + `ReadableStream`, parsed by this crate's spec-exact parser.
+    Fetch,
+    /// The browser's native `EventSource`.
+    EventSource,
+}
+
+impl Transport {
+    /// The option value the JavaScript API uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transport::Auto => "auto",
+            Transport::Fetch => "fetch",
+            Transport::EventSource => "eventsource",
+        }
+    }
+}
 
 /// The reconnection policy (the `retry` option).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -233,54 +261,146 @@ impl ClientBuilder {
         if let Some(error) = self.error {
             return Err(error);
         }
-        let defaults = Options::default();
-        let sets_content_type = self
-            .headers
-            .iter()
-            .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
-        let headers =
-            (!self.headers.is_empty() || self.headers_fn.is_some()).then(|| RequestHeaders {
-                fixed: self.headers,
-                provider: self.headers_fn.map(|provider| {
-                    let provider: RustHeaderFn = Rc::new(RefCell::new(provider));
-                    HeaderProvider::Rust(provider)
-                }),
-            });
-        let options = Options {
-            transport: self.transport.unwrap_or_default(),
-            with_credentials: self.with_credentials.unwrap_or(defaults.with_credentials),
-            json: self.json.unwrap_or(defaults.json),
-            headers,
-            method: self.method.unwrap_or(defaults.method),
-            body: self.body.map(|text| Body {
-                value: text.into(),
-                content_type: (self.body_is_json && !sets_content_type)
-                    .then_some("application/json"),
-            }),
-            signal: None,
-            last_event_id: self.last_event_id.unwrap_or_default(),
-            last_event_id_param: self.last_event_id_param,
-            on_unauthorized: None,
-            retry: match self.retry {
-                None => defaults.retry,
-                Some(Retry::Disabled) => None,
-                Some(Retry::Enabled(policy)) => Some(policy),
-            },
-            idle_timeout_ms: match self.idle_timeout {
-                None => None,
-                Some(timeout) if timeout.is_zero() => None,
-                // Out of range for a timer: `validate` names the option.
-                Some(timeout) => {
-                    Some(u32::try_from(timeout.as_millis().max(1)).unwrap_or(u32::MAX))
-                }
-            },
-            pause_when_hidden: self.pause_when_hidden.unwrap_or(defaults.pause_when_hidden),
-            max_event_size: self.max_event_size.unwrap_or(defaults.max_event_size),
+        let options = Object::new();
+        let set = |key: &str, value: JsValue| {
+            // Reflect.set on a fresh plain object cannot fail.
+            let _ = Reflect::set(&options, &key.into(), &value);
+        };
+        if let Some(transport) = self.transport {
+            set("transport", transport.as_str().into());
         }
-        .validate()?;
-        let url = resolve_url(&self.url)?;
-        Ok(Client::from_inner(ClientInner::new(url, options)))
+        let mut fixed = self.headers;
+        // A string body gets no Content-Type from the JavaScript client, so
+        // a JSON one brings its own, which the user's headers override
+        // (those of `header`, or of `headers_fn`: they come later). Not
+        // with the native EventSource, which refuses a body anyway: the
+        // error then names the option the user set, not `headers`.
+        if self.body_is_json
+            && self.transport != Some(Transport::EventSource)
+            && !fixed
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        {
+            fixed.insert(
+                0,
+                ("Content-Type".to_owned(), "application/json".to_owned()),
+            );
+        }
+        let fixed_object = header_object(&fixed);
+        let headers_fn = match self.headers_fn {
+            // The JavaScript `headers` option is an object or a function,
+            // not both: the function returns the fixed headers too, which
+            // are checked now, as an object would be.
+            Some(provider) => {
+                let pairs = sys::header_list(&fixed_object);
+                if let Some(message) = pairs.as_string() {
+                    return Err(Error::InvalidOption {
+                        option: "headers".to_owned(),
+                        message,
+                    });
+                }
+                let closure = headers_closure(fixed, provider);
+                set("headers", closure.as_ref().clone());
+                Some(closure)
+            }
+            None => {
+                if !fixed.is_empty() {
+                    set("headers", fixed_object.into());
+                }
+                None
+            }
+        };
+        if let Some(method) = self.method {
+            set("method", method.into());
+        }
+        if let Some(body) = self.body {
+            set("body", body.into());
+        }
+        if let Some(with_credentials) = self.with_credentials {
+            set("withCredentials", with_credentials.into());
+        }
+        if let Some(json) = self.json {
+            set("json", json.into());
+        }
+        if let Some(id) = self.last_event_id {
+            set("lastEventId", id.into());
+        }
+        if let Some(name) = self.last_event_id_param {
+            set("lastEventIdParam", name.into());
+        }
+        match self.retry {
+            None => {}
+            Some(Retry::Disabled) => set("retry", JsValue::FALSE),
+            Some(Retry::Enabled(policy)) => set("retry", retry_object(&policy).into()),
+        }
+        if let Some(timeout) = self.idle_timeout {
+            // Whole milliseconds, at least 1 unless off; one out of range
+            // for a timer is refused by name.
+            let ms = if timeout.is_zero() {
+                0
+            } else {
+                timeout.as_millis().max(1)
+            };
+            set("idleTimeoutMs", (ms as f64).into());
+        }
+        if let Some(pause) = self.pause_when_hidden {
+            set("pauseWhenHidden", pause.into());
+        }
+        if let Some(bytes) = self.max_event_size {
+            set("maxEventSize", (bytes as f64).into());
+        }
+        let js = JsClient::new(&self.url, &options, &engine_factory())
+            .map_err(|error| error_from_js(&error))?;
+        Ok(Client::from_js(js, headers_fn))
     }
+}
+
+/// The `headers` function: `fixed`, then what `provider` returns (which
+/// wins, being set later), as a header object. A provider that re-enters
+/// itself gets no second call.
+fn headers_closure(
+    fixed: Vec<(String, String)>,
+    provider: HeadersFn,
+) -> Closure<dyn Fn() -> JsValue> {
+    let provider = RefCell::new(provider);
+    Closure::new(move || {
+        let mut pairs = fixed.clone();
+        if let Ok(mut provider) = provider.try_borrow_mut() {
+            pairs.extend(provider());
+        }
+        header_object(&pairs).into()
+    })
+}
+
+/// `{ name: value, ... }`: the JavaScript form of header pairs.
+fn header_object(pairs: &[(String, String)]) -> Object {
+    let object = Object::new();
+    for (name, value) in pairs {
+        let _ = Reflect::set(&object, &name.into(), &value.into());
+    }
+    object
+}
+
+/// The `retry` option object of `policy`. Delays above what a timer takes
+/// are clamped ([`RetryOptions::validate`] accepts them), not refused.
+fn retry_object(policy: &RetryOptions) -> Object {
+    let object = Object::new();
+    let delay = |ms: u32| f64::from(ms.min(MAX_TIMER_DELAY_MS));
+    let fields = [
+        (
+            "maxAttempts",
+            policy.max_attempts.map_or(f64::INFINITY, f64::from),
+        ),
+        ("initialDelayMs", delay(policy.initial_delay_ms)),
+        ("maxDelayMs", delay(policy.max_delay_ms)),
+        ("factor", policy.factor),
+        ("jitter", policy.jitter),
+        ("healthyAfterMs", delay(policy.healthy_after_ms)),
+    ];
+    for (key, value) in fields {
+        let _ = Reflect::set(&object, &key.into(), &value.into());
+    }
+    object
 }
 
 impl std::fmt::Debug for ClientBuilder {

@@ -1,20 +1,22 @@
 //! The Rust API, for Rust/wasm applications (Leptos, Yew, Dioxus, or plain
-//! `wasm-bindgen`): the same client as the JavaScript `SSEClient`, on the
-//! same Rust types, with no JS glue to write.
+//! `wasm-bindgen`): the same client as the JavaScript `SSEClient`, on
+//! Rust types, with no JS glue to write.
 //!
-//! * [`Client::builder`] fills the typed options that the JavaScript
-//!   constructor fills too, validated once by the same code, so defaults,
-//!   validation and the `auto` transport choice live in one place; errors
-//!   are [`crate::Error`] values.
+//! * [`Client::builder`] writes the options object that a JavaScript caller
+//!   would pass, and the JavaScript client validates it with the same code,
+//!   so defaults, validation and the `auto` transport choice live in one
+//!   place; errors are [`crate::Error`] values.
 //! * [`Client::subscribe`] and the `on_*` methods return a [`Subscription`]
 //!   guard that owns the Rust closure: dropping it unsubscribes (and closes
 //!   the connection if it was the last event handler). No `Closure::forget`.
-//!   Lifecycle callbacks receive the machine's typed notices directly.
+//!   Lifecycle callbacks receive typed values ([`State`], [`Reconnecting`],
+//!   [`Error`]) converted from the JavaScript ones.
 //! * [`Client::events`] and [`Client::json_events`] return an [`EventStream`],
 //!   a `futures_core::Stream` that ends when the client closes.
 //!
-//! The guards and streams hold only weak references to the client: dropping
-//! the [`Client`] closes the connection whatever else is still alive.
+//! A [`Client`] is a handle on a JavaScript client (src/web/client.js);
+//! dropping it frees that client, which closes the connection whatever
+//! guards and streams are still alive.
 
 mod builder;
 mod stream;
@@ -24,21 +26,19 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
-use js_sys::{Function, JSON};
+use js_sys::{Function, Reflect, JSON};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::inner::ClientInner;
-use super::options::from_js::js_message;
-use super::registry::{Lifecycle, RustCallback};
-use super::sys::JsEvent;
-use crate::core::connection::{Notice, State};
+use super::error::{error_from_js, js_message};
+use super::sys::{JsClient, JsEvent};
+use crate::core::connection::State;
 use crate::error::Error;
 use stream::{End, Push};
+use subscription::Registration;
 
-pub use super::options::Transport;
-pub use builder::{ClientBuilder, Retry};
+pub use builder::{ClientBuilder, Retry, Transport};
 pub use stream::EventStream;
 pub use subscription::Subscription;
 
@@ -115,7 +115,10 @@ pub struct Reconnecting {
 /// # fn show_status(_: &str) {}
 /// ```
 pub struct Client {
-    inner: Rc<ClientInner>,
+    js: JsClient,
+    /// The `headers` function handed to the JavaScript client
+    /// ([`ClientBuilder::headers_fn`]); freed after the client is.
+    _headers_fn: Option<Closure<dyn Fn() -> JsValue>>,
     /// The queues of the streams made by this client, ended on `close()`
     /// and on drop (the client fires no callback then).
     streams: RefCell<Vec<Weak<dyn End>>>,
@@ -133,9 +136,10 @@ impl Client {
         Self::builder(url).build()
     }
 
-    fn from_inner(inner: Rc<ClientInner>) -> Self {
+    fn from_js(js: JsClient, headers_fn: Option<Closure<dyn Fn() -> JsValue>>) -> Self {
         Self {
-            inner,
+            js,
+            _headers_fn: headers_fn,
             streams: RefCell::new(Vec::new()),
         }
     }
@@ -178,7 +182,7 @@ impl Client {
         &self,
         event_type: &str,
     ) -> EventStream<Result<T, Error>> {
-        let parsed = self.inner.options().json;
+        let parsed = self.js.json();
         self.stream(event_type, move |value, event| {
             let data = event.data();
             let json_error = |message: String| Error::Json {
@@ -204,18 +208,14 @@ impl Client {
 
     /// Calls `callback` each time the connection opens.
     pub fn on_open(&self, mut callback: impl FnMut() + 'static) -> Subscription {
-        self.on(Lifecycle::Open, move |_| callback())
+        self.on("open", move |_| callback())
     }
 
     /// Calls `callback` with every error: fatal ones (then the client
     /// closes, see [`on_close`](Self::on_close)) and data errors after which
     /// the stream goes on ([`Error::Json`], [`Error::EventTooLarge`]).
     pub fn on_error(&self, mut callback: impl FnMut(Error) + 'static) -> Subscription {
-        self.on(Lifecycle::Error, move |notice| {
-            if let Notice::Error(error) = notice {
-                callback(error.clone());
-            }
-        })
+        self.on("error", move |error| callback(error_from_js(&error)))
     }
 
     /// Calls `callback` each time a reconnect is scheduled, or the native
@@ -224,19 +224,16 @@ impl Client {
         &self,
         mut callback: impl FnMut(Reconnecting) + 'static,
     ) -> Subscription {
-        self.on(Lifecycle::Reconnecting, move |notice| {
-            if let Notice::Reconnecting {
-                attempt,
-                delay_ms,
-                cause,
-            } = notice
-            {
-                callback(Reconnecting {
-                    attempt: *attempt,
-                    delay: delay_ms.map(|ms| Duration::from_millis(u64::from(ms))),
-                    error: cause.clone(),
-                });
-            }
+        self.on("reconnecting", move |info| {
+            let get = |key: &str| Reflect::get(&info, &key.into()).unwrap_or_default();
+            callback(Reconnecting {
+                attempt: get("attempt").as_f64().unwrap_or_default() as u32,
+                // `null` when the native EventSource reconnects by itself.
+                delay: get("delayMs")
+                    .as_f64()
+                    .map(|ms| Duration::from_millis(ms.max(0.0) as u64)),
+                error: error_from_js(&get("error")),
+            })
         })
     }
 
@@ -244,7 +241,7 @@ impl Client {
     /// exhausted). Not called for [`close`](Self::close), the abort signal,
     /// or dropping the client.
     pub fn on_close(&self, mut callback: impl FnMut() + 'static) -> Subscription {
-        self.on(Lifecycle::Close, move |_| callback())
+        self.on("close", move |_| callback())
     }
 
     /// Calls `callback` with the new [`State`] each time it changes, once
@@ -252,10 +249,8 @@ impl Client {
     /// [`State::Closed`] from inside [`close`](Self::close) (dropping the
     /// client closes it without a call).
     pub fn on_state_change(&self, mut callback: impl FnMut(State) + 'static) -> Subscription {
-        self.on(Lifecycle::StateChange, move |notice| {
-            if let Notice::StateChanged(state) = notice {
-                callback(*state);
-            }
+        self.on("statechange", move |status| {
+            callback(state_from_js(&status.as_string().unwrap_or_default()))
         })
     }
 
@@ -264,39 +259,43 @@ impl Client {
     /// [`State::Closed`] before it returns; nothing fires afterwards, not
     /// even events already received.
     pub fn close(&self) {
-        self.inner.close();
+        self.js.close();
         self.end_streams();
     }
 
     /// Drops the current connection (or the pending reconnect wait) and
     /// connects again at once, forgetting past failures.
     pub fn reconnect(&self) {
-        self.inner.reconnect();
+        self.js.reconnect();
     }
 
     /// Where the connection stands.
     pub fn status(&self) -> State {
-        self.inner.state()
+        state_from_js(&self.js.status())
     }
 
     /// The absolute URL of the stream.
     pub fn url(&self) -> String {
-        self.inner.url().to_owned()
+        self.js.url()
     }
 
     /// The last event ID received (or the `last_event_id` option).
     pub fn last_event_id(&self) -> String {
-        self.inner.last_event_id()
+        self.js.last_event_id()
     }
 
     /// The transport in use: [`Transport::Fetch`] or
     /// [`Transport::EventSource`] (what [`Transport::Auto`] resolved to).
     pub fn transport(&self) -> Transport {
-        self.inner.transport()
+        if self.js.transport() == "fetch" {
+            Transport::Fetch
+        } else {
+            Transport::EventSource
+        }
     }
 
-    /// Registers `handler(value, event)` (the dispatcher's two arguments)
-    /// for `event_type`; the guard owns the closure.
+    /// Registers `handler(value, event)` (the JavaScript handler's two
+    /// arguments) for `event_type`; the guard owns the closure.
     fn subscribe_raw(
         &self,
         event_type: &str,
@@ -304,25 +303,32 @@ impl Client {
     ) -> Result<Subscription, Error> {
         let closure = Closure::<dyn FnMut(JsValue, JsEvent)>::new(handler);
         let function: &Function = closure.as_ref().unchecked_ref();
-        let id = self.inner.subscribe(event_type, function.clone())?;
-        Ok(Subscription::handler(
-            Rc::downgrade(&self.inner),
-            id,
-            closure,
+        let registration = self
+            .js
+            .subscribe(event_type, function)
+            .map_err(|error| error_from_js(&error))?;
+        Ok(Subscription::new(
+            Some(registration),
+            Registration::Handler(closure),
         ))
     }
 
-    /// Registers a lifecycle callback. A callback that re-enters itself
-    /// (e.g. an `on_close` that closes) is not called a second time.
-    fn on(&self, kind: Lifecycle, callback: impl FnMut(&Notice) + 'static) -> Subscription {
+    /// Registers a lifecycle callback under its JavaScript name; it gets
+    /// the JavaScript value. A callback that re-enters itself (e.g. an
+    /// `on_close` that closes) is not called a second time.
+    fn on(&self, name: &str, callback: impl FnMut(JsValue) + 'static) -> Subscription {
         let callback = RefCell::new(callback);
-        let callback = RustCallback::new(move |notice| {
+        // `Fn`, not `FnMut`: wasm-bindgen throws when an `FnMut` closure is
+        // called again while it runs; the `RefCell` skips that call instead.
+        let closure = Closure::<dyn Fn(JsValue)>::new(move |value| {
             if let Ok(mut callback) = callback.try_borrow_mut() {
-                callback(notice);
+                callback(value);
             }
         });
-        let id = self.inner.on_rust(kind, callback.clone());
-        Subscription::lifecycle(Rc::downgrade(&self.inner), id, callback)
+        // Only a name the client does not know makes `on` throw; these are
+        // all known, so an error leaves a guard with nothing to remove.
+        let registration = self.js.on(name, closure.as_ref().unchecked_ref()).ok();
+        Subscription::new(registration, Registration::Lifecycle(closure))
     }
 
     /// A stream of `convert(value, event)` for the events of `event_type`.
@@ -336,7 +342,7 @@ impl Client {
         // (nothing fires after them), so the client ends its streams itself.
         let on_close = {
             let queue = queue.clone();
-            self.on(Lifecycle::Close, move |_| queue.end(false))
+            self.on("close", move |_| queue.end(false))
         };
         let on_event = {
             let queue = queue.clone();
@@ -380,7 +386,7 @@ impl Drop for Client {
     /// Dropping the client closes it (quietly: no callback runs from a
     /// destructor) and ends its streams.
     fn drop(&mut self) {
-        self.inner.close_quietly();
+        self.js.free();
         self.end_streams();
     }
 }
@@ -388,9 +394,22 @@ impl Drop for Client {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("url", &self.inner.url())
+            .field("url", &self.url())
             .field("status", &self.status())
             .field("transport", &self.transport())
             .finish_non_exhaustive()
+    }
+}
+
+/// The [`State`] of a JavaScript `status` string.
+fn state_from_js(status: &str) -> State {
+    match status {
+        "idle" => State::Idle,
+        "connecting" => State::Connecting,
+        "open" => State::Open,
+        "reconnecting" => State::Reconnecting,
+        "paused" => State::Paused,
+        // "closed", and anything this version does not know.
+        _ => State::Closed,
     }
 }

@@ -1,53 +1,39 @@
 //! [`Subscription`]: an RAII guard for one handler or callback.
 
-use std::rc::{Rc, Weak};
-
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
 
-use crate::web::inner::ClientInner;
-use crate::web::registry::RustCallback;
-use crate::web::sys::JsEvent;
+use crate::web::sys::{JsEvent, JsSubscription};
 
-/// What the guard keeps alive while registered.
-enum Registration {
-    /// An event handler: the closure the dispatcher calls.
+/// The Rust closure the JavaScript client calls, kept alive by the guard.
+pub enum Registration {
+    /// An event handler: `(value, event)`.
     Handler(#[allow(dead_code)] Closure<dyn FnMut(JsValue, JsEvent)>),
-    /// A lifecycle callback.
-    Lifecycle(#[allow(dead_code)] Rc<RustCallback>),
+    /// A lifecycle callback: its one JavaScript argument.
+    Lifecycle(#[allow(dead_code)] Closure<dyn Fn(JsValue)>),
 }
 
 /// A registered handler or callback. Dropping it unsubscribes at once (and
 /// closes the connection if it was the last event handler; a later
-/// subscription reconnects). It holds only a weak reference to the client:
-/// dropping the [`Client`](crate::Client) closes the connection whatever
-/// guards are still alive.
+/// subscription reconnects). It does not keep the client open: dropping
+/// the [`Client`](crate::Client) closes the connection whatever guards are
+/// still alive, and dropping a guard afterwards is harmless.
 #[must_use = "dropping a Subscription unsubscribes at once; keep it while you want events"]
 pub struct Subscription {
-    inner: Weak<ClientInner>,
-    /// `None` when the client was already closed: nothing to remove.
-    id: Option<u32>,
-    _registration: Registration,
+    /// The JavaScript registration; `None` when there was nothing to
+    /// register with (a closed client).
+    registration: Option<JsSubscription>,
+    /// Dropped after the registration is removed, so that nothing calls
+    /// the closure once it is freed. (A handler that drops its own guard
+    /// is fine: wasm-bindgen frees a closure only when its call returns.)
+    closure: Registration,
 }
 
 impl Subscription {
-    pub(super) fn handler(
-        inner: Weak<ClientInner>,
-        id: u32,
-        closure: Closure<dyn FnMut(JsValue, JsEvent)>,
-    ) -> Self {
+    pub(super) fn new(registration: Option<JsSubscription>, closure: Registration) -> Self {
         Self {
-            inner,
-            id: Some(id),
-            _registration: Registration::Handler(closure),
-        }
-    }
-
-    pub(super) fn lifecycle(inner: Weak<ClientInner>, id: u32, callback: Rc<RustCallback>) -> Self {
-        Self {
-            inner,
-            id: Some(id),
-            _registration: Registration::Lifecycle(callback),
+            registration,
+            closure,
         }
     }
 
@@ -59,16 +45,15 @@ impl Subscription {
 
 impl Drop for Subscription {
     fn drop(&mut self) {
-        // Unregistered first, so nothing calls the closure once it is freed.
-        if let (Some(id), Some(inner)) = (self.id.take(), self.inner.upgrade()) {
-            inner.unsubscribe_id(id);
+        if let Some(registration) = self.registration.take() {
+            registration.unsubscribe();
         }
     }
 }
 
 impl std::fmt::Debug for Subscription {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let kind = match self._registration {
+        let kind = match self.closure {
             Registration::Handler(_) => "handler",
             Registration::Lifecycle(_) => "lifecycle",
         };

@@ -17,7 +17,6 @@ import {
   type Subscription,
 } from 'sse-wasm';
 import * as manual from 'sse-wasm/init';
-import type * as generated from '../../../pkg/sse_wasm.js';
 
 /** Compile-time equality: `Expect<Equal<A, B>>` fails unless A and B are the same type. */
 type Equal<A, B> = (<G>() => G extends A ? 1 : 2) extends <G>() => G extends B ? 1 : 2 ? true : false;
@@ -201,15 +200,3 @@ export const badRetryField: SSEOptions = { retry: { attempts: 3 } };
 export const badSize: SSEOptions = { maxEventSize: '1MB' };
 
 export const names: SSECallbackName[] = ['open', 'error', 'reconnecting', 'close', 'statechange'];
-
-// The generated pkg/sse_wasm.d.ts must agree with the hand-written types
-// (src/web/types.rs declares its SSEOptions, SSEEvent and SSEStatus).
-type _optionsToGenerated = Expect<SSEOptions extends generated.SSEOptions ? true : false>;
-type _optionsFromGenerated = Expect<generated.SSEOptions extends SSEOptions ? true : false>;
-type _status = Expect<Equal<SSEStatus, generated.SSEStatus>>;
-type _eventToGenerated = Expect<SSEEvent extends generated.SSEEvent ? true : false>;
-type _eventFromGenerated = Expect<generated.SSEEvent extends SSEEvent ? true : false>;
-type _errorToGenerated = Expect<SSEError extends generated.SSEError ? true : false>;
-type _errorFromGenerated = Expect<generated.SSEError extends SSEError ? true : false>;
-type _kinds = Expect<Equal<SSEErrorKind, generated.SSEErrorKind>>;
-type _clientStatus = Expect<Equal<generated.SSEClient['status'], SSEStatus>>;

@@ -245,13 +245,29 @@ function recordFetches(record) {
  * reach this context, as if the leader had gone before they arrived here
  * but after they reached the others. Everything else still arrives.
  * Returns the switch.
+ *
+ * A leader whose events were dropped stays unheard after `hear`: one it
+ * relayed just before it went may still be on its way when the host ends
+ * the deafness (in the task that removes it), and would arrive after the
+ * ones dropped, which no real context can see happen.
  */
 function deafenableChannels() {
   const Native = globalThis.BroadcastChannel;
   let deaf = false;
+  /** The leaders whose events were dropped. */
+  const unheard = new Set();
   globalThis.BroadcastChannel = class extends Native {
     set onmessage(listener) {
-      super.onmessage = listener && ((event) => (deaf && event.data?.t === 'event' ? undefined : listener.call(this, event)));
+      super.onmessage =
+        listener &&
+        ((event) => {
+          const message = event.data;
+          if (message?.t === 'event' && (deaf || unheard.has(message.from))) {
+            unheard.add(message.from);
+            return undefined;
+          }
+          return listener.call(this, event);
+        });
     }
     get onmessage() {
       return super.onmessage;

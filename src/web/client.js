@@ -1,0 +1,769 @@
+// The client: everything around the connection machine and the parser,
+// which stay in wasm (`Engine`, src/web/engine.rs). A wasm-bindgen snippet:
+// the npm entry (js/client.js) and the Rust API (src/web/js_client.rs,
+// src/web/rust_api) both drive this class.
+//
+// The rules this file keeps:
+// - The engine decides; this file carries out what it asks (connect,
+//   abort, timers, the auth hook, notices) and reports what the browser
+//   did. After each input, `drive()` drains the engine's actions.
+// - Handlers may subscribe or unsubscribe while being called, with DOM
+//   listener semantics: a type's handlers are an immutable list of records
+//   (`{ fn, removed }`), replaced on change; removal marks the record, so a
+//   dispatch under way skips it.
+// - Every transport report names its attempt; reports of an attempt that
+//   is no longer the current one are ignored.
+// - Nothing fires after `close()` returns; `free()` closes without a
+//   callback at all.
+
+import { Dispatcher, FetchSource, NativeSource, SSEError, makeError, report, runtime } from './runtime.js';
+import { options as rules } from './options.js';
+
+/** `status` by the engine's state number. */
+const STATUS = ['idle', 'connecting', 'open', 'reconnecting', 'paused', 'closed'];
+/** `readyState` by the engine's state number. */
+const READY_STATE = [2, 0, 1, 0, 0, 2];
+const IDLE = 0;
+const CLOSED_STATE = 5;
+
+/** The names `on()` accepts. */
+const CALLBACK_NAMES = ['open', 'error', 'reconnecting', 'close', 'statechange'];
+
+/** The engine's actions (`Engine::next`, src/web/engine.rs). */
+const CONNECT = 1;
+const ABORT = 2;
+const SET_TIMER = 3;
+const CLEAR_TIMER = 4;
+const AUTHORIZE = 5;
+const STATE = 6;
+const OPEN = 7;
+const RECONNECTING = 8;
+const ERROR = 9;
+const CLOSED = 10;
+
+/** Whose error a notice carries (`Engine::error`). */
+const IDLE_TIMEOUT = 1;
+const EVENT_TOO_LARGE = 2;
+
+/** The timers, by the engine's numbers. */
+const IDLE_TIMER = 1;
+
+/** The engine's inputs (`Input` in src/web/engine.rs). */
+const START = 0;
+const STOP = 1;
+const CLOSE = 2;
+const RECONNECT = 3;
+const TIMER = 4;
+const NETWORK_CHANGE = 5;
+const VISIBILITY = 6;
+const PAGESHOW = 7;
+const AUTHORIZED = 8;
+const OPENED = 9;
+const ENDED = 10;
+const FAILED = 11;
+const LOST = 12;
+const ACTIVITY = 13;
+const PROGRESS = 14;
+
+/** `FAILED` kinds: retried, or closing the client. */
+const NETWORK = 0;
+const FATAL = 1;
+
+/** `Engine::response` verdicts. */
+const VERDICT_OPEN = 0;
+const VERDICT_UNAUTHORIZED = 1;
+const VERDICT_CONTENT_TYPE = 2;
+const VERDICT_HTTP = 3;
+
+/** What the transports report (runtime.js). */
+const FETCH_RESPONSE = 0;
+const FETCH_CHUNK = 1;
+const FETCH_ENDED = 2;
+const FETCH_FAILED = 3;
+const NATIVE_OPENED = 0;
+const NATIVE_LOST = 1;
+const NATIVE_DATA_ERROR = 3;
+
+/** How a `settle` call ended (runtime.js). */
+const RETURNED = 0;
+const THREW = 1;
+
+/**
+ * One handler or callback registration. `unsubscribe()` removes it (and
+ * closes the connection if it was the last handler); calling it twice, or
+ * after the client is closed, does nothing.
+ */
+export class Subscription {
+  #owner;
+  #record;
+
+  /** @internal `owner.remove(record)` unsubscribes. */
+  constructor(owner, record) {
+    this.#owner = owner;
+    this.#record = record;
+  }
+
+  /** Removes this handler or callback. */
+  unsubscribe() {
+    const owner = this.#owner;
+    this.#owner = undefined;
+    owner?.remove(this.#record);
+  }
+
+  /** Lets go of this handle without removing the handler. */
+  free() {
+    this.#owner = undefined;
+  }
+}
+
+/** A Server-Sent Events client (js/index.d.ts documents the API). */
+export class Client {
+  #request;
+  #onUnauthorized;
+  #idleTimeoutMs;
+  #maxEventSize;
+  #dispatcher;
+  #callbacks;
+  #attempt;
+  #timers;
+  #unwatchEnvironment;
+  #unwatchSignal;
+  #failure;
+  #authHeaders;
+  #silent;
+  #closed;
+  #told;
+  #engine;
+  /**
+   * Checks `url` and `options` (throwing the `SSEError` that names what is
+   * wrong) and makes the engine with `makeEngine`, which returns one or a
+   * promise of one: a client made while the wasm module loads works at
+   * once and connects when its engine arrives.
+   */
+  constructor(url, options, makeEngine) {
+    this.url = resolveUrl(url);
+    const [
+      transport,
+      withCredentials,
+      json,
+      headers,
+      headerProvider,
+      method,
+      body,
+      bodyIsJson,
+      signal,
+      lastEventId,
+      lastEventIdParam,
+      onUnauthorized,
+      retry,
+      idleTimeoutMs,
+      pauseWhenHidden,
+      maxEventSize,
+    ] = rules.normalizeOptions(options);
+    this.transport = transport;
+    this.json = json;
+    this.#request = { withCredentials, headers, headerProvider, method, body, bodyIsJson, lastEventIdParam };
+    this.#onUnauthorized = onUnauthorized;
+    this.#idleTimeoutMs = idleTimeoutMs;
+    this.#maxEventSize = maxEventSize;
+    this.#dispatcher = new Dispatcher(json, lastEventId, (error) => this.#dataError(error));
+    /** Lifecycle callback records: `{ fn, removed, name }`. */
+    this.#callbacks = [];
+    /** The current attempt: a `FetchSource` or a `NativeSource`. */
+    this.#attempt = undefined;
+    this.#timers = [undefined, undefined];
+    /** Removes the online/visibility listeners, while they are there. */
+    this.#unwatchEnvironment = undefined;
+    this.#unwatchSignal = undefined;
+    /** The `SSEError` of the last failure reported to the engine. */
+    this.#failure = undefined;
+    /** Headers from the `onUnauthorized` hook, sent on top of the others. */
+    this.#authHeaders = undefined;
+    /** Set once no callback may run again (closed, or freed). */
+    this.#silent = false;
+    this.#closed = false;
+    /** The status `statechange` callbacks were told last. */
+    this.#told = 'idle';
+    this.#engine = undefined;
+    this.#watchSignal(signal);
+    if (this.#closed) return;
+    const engine = makeEngine(
+      retry ?? undefined,
+      idleTimeoutMs ?? 0,
+      pauseWhenHidden,
+      onUnauthorized !== undefined,
+      maxEventSize,
+      lastEventId,
+    );
+    if (typeof engine?.then === 'function') {
+      engine.then(
+        (ready) => this.#attach(ready),
+        (error) => this.#fail(error),
+      );
+    } else {
+      this.#attach(engine);
+    }
+  }
+
+  // ----- the API -------------------------------------------------------------
+
+  subscribe(type, handler) {
+    if (this.status === 'closed') throw makeError('closed', '', {});
+    const name = String(type);
+    const holder = this.#dispatcher.holder(name);
+    const record = { fn: handler, removed: false, type: name };
+    const first = holder.list.length === 0;
+    holder.list = [...holder.list, record];
+    if (first) this.#attempt?.listen?.(name);
+    this.#start();
+    return new Subscription(this, record);
+  }
+
+  unsubscribe(type, handler) {
+    if (type == null) return this.close();
+    const holder = this.#dispatcher.holders.get(String(type));
+    if (holder !== undefined) {
+      holder.list.filter((r) => handler == null || r.fn === handler).forEach((r) => this.remove(r));
+    }
+  }
+
+  on(name, callback) {
+    if (!CALLBACK_NAMES.includes(name)) {
+      const message = `unknown callback name "${name}"; expected one of ${CALLBACK_NAMES.join(', ')}`;
+      throw makeError('invalid-option', message, { option: 'on' });
+    }
+    const record = { fn: callback, removed: false, name };
+    if (this.#silent) return new Subscription(undefined, record);
+    this.#callbacks = [...this.#callbacks, record];
+    return new Subscription(this, record);
+  }
+
+  /** Closes for good: `statechange` hears `closed` before this returns, nothing fires after. */
+  close() {
+    this.#shutDown(true);
+  }
+
+  /** Closes without telling anyone: the client is being let go of. */
+  free() {
+    this.#shutDown(false);
+  }
+
+  /** Drops the connection (or the wait before the next one) and connects again at once. */
+  reconnect() {
+    this.#input(RECONNECT);
+  }
+
+  get status() {
+    return STATUS[this.#state()];
+  }
+
+  get readyState() {
+    return READY_STATE[this.#state()];
+  }
+
+  get lastEventId() {
+    return this.#dispatcher.lastEventId;
+  }
+
+  // ----- registrations ---------------------------------------------------------
+
+  /** Removes a handler or callback record (a `Subscription`'s). */
+  remove(record) {
+    if (record.removed) return;
+    record.removed = true;
+    if (record.type === undefined) {
+      this.#callbacks = this.#callbacks.filter((r) => r !== record);
+      return;
+    }
+    const holder = this.#dispatcher.holders.get(record.type);
+    holder.list = holder.list.filter((r) => r !== record);
+    if (holder.list.length > 0) return;
+    this.#attempt?.unlisten?.(record.type);
+    if (!this.#hasHandlers()) this.#stop();
+  }
+
+  #hasHandlers() {
+    for (const holder of this.#dispatcher.holders.values()) if (holder.list.length > 0) return true;
+    return false;
+  }
+
+  /** The state number: the engine's, or what a client waiting for its engine shows. */
+  #state() {
+    if (this.#engine !== undefined) return this.#engine.state();
+    if (this.#closed) return CLOSED_STATE;
+    return this.#hasHandlers() ? 1 : IDLE;
+  }
+
+  // ----- the engine -------------------------------------------------------------
+
+  /** The engine arrived: connect if someone already subscribed. */
+  #attach(engine) {
+    if (this.#closed) return engine.free();
+    this.#engine = engine;
+    engine.setDispatcher(this.#dispatcher);
+    this.#dispatcher.memory = engine.memory;
+    if (this.#hasHandlers()) this.#start();
+  }
+
+  /** The engine could not be made (the module failed to load): report, then close. */
+  #fail(error) {
+    if (this.#closed) return;
+    const hasErrorCallback = this.#callbacks.some((r) => r.name === 'error');
+    this.#unwatchSignal?.();
+    this.#closed = true;
+    this.#notify('statechange', 'closed');
+    this.#notify('error', error);
+    this.#notify('close');
+    this.#release();
+    if (!hasErrorCallback) report(error);
+  }
+
+  /**
+   * Puts input `input` (with its `arg`) into the engine, if there is one,
+   * then carries out what it asks.
+   */
+  #input(input, arg = 0) {
+    const engine = this.#engine;
+    if (engine === undefined || this.#closed) return;
+    engine.input(input, arg, Date.now(), Math.random());
+    this.#drive();
+  }
+
+  /**
+   * Carries out the engine's actions until none is left. Re-entrant: a
+   * callback may call `close()`, which empties the queue. Each action's
+   * arguments are read before any user code runs.
+   */
+  #drive() {
+    const engine = this.#engine;
+    if (engine === undefined) return;
+    for (let next = engine.next(); next !== 0; next = engine.next()) {
+      // The action's code, and its argument (timer, state, attempt).
+      const arg = next >>> 4;
+      switch (next & 15) {
+        case CONNECT:
+          this.#connect();
+          break;
+        case ABORT:
+          this.#abort();
+          break;
+        case SET_TIMER:
+          this.#setTimer(arg, engine.delay);
+          break;
+        case CLEAR_TIMER:
+          clearTimeout(this.#timers[arg]);
+          this.#timers[arg] = undefined;
+          break;
+        case AUTHORIZE:
+          this.#authorize();
+          break;
+        case STATE:
+          this.#notify('statechange', STATUS[arg]);
+          break;
+        case OPEN:
+          this.#notify('open');
+          break;
+        case RECONNECTING: {
+          const delay = engine.delay;
+          const info = { attempt: arg, delayMs: delay < 0 ? null : delay, error: this.#noticeError(engine) };
+          this.#notify('reconnecting', info);
+          break;
+        }
+        case ERROR:
+          this.#notify('error', this.#noticeError(engine));
+          break;
+        case CLOSED:
+          this.#closedItself();
+          break;
+      }
+    }
+  }
+
+  /** The `SSEError` of the notice the engine just gave. */
+  #noticeError(engine) {
+    const described = engine.error;
+    const source = described & 3;
+    let error = this.#failure;
+    if (source === IDLE_TIMEOUT) {
+      error = makeError('idle-timeout', '', { idleTimeoutMs: this.#idleTimeoutMs });
+    } else if (source === EVENT_TOO_LARGE) {
+      error = makeError('event-too-large', '', { limit: this.#maxEventSize });
+    }
+    const attempts = described >>> 2;
+    if (attempts === 0) return error;
+    const details = { attempts, cause: error };
+    if (error.status !== undefined) details.status = error.status;
+    return makeError('retries-exhausted', '', details);
+  }
+
+  /** Calls the callbacks named `name` with `value`, unless silenced. */
+  #notify(name, value) {
+    if (this.#silent) return;
+    if (name === 'statechange') {
+      // A client that waited for its engine told `connecting` already.
+      if (value === this.#told) return;
+      this.#told = value;
+    }
+    runtime.emit(
+      this.#callbacks.filter((r) => r.name === name),
+      value,
+    );
+  }
+
+  /** An event's data was not JSON: tell the `error` callbacks, while connected. */
+  #dataError(error) {
+    const state = this.#state();
+    if (state !== IDLE && state !== CLOSED_STATE) this.#notify('error', error);
+  }
+
+  // ----- user calls -------------------------------------------------------------
+
+  /** A subscription: connect (lazily), watching the network and the page. */
+  #start() {
+    const engine = this.#engine;
+    if (engine === undefined) {
+      this.#notify('statechange', 'connecting');
+      return;
+    }
+    if (this.#unwatchEnvironment === undefined) this.#watchEnvironment(engine);
+    this.#input(START);
+  }
+
+  /** The last handler went: disconnect, stay reusable. */
+  #stop() {
+    this.#unwatchEnvironment?.();
+    this.#unwatchEnvironment = undefined;
+    if (this.#engine === undefined) this.#notify('statechange', 'idle');
+    else this.#input(STOP);
+  }
+
+  #shutDown(notify) {
+    if (this.#closed) return;
+    if (!notify) this.#silent = true;
+    this.#unwatchSignal?.();
+    this.#unwatchEnvironment?.();
+    this.#unwatchEnvironment = undefined;
+    const engine = this.#engine;
+    if (engine !== undefined) {
+      // Aborts the attempt and clears the timers first, so nothing is
+      // delivered while the callbacks hear the change to `closed`.
+      engine.input(CLOSE, 0, 0, 0);
+      this.#drive();
+    } else {
+      this.#notify('statechange', 'closed');
+    }
+    this.#closed = true;
+    this.#silent = true;
+    this.#release();
+    if (engine !== undefined) {
+      this.#engine = undefined;
+      // Not from inside this call: close() may run in a handler that the
+      // engine is still calling (wasm-bindgen refuses to free an object in
+      // use). The engine has let go of its buffers already.
+      queueMicrotask(() => engine.free());
+    }
+  }
+
+  /** The engine closed the client (a fatal error, the retry budget spent). */
+  #closedItself() {
+    this.#unwatchEnvironment?.();
+    this.#unwatchEnvironment = undefined;
+    this.#notify('close');
+    // A `close` callback may have closed or freed the client already.
+    this.#engine?.input(CLOSE, 0, 0, 0);
+    this.#release();
+  }
+
+  /**
+   * Lets go of what a closed client no longer needs: every handler and
+   * callback (marked removed, so a dispatch under way skips them) and the
+   * hook's headers.
+   */
+  #release() {
+    for (const holder of this.#dispatcher.holders.values()) {
+      for (const record of holder.list) record.removed = true;
+      holder.list = [];
+    }
+    for (const record of this.#callbacks) record.removed = true;
+    this.#callbacks = [];
+    this.#authHeaders = undefined;
+  }
+
+  // ----- the environment -----------------------------------------------------------
+
+  /** Closes the client when the user's signal aborts (at once, quietly, if it has). */
+  #watchSignal(signal) {
+    if (signal === undefined) return;
+    if (signal.aborted) {
+      this.#closed = true;
+      this.#silent = true;
+      return;
+    }
+    const abort = () => this.close();
+    signal.addEventListener('abort', abort);
+    this.#unwatchSignal = () => {
+      signal.removeEventListener('abort', abort);
+      this.#unwatchSignal = undefined;
+    };
+  }
+
+  /** online/offline, visibility and pageshow, while connected. */
+  #watchEnvironment(engine) {
+    const removers = [];
+    const listen = (target, type, handle) => {
+      // Not every global scope is an event target (Node before 22).
+      if (typeof target.addEventListener !== 'function') return;
+      target.addEventListener(type, handle);
+      removers.push(() => target.removeEventListener(type, handle));
+    };
+    listen(globalThis, 'online', () => this.#input(NETWORK_CHANGE, 1));
+    listen(globalThis, 'offline', () => this.#input(NETWORK_CHANGE, 0));
+    if (typeof document !== 'undefined') {
+      listen(document, 'visibilitychange', () => this.#input(VISIBILITY, runtime.isHidden() ? 1 : 0));
+      listen(globalThis, 'pageshow', () => this.#input(PAGESHOW));
+    }
+    this.#unwatchEnvironment = () => removers.forEach((remove) => remove());
+    if (runtime.isOffline()) engine.input(NETWORK_CHANGE, 0, Date.now(), 0);
+    if (runtime.isHidden()) engine.input(VISIBILITY, 1, Date.now(), 0);
+  }
+
+  #setTimer(timer, delay) {
+    clearTimeout(this.#timers[timer]);
+    this.#timers[timer] = setTimeout(() => {
+      this.#timers[timer] = undefined;
+      // The native transport sees its events in JavaScript: tell the
+      // watchdog when the last one came, and whether any did.
+      const attempt = this.#attempt;
+      const engine = this.#engine;
+      if (timer === IDLE_TIMER && attempt instanceof NativeSource && engine !== undefined) {
+        engine.input(ACTIVITY, 0, attempt.lastActivity, 0);
+        if (attempt.delivered) engine.input(PROGRESS, 0, 0, 0);
+      }
+      this.#input(TIMER, timer);
+    }, delay);
+  }
+
+  // ----- attempts -----------------------------------------------------------------
+
+  /** Drops the attempt in flight: nothing it reports is heard any more. */
+  #abort() {
+    const attempt = this.#attempt;
+    this.#attempt = undefined;
+    if (attempt instanceof NativeSource) attempt.close();
+    else attempt?.abort();
+  }
+
+  /** Starts a new attempt over the client's transport. */
+  #connect() {
+    this.#abort();
+    if (this.transport === 'eventsource') return this.#connectNative();
+    const { headers, headerProvider } = this.#request;
+    if (headerProvider === undefined) return this.#connectFetch(headers ?? []);
+    // The attempt starts once the headers are known; a placeholder stands
+    // for it meanwhile, so that aborting it drops the headers' answer.
+    const pending = { live: true, abort: () => (pending.live = false) };
+    this.#attempt = pending;
+    runtime.settle(headerProvider, undefined, (how, value) => {
+      if (this.#attempt !== pending) return;
+      if (how !== RETURNED) {
+        const message = `the headers function ${how === THREW ? 'threw' : 'failed'}: ${messageOf(value)}`;
+        return this.#failed(makeError('network', message, {}), NETWORK);
+      }
+      const list = rules.headerList(value);
+      if (typeof list === 'string') return this.#failed(makeError('invalid-option', list, { option: 'headers' }), FATAL);
+      this.#connectFetch(list);
+    });
+  }
+
+  /** The attempt failed with `error`, of engine kind `kind`. */
+  #failed(error, kind) {
+    this.#failure = error;
+    this.#input(FAILED, kind);
+  }
+
+  /** The URL of the next request: with the last event ID in the query, if asked. */
+  #resumeUrl() {
+    const param = this.#request.lastEventIdParam;
+    const id = this.#dispatcher.lastEventId;
+    return param === undefined || id === '' ? this.url : withQueryParam(this.url, param, id);
+  }
+
+  #connectFetch(headers) {
+    const { method, body, bodyIsJson, withCredentials, lastEventIdParam } = this.#request;
+    const list = ['Accept', 'text/event-stream'];
+    if (bodyIsJson) list.push('Content-Type', 'application/json');
+    // In order: a later pair replaces an earlier one of the same name.
+    for (const [name, value] of headers) list.push(name, value);
+    for (const [name, value] of this.#authHeaders ?? []) list.push(name, value);
+    const id = this.#dispatcher.lastEventId;
+    if (id !== '' && lastEventIdParam === undefined) list.push('Last-Event-ID', byteString(id));
+    const source = new FetchSource(this.#resumeUrl(), method, list, body, withCredentials, (kind, value) =>
+      this.#attempt === source ? this.#onFetch(source, kind, value) : false,
+    );
+    this.#attempt = source;
+  }
+
+  /** What the fetch attempt `source` reports (see `FetchSource`). */
+  #onFetch(source, kind, value) {
+    const engine = this.#engine;
+    if (kind === FETCH_CHUNK) {
+      const dispatcher = this.#dispatcher;
+      dispatcher.begin(source, value);
+      const more = engine.feed(value, Date.now());
+      dispatcher.end();
+      this.#drive();
+      return more && this.#attempt === source;
+    }
+    if (kind === FETCH_RESPONSE) {
+      const response = value;
+      const contentType = response.headers.get('content-type') ?? undefined;
+      const retryAfter = response.headers.get('retry-after') ?? undefined;
+      const verdict = engine.response(
+        response.status,
+        contentType,
+        retryAfter,
+        response.body != null,
+        Date.now(),
+        Math.random(),
+      );
+      if (verdict !== VERDICT_OPEN) this.#failure = responseError(verdict, response, contentType, engine);
+      this.#drive();
+      return verdict === VERDICT_OPEN && this.#attempt === source;
+    }
+    if (kind === FETCH_ENDED) {
+      this.#failure = makeError('stream-ended', '', {});
+      this.#input(ENDED);
+    } else if (kind === FETCH_FAILED) {
+      this.#failed(makeError('network', messageOf(value), {}), NETWORK);
+    } else {
+      const message = `the browser refused to build the request (${value}); check the header names and values, the method and the body`;
+      this.#failed(makeError('invalid-option', message, { option: 'headers' }), FATAL);
+    }
+    return false;
+  }
+
+  #connectNative() {
+    const track = this.#idleTimeoutMs !== null;
+    const { withCredentials } = this.#request;
+    let source;
+    try {
+      source = new NativeSource(this.#resumeUrl(), withCredentials, track, this.#dispatcher, (kind, value) => {
+        if (this.#attempt === source) this.#onNative(kind, value);
+        return true;
+      });
+    } catch (error) {
+      return this.#failed(makeError('network', messageOf(error), {}), NETWORK);
+    }
+    this.#attempt = source;
+    for (const [type, holder] of this.#dispatcher.holders) if (holder.list.length > 0) source.listen(type);
+  }
+
+  /** What the native attempt reports (see `NativeSource`). */
+  #onNative(kind, value) {
+    if (kind === NATIVE_OPENED) return this.#input(OPENED);
+    if (kind === NATIVE_DATA_ERROR) return this.#dataError(value);
+    // `value`: whether events arrived since the last open.
+    if (value) this.#engine?.input(PROGRESS, 0, 0, 0);
+    if (kind === NATIVE_LOST) {
+      this.#failure = makeError('network', 'the EventSource connection was lost; the browser reconnects', {});
+      this.#input(LOST);
+    } else {
+      const message =
+        'the EventSource was refused (a status other than 200, or not text/event-stream: the browser does not say which)';
+      this.#failed(makeError('network', message, {}), NETWORK);
+    }
+  }
+
+  /**
+   * Asks `onUnauthorized` for new credentials, then tells the engine. A
+   * string or an object replaces the hook's earlier headers; `true` drops
+   * them, leaving the fresh token to the `headers` function. An answer that
+   * comes after the client moved on changes nothing.
+   */
+  #authorize() {
+    const error = this.#failure;
+    const waiting = { abort() {} };
+    this.#attempt = waiting;
+    const context = { status: error.status, error };
+    runtime.settle(this.#onUnauthorized, context, (how, value) => {
+      if (this.#attempt !== waiting) return;
+      this.#attempt = undefined;
+      const renewed = how === RETURNED ? rules.credentials(value) : null;
+      if (renewed !== null) this.#authHeaders = renewed.length > 0 ? renewed : undefined;
+      this.#input(AUTHORIZED, renewed !== null ? 1 : 0);
+    });
+  }
+}
+
+/** The `SSEError` of a response the engine refused. */
+function responseError(verdict, response, contentType, engine) {
+  const { status } = response;
+  if (verdict === VERDICT_UNAUTHORIZED) return makeError('unauthorized', '', { status, headers: copy(response.headers) });
+  if (verdict === VERDICT_CONTENT_TYPE) return makeError('content-type', '', { contentType: contentType ?? '' });
+  if (verdict === VERDICT_HTTP) {
+    const details = { status, headers: copy(response.headers) };
+    if (engine.delay >= 0) details.retryAfterMs = engine.delay;
+    return makeError('http', '', details);
+  }
+  return makeError('network', 'the response body cannot be read', {});
+}
+
+/** A `Headers` of its own, so that an error does not hold the response. */
+function copy(headers) {
+  return new Headers(headers);
+}
+
+/**
+ * Resolves `url` against the page (or worker) location: http(s) only, no
+ * credentials, and an error that never shows them (`checkUrl` in
+ * options.js).
+ */
+function resolveUrl(url) {
+  const href = typeof URL === 'function' && url instanceof URL ? url.href : url;
+  const [resolved, reason] = rules.checkUrl(href);
+  if (reason === undefined) return resolved;
+  throw makeError('invalid-url', reason, { url: resolved });
+}
+
+const encoder = new TextEncoder();
+
+/** `text` as the bytes of its UTF-8, one character each: what a header value carries. */
+function byteString(text) {
+  if (!/[^\x00-\x7f]/.test(text)) return text;
+  let bytes = '';
+  for (const byte of encoder.encode(text)) bytes += String.fromCharCode(byte);
+  return bytes;
+}
+
+/**
+ * `url` with its query parameter `name` set to `value` (`lastEventIdParam`),
+ * the rest of the query left as given: `URL.searchParams.set` would
+ * re-serialise it as a form (`flag` becoming `flag=`, `%20` becoming `+`),
+ * which breaks signed URLs. The fragment is dropped.
+ */
+export function withQueryParam(url, name, value) {
+  const [base, query = ''] = url.split('#')[0].split(/\?(.*)/s);
+  const key = percentEncode(name);
+  const kept = query.split('&').filter((pair) => {
+    const k = pair.split('=')[0];
+    return pair !== '' && k !== key && k !== name;
+  });
+  return `${base}?${[...kept, `${key}=${percentEncode(value)}`].join('&')}`;
+}
+
+/** `encodeURIComponent`, plus `!'()*`: everything but RFC 3986's unreserved characters. */
+function percentEncode(text) {
+  return encodeURIComponent(text.toWellFormed?.() ?? text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** The `message` of a thrown value, or the value if it is a string. */
+function messageOf(error) {
+  try {
+    if (typeof error?.message === 'string') return error.message;
+  } catch {
+    // A throwing getter.
+  }
+  return typeof error === 'string' ? error : 'unknown error';
+}
+
+export { SSEError };

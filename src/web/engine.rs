@@ -1,0 +1,693 @@
+//! The wasm half of a client: the sans-IO core behind a narrow interface.
+//!
+//! An [`Engine`] holds one client's connection machine and parser. The
+//! JavaScript client (`src/web/client.js`) owns everything else (handlers,
+//! transports, timers, listeners, errors) and talks to its engine in plain
+//! numbers:
+//!
+//! * **inputs** are user calls, what the transport saw, timer expiries and
+//!   environment changes: [`Engine::input`] with a number for each (see
+//!   [`Input`]), and [`Engine::response`] and [`Engine::feed`] for a fetch
+//!   attempt's response and body;
+//! * **outputs** are the machine's actions, which JavaScript drains after
+//!   each input with [`Engine::next`]: a code and its argument in one
+//!   number, with [`Engine::delay`] and [`Engine::error`] for the actions
+//!   that say more;
+//! * **the hot path**: [`Engine::feed`] parses one chunk of a fetch body and
+//!   calls into JavaScript once per event, with UTF-16 offsets into the
+//!   chunk's text (decoded once, in JavaScript) rather than strings.
+//!
+//! Failures are described to the engine by a kind and the numbers the retry
+//! policy decides on; the `SSEError` objects themselves stay in JavaScript.
+//! A notice that carries an error says which one through
+//! [`Engine::error`]: the failure JavaScript reported last, or one the
+//! engine made (idle timeout, event too large).
+//!
+//! Every method takes `&self`: JavaScript may call back in while a call is
+//! under way (a handler that calls `close()` during [`Engine::feed`]), and
+//! no `RefCell` borrow is held while JavaScript runs.
+
+use std::cell::{Cell, RefCell};
+use std::ops::ControlFlow;
+
+use wasm_bindgen::prelude::*;
+
+
+use crate::core::connection::{Action, Config, Connection, Notice, State, Timer};
+use crate::core::http::{classify_response, parse_retry_after, ResponseVerdict};
+use crate::core::retry::RetryOptions;
+use crate::core::utf16::ChunkText;
+use crate::error::Error;
+use crate::parser::{ParseError, ParsedEvent, Parser, ParserConfig};
+
+#[wasm_bindgen(module = "/src/web/runtime.js")]
+extern "C" {
+    /// Where a fetch attempt's events go: `Dispatcher` in runtime.js.
+    #[derive(Clone)]
+    pub type Dispatcher;
+
+    /// The number JavaScript gives event type `name`: 0 ([`NOBODY`]) while
+    /// nobody ever subscribed to it, which the engine asks again next time;
+    /// any other it keeps.
+    #[wasm_bindgen(method, js_name = typeIndex)]
+    fn type_index(this: &Dispatcher, name: &str) -> u32;
+
+    /// The chunk's bytes `start..end` are the text the offsets of the
+    /// coming deliveries point into (not called for a chunk that is not
+    /// valid UTF-8).
+    #[wasm_bindgen(method, js_name = setText)]
+    fn set_text(this: &Dispatcher, start: u32, end: u32);
+
+    /// An event whose data is `start..end` of the chunk's text; a new last
+    /// event ID at `id_start..id_end`, unless `id_start` is negative.
+    /// False: stop parsing (the attempt is over).
+    #[wasm_bindgen(method, js_name = deliverSpan)]
+    fn deliver_span(
+        this: &Dispatcher,
+        event_type: u32,
+        start: u32,
+        end: u32,
+        id_start: i32,
+        id_end: i32,
+    ) -> bool;
+
+    /// An event of `count` data lines whose (start, end) offsets are the
+    /// 32-bit words at word `index` of wasm memory; the id as for
+    /// `deliver_span`.
+    #[wasm_bindgen(method, js_name = deliverLines)]
+    fn deliver_lines(
+        this: &Dispatcher,
+        event_type: u32,
+        index: u32,
+        count: u32,
+        id_start: i32,
+        id_end: i32,
+    ) -> bool;
+
+    /// An event whose data (and new id, if any) cross as strings: it
+    /// straddles chunks, or the chunk is not valid UTF-8.
+    #[wasm_bindgen(method, js_name = deliverText)]
+    fn deliver_text(this: &Dispatcher, event_type: u32, data: &str, id: Option<String>) -> bool;
+
+    /// The last event ID changed without an event (a block with no data).
+    #[wasm_bindgen(method, js_name = setId)]
+    fn set_id(this: &Dispatcher, id: &str);
+}
+
+/// The type number of event types nobody subscribed to: not delivered.
+const NOBODY: u32 = 0;
+
+/// [`Engine::next`]: nothing left to do. An action is `code | arg << 4`
+/// ([`pack`]), `arg` being what the code says.
+const NONE: u32 = 0;
+/// Start a new attempt (drop the previous one first).
+const CONNECT: u32 = 1;
+/// Drop the attempt in flight without reporting it.
+const ABORT: u32 = 2;
+/// Start timer `arg` (0 reconnect, 1 idle) for [`Engine::delay`] ms.
+const SET_TIMER: u32 = 3;
+/// Cancel timer `arg`.
+const CLEAR_TIMER: u32 = 4;
+/// Call the `onUnauthorized` hook with the last failure, then report with
+/// input 8 ([`Input::Authorized`]).
+const AUTHORIZE: u32 = 5;
+/// The state changed to `arg` (see [`Engine::state`]).
+const STATE: u32 = 6;
+/// Notice: the connection opened.
+const OPEN: u32 = 7;
+/// Notice: attempt `arg` follows in [`Engine::delay`] ms (-1: the transport
+/// decides); the cause is the error [`Engine::error`] describes.
+const RECONNECTING: u32 = 8;
+/// Notice: an error, described by [`Engine::error`].
+const ERROR: u32 = 9;
+/// Notice: the client closed itself.
+const CLOSED: u32 = 10;
+
+/// [`Engine::error`]: the failure JavaScript reported last.
+const REPORTED: u32 = 0;
+/// The idle watchdog fired (`idleTimeoutMs`).
+const IDLE_TIMEOUT: u32 = 1;
+/// An event outgrew `maxEventSize`.
+const EVENT_TOO_LARGE: u32 = 2;
+
+/// [`Engine::response`]: the stream is open; read the body.
+const VERDICT_OPEN: u32 = 0;
+/// 401 or 403.
+const VERDICT_UNAUTHORIZED: u32 = 1;
+/// Status 200, not `text/event-stream`.
+const VERDICT_CONTENT_TYPE: u32 = 2;
+/// Any other status (204 included).
+const VERDICT_HTTP: u32 = 3;
+/// Status 200 and the right type, but no body to read.
+const VERDICT_NO_BODY: u32 = 4;
+
+/// One client's connection machine and parser. See the module docs.
+#[wasm_bindgen]
+pub struct Engine {
+    machine: RefCell<Connection>,
+    /// `None` while a chunk is fed, and once the machine has closed.
+    parser: RefCell<Option<Parser>>,
+    dispatcher: RefCell<Option<Dispatcher>>,
+    /// Event types and the numbers JavaScript gave them.
+    types: RefCell<Vec<(String, u32)>>,
+    /// The last event ID as JavaScript knows it (fetch transport).
+    known_id: RefCell<String>,
+    /// Scratch for the offsets of a multi-line event's data, which
+    /// JavaScript reads from wasm memory.
+    line_offsets: Cell<Vec<u32>>,
+    /// The last `retry:` value handed to the machine.
+    server_retry: Cell<Option<u64>>,
+    /// Whether the current attempt delivered an event.
+    progressed: Cell<bool>,
+    idle_timeout: bool,
+    delay: Cell<f64>,
+    error: Cell<u32>,
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// An idle engine. `retry`: `[maxAttempts (Infinity: no limit),
+    /// initialDelayMs, maxDelayMs, factor, jitter, healthyAfterMs]`, or
+    /// `undefined` for no retry; `idle_timeout_ms` 0 is off. The options
+    /// are checked already (src/web/options.js).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        retry: Option<Box<[f64]>>,
+        idle_timeout_ms: u32,
+        pause_when_hidden: bool,
+        has_auth_hook: bool,
+        max_event_size: u32,
+        last_event_id: String,
+    ) -> Engine {
+        let retry = retry.filter(|r| r.len() == 6).map(|r| RetryOptions {
+            max_attempts: r[0].is_finite().then_some(r[0] as u32),
+            initial_delay_ms: r[1] as u32,
+            max_delay_ms: r[2] as u32,
+            factor: r[3],
+            jitter: r[4],
+            healthy_after_ms: r[5] as u32,
+        });
+        let config = Config {
+            retry,
+            idle_timeout_ms: (idle_timeout_ms > 0).then_some(idle_timeout_ms),
+            pause_when_hidden,
+            has_auth_hook,
+        };
+        let mut parser = Parser::with_config(ParserConfig {
+            max_event_size: max_event_size as usize,
+        });
+        parser.set_last_event_id(&last_event_id);
+        Engine {
+            machine: RefCell::new(Connection::new(config)),
+            parser: RefCell::new(Some(parser)),
+            dispatcher: RefCell::new(None),
+            types: RefCell::new(Vec::new()),
+            known_id: RefCell::new(last_event_id),
+            line_offsets: Cell::new(Vec::new()),
+            server_retry: Cell::new(None),
+            progressed: Cell::new(false),
+            idle_timeout: idle_timeout_ms > 0,
+            delay: Cell::new(0.0),
+            error: Cell::new(REPORTED),
+        }
+    }
+
+    /// Where [`Engine::feed`] delivers events.
+    #[wasm_bindgen(js_name = setDispatcher)]
+    pub fn set_dispatcher(&self, dispatcher: Dispatcher) {
+        *self.dispatcher.borrow_mut() = Some(dispatcher);
+    }
+
+    // ----- outputs -------------------------------------------------------
+
+    /// The next action: `code | arg << 4`, the codes and their `arg` as
+    /// listed at the top of this file; 0 when none is left. One number, not
+    /// a getter per argument: each exported method costs the module a
+    /// wrapper and the glue a method.
+    pub fn next(&self) -> u32 {
+        let action = self.machine.borrow_mut().poll_action();
+        let Some(action) = action else { return NONE };
+        match action {
+            Action::Connect => {
+                self.progressed.set(false);
+                CONNECT
+            }
+            Action::Abort => ABORT,
+            Action::SetTimer { timer, delay_ms } => {
+                self.delay.set(f64::from(delay_ms));
+                pack(SET_TIMER, timer_number(timer))
+            }
+            Action::ClearTimer(timer) => pack(CLEAR_TIMER, timer_number(timer)),
+            Action::Authorize { .. } => AUTHORIZE,
+            Action::Notify(notice) => match notice {
+                Notice::StateChanged(state) => pack(STATE, state_number(state)),
+                Notice::Open => OPEN,
+                Notice::Reconnecting {
+                    attempt,
+                    delay_ms,
+                    cause,
+                } => {
+                    self.delay.set(delay_ms.map_or(-1.0, f64::from));
+                    self.describe(&cause);
+                    pack(RECONNECTING, attempt)
+                }
+                Notice::Error(error) => {
+                    self.describe(&error);
+                    ERROR
+                }
+                Notice::Closed => CLOSED,
+            },
+        }
+    }
+
+    /// Sets [`Engine::error`] for `error`.
+    fn describe(&self, error: &Error) {
+        let (attempts, error) = match error {
+            Error::RetriesExhausted { attempts, cause } => (*attempts, &**cause),
+            error => (0, error),
+        };
+        let source = match error {
+            Error::IdleTimeout { .. } => IDLE_TIMEOUT,
+            Error::EventTooLarge { .. } => EVENT_TOO_LARGE,
+            _ => REPORTED,
+        };
+        self.error.set(source | attempts.min(MAX_PACKED >> 2) << 2);
+    }
+
+    /// In ms: the delay of the last `SET_TIMER` or `RECONNECTING` (-1: the
+    /// transport decides), or after [`Engine::response`], the response's
+    /// `Retry-After` (-1: none, or not valid).
+    #[wasm_bindgen(getter)]
+    pub fn delay(&self) -> f64 {
+        self.delay.get()
+    }
+
+    /// The error of the last error or reconnecting notice: `source |
+    /// attempts << 2`. `source` is whose error it is (0 the failure
+    /// JavaScript reported last, 1 an idle timeout, 2 an event too large);
+    /// `attempts`, when not 0, the attempts made when the retry budget ran
+    /// out (the error is then `retries-exhausted`, caused by that one).
+    #[wasm_bindgen(getter)]
+    pub fn error(&self) -> u32 {
+        self.error.get()
+    }
+
+    /// The state: 0 idle, 1 connecting, 2 open, 3 reconnecting, 4 paused,
+    /// 5 closed.
+    pub fn state(&self) -> u32 {
+        state_number(self.machine.borrow().state())
+    }
+
+    // ----- inputs ------------------------------------------------------------
+
+    /// One input (see [`Input`] for the numbers and what `arg` means);
+    /// `now` is `Date.now()`, `random` uniform in [0, 1) (the jitter). One
+    /// method rather than one per input: each exported method costs the
+    /// module a wrapper of its own.
+    pub fn input(&self, input: u32, arg: u32, now: f64, random: f64) {
+        let Some(input) = Input::from_number(input, arg) else {
+            return;
+        };
+        if let Input::Opened = input {
+            return self.opened(now);
+        }
+        if let Input::Ended = input {
+            // An unterminated event is discarded, its id included.
+            if let Some(parser) = self.parser.borrow_mut().as_mut() {
+                parser.finish();
+            }
+        }
+        let mut machine = self.machine.borrow_mut();
+        match input {
+            Input::Start => machine.start(now),
+            Input::Stop => machine.stop(),
+            Input::Close => machine.close(),
+            Input::Reconnect => machine.reconnect_now(now),
+            Input::Timer(timer) => machine.on_timer(timer, now, random),
+            Input::Network { online } => machine.on_network(online, now),
+            Input::Visibility { hidden } => machine.on_visibility(hidden, now),
+            Input::Pageshow => machine.on_pageshow(now),
+            // The error is JavaScript's (the 401/403 it reported).
+            Input::Authorized { renewed } => machine.on_authorized(renewed, network(), now),
+            Input::Opened => {}
+            Input::Ended => machine.on_failure(Error::StreamEnded, now, random),
+            Input::Failed { retried } => {
+                let error = if retried {
+                    network()
+                } else {
+                    // What no retry mends; its message is JavaScript's.
+                    Error::InvalidOption {
+                        option: String::new(),
+                        message: String::new(),
+                    }
+                };
+                machine.on_failure(error, now, random);
+            }
+            Input::Lost => machine.on_transport_reconnecting(network(), now, random),
+            Input::Activity => machine.on_activity(now),
+            Input::Progress => machine.on_progress(),
+        }
+        drop(machine);
+        if let Input::Close = input {
+            self.release();
+        }
+    }
+
+    // ----- the transports ----------------------------------------------------
+
+    /// The response of a fetch attempt arrived. Returns a verdict: 0 open
+    /// (read the body), 1 unauthorized, 2 wrong content type, 3 another
+    /// status (its `Retry-After` in [`Engine::delay`]), 4 no body to read. Anything
+    /// but 0 has been reported as the attempt's failure: make its `SSEError`
+    /// before draining the actions.
+    pub fn response(
+        &self,
+        status: u16,
+        content_type: Option<String>,
+        retry_after: Option<String>,
+        has_body: bool,
+        now: f64,
+        random: f64,
+    ) -> u32 {
+        self.delay.set(-1.0);
+        let failure = match classify_response(status, content_type.as_deref()) {
+            ResponseVerdict::Open if has_body => {
+                self.opened(now);
+                return VERDICT_OPEN;
+            }
+            ResponseVerdict::Open => (VERDICT_NO_BODY, network()),
+            ResponseVerdict::Unauthorized { status } => (
+                VERDICT_UNAUTHORIZED,
+                Error::Unauthorized {
+                    status,
+                    headers: Vec::new(),
+                },
+            ),
+            ResponseVerdict::WrongContentType => (
+                VERDICT_CONTENT_TYPE,
+                Error::ContentType {
+                    content_type: String::new(),
+                },
+            ),
+            ResponseVerdict::NoContent | ResponseVerdict::Failed { .. } => {
+                let retry_after_ms = retry_after.and_then(|v| parse_retry_after(&v, now));
+                self.delay.set(retry_after_ms.map_or(-1.0, |ms| ms as f64));
+                let error = Error::Http {
+                    status,
+                    headers: Vec::new(),
+                    retry_after_ms,
+                };
+                (VERDICT_HTTP, error)
+            }
+        };
+        self.machine.borrow_mut().on_failure(failure.1, now, random);
+        failure.0
+    }
+
+    /// The connection opened: a fetch response was accepted, or a native
+    /// EventSource opened (also after reconnecting by itself).
+    fn opened(&self, now: f64) {
+        if let Some(parser) = self.parser.borrow_mut().as_mut() {
+            parser.reset();
+        }
+        self.machine.borrow_mut().on_open(now);
+    }
+
+    /// Feeds one chunk of the body to the parser and delivers its events.
+    /// Returns false once the attempt is over (a delivery said so): stop
+    /// reading then.
+    pub fn feed(&self, chunk: &[u8], now: f64) -> bool {
+        if self.idle_timeout {
+            self.machine.borrow_mut().on_activity(now);
+        }
+        let Some(mut parser) = self.parser.borrow_mut().take() else {
+            return false;
+        };
+        let Some(dispatcher) = self.dispatcher.borrow().clone() else {
+            *self.parser.borrow_mut() = Some(parser);
+            return false;
+        };
+        let mut text = ChunkText::new(chunk);
+        if let Some(text) = &text {
+            dispatcher.set_text(text.region.0 as u32, text.region.1 as u32);
+        }
+        let mut line_offsets = self.line_offsets.take();
+        let mut events = 0u32;
+        let mut live = true;
+        let result = parser.feed(chunk, |event| {
+            events += 1;
+            live = self.deliver(&dispatcher, event, text.as_mut(), &mut line_offsets);
+            if live {
+                ControlFlow::Continue(())
+            } else {
+                ControlFlow::Break(())
+            }
+        });
+        if live && *self.known_id.borrow() != parser.last_event_id() {
+            // A block with an id and no data still sets the last event ID.
+            let id = parser.last_event_id().to_owned();
+            dispatcher.set_id(&id);
+            *self.known_id.borrow_mut() = id;
+        }
+        let retry = parser.retry();
+        if self.machine.borrow().state() != State::Closed {
+            // A handler may have closed the client: then the buffers go.
+            *self.parser.borrow_mut() = Some(parser);
+            self.line_offsets.set(line_offsets);
+        }
+        if !live {
+            return false;
+        }
+        let mut machine = self.machine.borrow_mut();
+        if events > 0 && !self.progressed.replace(true) {
+            machine.on_progress();
+        }
+        if retry.is_some() && retry != self.server_retry.get() {
+            self.server_retry.set(retry);
+            machine.on_server_retry(retry.unwrap_or_default());
+        }
+        if let Err(ParseError::EventTooLarge { limit, events }) = result {
+            // One error per refused event, even when one read held several.
+            for _ in 0..events {
+                machine.on_data_error(Error::EventTooLarge { limit });
+            }
+        }
+        true
+    }
+
+    // ----- the hot path ------------------------------------------------------
+
+    /// Hands one event to JavaScript: one call, with offsets when the
+    /// event's data (and its new id) lie in the chunk's text.
+    fn deliver(
+        &self,
+        dispatcher: &Dispatcher,
+        event: ParsedEvent<'_>,
+        mut text: Option<&mut ChunkText<'_>>,
+        line_offsets: &mut Vec<u32>,
+    ) -> bool {
+        let event_type = self.type_number(dispatcher, event.event_type);
+        if event_type == NOBODY {
+            // JavaScript learns the id with the next event it is given, or
+            // at the end of the chunk.
+            return true;
+        }
+        let id_changed = {
+            let mut known = self.known_id.borrow_mut();
+            let changed = *known != event.last_event_id;
+            if changed {
+                known.clear();
+                known.push_str(event.last_event_id);
+            }
+            changed
+        };
+        let mut offsets = |span| text.as_mut().and_then(|text| text.offsets(span));
+        let id_span = if id_changed {
+            event.id_span.and_then(&mut offsets)
+        } else {
+            None
+        };
+        let (id_start, id_end) = id_span.map_or((-1, -1), |(s, e)| (s as i32, e as i32));
+        let as_text = || {
+            let id = (id_changed && id_span.is_none()).then(|| event.last_event_id.to_owned());
+            dispatcher.deliver_text(event_type, &event.data(), id)
+        };
+        match event.data_spans {
+            Some(&[span]) => match offsets(span) {
+                Some((start, end)) if id_changed == id_span.is_some() => {
+                    dispatcher.deliver_span(event_type, start, end, id_start, id_end)
+                }
+                _ => as_text(),
+            },
+            Some(spans) if id_changed == id_span.is_some() => {
+                line_offsets.clear();
+                let all = spans.iter().try_for_each(|&span| {
+                    let (start, end) = offsets(span)?;
+                    line_offsets.extend([start, end]);
+                    Some(())
+                });
+                if all.is_some() {
+                    // Word index of the offsets in wasm memory (4-byte aligned).
+                    let index = line_offsets.as_ptr() as u32 / 4;
+                    let count = line_offsets.len() as u32 / 2;
+                    dispatcher.deliver_lines(event_type, index, count, id_start, id_end)
+                } else {
+                    as_text()
+                }
+            }
+            _ => as_text(),
+        }
+    }
+
+    /// The number JavaScript gave `name`, asked until it is not
+    /// [`NOBODY`]: so only types someone subscribed to are kept, however
+    /// many a hostile stream makes up.
+    fn type_number(&self, dispatcher: &Dispatcher, name: &str) -> u32 {
+        if let Some(&(_, number)) = self.types.borrow().iter().find(|(n, _)| n == name) {
+            return number;
+        }
+        let number = dispatcher.type_index(name);
+        if number != NOBODY {
+            self.types.borrow_mut().push((name.to_owned(), number));
+        }
+        number
+    }
+
+    /// The module's memory, where [`Engine::feed`] leaves the offsets of a
+    /// multi-line event's data.
+    #[wasm_bindgen(getter)]
+    pub fn memory(&self) -> JsValue {
+        wasm_bindgen::memory()
+    }
+
+    /// Lets go of what a closed engine no longer needs: linear memory never
+    /// shrinks, so buffers kept until the next garbage collection would add
+    /// up over many short-lived clients.
+    fn release(&self) {
+        self.parser.borrow_mut().take();
+        self.line_offsets.take();
+        self.types.borrow_mut().clear();
+        self.dispatcher.borrow_mut().take();
+    }
+}
+
+/// The network failure the machine decides on (its message is JavaScript's).
+fn network() -> Error {
+    Error::Network {
+        message: String::new(),
+    }
+}
+
+/// The largest `arg` an action carries (and `attempts` in [`Engine::error`],
+/// less 2 bits): an attempt number beyond it reads as this one.
+const MAX_PACKED: u32 = u32::MAX >> 4;
+
+/// An action and its argument in one number.
+fn pack(code: u32, arg: u32) -> u32 {
+    code | arg.min(MAX_PACKED) << 4
+}
+
+fn timer_number(timer: Timer) -> u32 {
+    match timer {
+        Timer::Reconnect => 0,
+        Timer::Idle => 1,
+    }
+}
+
+fn state_number(state: State) -> u32 {
+    match state {
+        State::Idle => 0,
+        State::Connecting => 1,
+        State::Open => 2,
+        State::Reconnecting => 3,
+        State::Paused => 4,
+        State::Closed => 5,
+    }
+}
+
+/// [`Engine::new`], as a function JavaScript can call.
+type MakeEngine = dyn Fn(Option<Box<[f64]>>, u32, bool, bool, u32, String) -> Engine;
+
+thread_local! {
+    /// The engine factory handed to JavaScript clients made from Rust.
+    static FACTORY: Closure<MakeEngine> = Closure::new(Engine::new);
+}
+
+/// `makeEngine` for a JavaScript `Client` made from Rust (`SseClient`,
+/// the Rust API): a function with [`Engine::new`]'s arguments returning a
+/// new engine. One function for the life of the module.
+pub fn engine_factory() -> js_sys::Function {
+    FACTORY.with(|factory| factory.as_ref().unchecked_ref::<js_sys::Function>().clone())
+}
+
+/// The inputs of [`Engine::input`], by number (src/web/client.js has the
+/// same list).
+#[derive(Clone, Copy)]
+enum Input {
+    /// 0: the first subscription: connect (lazily).
+    Start,
+    /// 1: the last subscription went: disconnect, stay reusable.
+    Stop,
+    /// 2: `close()`: disconnect for good, let go of the parser's buffers.
+    Close,
+    /// 3: `reconnect()`: drop the connection and connect again at once.
+    Reconnect,
+    /// 4: timer `arg` (0 reconnect, 1 idle) fired.
+    Timer(Timer),
+    /// 5: `online` (`arg` 1) or `offline` (0).
+    Network { online: bool },
+    /// 6: `visibilitychange`; `arg` 1 when hidden.
+    Visibility { hidden: bool },
+    /// 7: `pageshow`.
+    Pageshow,
+    /// 8: the `onUnauthorized` hook answered: `arg` 1 renewed the
+    /// credentials (reconnect at once), 0 did not (close with the 401/403).
+    Authorized { renewed: bool },
+    /// 9: the connection opened: a native EventSource opened (also after
+    /// reconnecting by itself). A fetch response goes to `response`.
+    Opened,
+    /// 10: the body ended: an unterminated event is discarded and the
+    /// connection counts as failed.
+    Ended,
+    /// 11: the attempt failed: `arg` 0 a network error, retried (also a
+    /// `headers` function that threw, a native EventSource that gave up);
+    /// 1 what no retry mends (the browser refused to build the request, a
+    /// `headers` function returned bad headers): the client closes.
+    Failed { retried: bool },
+    /// 12: the native EventSource lost its connection and reconnects by
+    /// itself.
+    Lost,
+    /// 13: bytes arrived on a native EventSource, last at `now` (the idle
+    /// watchdog asks before deciding).
+    Activity,
+    /// 14: the attempt delivered an event: its failure will not use up the
+    /// retry budget.
+    Progress,
+}
+
+impl Input {
+    fn from_number(input: u32, arg: u32) -> Option<Self> {
+        Some(match input {
+            0 => Self::Start,
+            1 => Self::Stop,
+            2 => Self::Close,
+            3 => Self::Reconnect,
+            4 => Self::Timer(if arg == 0 {
+                Timer::Reconnect
+            } else {
+                Timer::Idle
+            }),
+            5 => Self::Network { online: arg != 0 },
+            6 => Self::Visibility { hidden: arg != 0 },
+            7 => Self::Pageshow,
+            8 => Self::Authorized { renewed: arg != 0 },
+            9 => Self::Opened,
+            10 => Self::Ended,
+            11 => Self::Failed { retried: arg == 0 },
+            12 => Self::Lost,
+            13 => Self::Activity,
+            14 => Self::Progress,
+            _ => return None,
+        })
+    }
+}
