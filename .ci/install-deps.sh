@@ -19,7 +19,9 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 # 2. wasm-bindgen CLI: must match the `=x.y.z` pin in Cargo.toml exactly.
-wbg_version=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+# (The dependency line is `wasm-bindgen = "=x.y.z"` or a table with
+# `version = "=x.y.z"`.)
+wbg_version=$(sed -n 's/^wasm-bindgen = .*"=\([0-9.]*\)".*/\1/p' Cargo.toml)
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg_version" ]; then
   say "installing wasm-bindgen-cli $wbg_version (about 4 minutes)"
   cargo install wasm-bindgen-cli --version "$wbg_version" --force

@@ -7,9 +7,10 @@
 //! carries no formatting: keep the two in step. The Rust API turns an
 //! `SSEError` back into an [`Error`] (src/web/error.rs).
 
-use std::fmt;
+use core::fmt;
 
 use crate::core::retry::Failure;
+use crate::prelude::*;
 
 /// Everything that can go wrong, as a user would want to tell it apart.
 #[derive(Debug, Clone, PartialEq)]
@@ -209,4 +210,4 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}

@@ -16,7 +16,18 @@
 //!   the timers and the listeners, so that none of them costs wasm. Rust
 //!   applications use it through the Rust API re-exported here
 //!   (`Client` and its builder, guards and streams).
+//!
+//! # Features
+//!
+//! * `std` (default): the standard library and the Rust API. Without it the
+//!   crate is `no_std` (with `alloc`): what the npm package builds, the
+//!   engine alone (SIZE.md).
+//! * `talc`: talc as the global allocator of the wasm module (the npm
+//!   package).
+#![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
+
+extern crate alloc;
 
 pub mod core;
 pub mod error;
@@ -26,7 +37,31 @@ pub mod parser;
 pub mod web;
 
 pub use error::Error;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "std"))]
 pub use web::{
     Client, ClientBuilder, Event, EventStream, Reconnecting, Retry, Subscription, Transport,
 };
+
+/// What the standard library's prelude brings and `no_std` code imports.
+mod prelude {
+    pub use alloc::boxed::Box;
+    pub use alloc::format;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec::Vec;
+}
+
+/// Without the standard library (the npm package), a panic, which no input
+/// can cause by design, stops the module: `unreachable`, with none of the
+/// standard library's message formatting in the wasm.
+#[cfg(all(not(feature = "std"), target_arch = "wasm32"))]
+#[panic_handler]
+fn panic(_: &::core::panic::PanicInfo<'_>) -> ! {
+    ::core::arch::wasm32::unreachable()
+}
+
+/// The npm package's allocator: smaller and faster than the default
+/// dlmalloc on wasm (SIZE.md). Only with the `talc` feature, which `make
+/// build` sets, so that an app linking this crate keeps its own.
+#[cfg(all(feature = "talc", target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -20,10 +20,12 @@
 //! then only counts the attempt against the budget and waits for the
 //! transport to report that it opened again (or to fail for good).
 
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
+use crate::core::float;
 use crate::core::retry::{Backoff, Decision, GiveUp, RetryOptions, MAX_TIMER_DELAY_MS};
 use crate::error::Error;
+use crate::prelude::*;
 
 /// How much longer than the longest `retry:` it honours a transport that
 /// reconnects by itself may take to reopen before the machine reconnects in
@@ -437,7 +439,7 @@ impl Connection {
                     self.on_failure(Error::IdleTimeout { idle_ms }, now_ms, random);
                 } else {
                     // Bytes came since the timer was set: wait out the rest.
-                    let rest = (f64::from(idle_ms) - quiet_ms).ceil() as u32;
+                    let rest = float::ceil(f64::from(idle_ms) - quiet_ms) as u32;
                     self.actions.push_back(Action::SetTimer {
                         timer: Timer::Idle,
                         delay_ms: rest.max(1),
@@ -555,7 +557,7 @@ mod tests {
     }
 
     fn drain(c: &mut Connection) -> Vec<Action> {
-        std::iter::from_fn(|| c.poll_action()).collect()
+        core::iter::from_fn(|| c.poll_action()).collect()
     }
 
     fn connects(actions: &[Action]) -> usize {

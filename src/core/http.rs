@@ -11,6 +11,8 @@
 //!   in both its forms: delay-seconds and HTTP-date (§5.6.7, all three date
 //!   formats a recipient must accept).
 
+use crate::core::float;
+
 /// HTTP whitespace as Fetch defines it: TAB, LF, CR, SPACE.
 fn is_http_whitespace(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | ' ')
@@ -91,7 +93,7 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     let delay = date.unix_seconds() as f64 * 1000.0 - now_ms;
     if delay > 0.0 {
         // `as` saturates; the value is finite and positive here.
-        Some(delay.ceil() as u64)
+        Some(float::ceil(delay) as u64)
     } else {
         Some(0)
     }
@@ -228,7 +230,7 @@ fn year_from_days(days: i64) -> i64 {
 /// The UTC year at `now_ms` (which must be finite). Clamped to the range of
 /// a JavaScript `Date` (±10^8 days) so the arithmetic cannot overflow.
 fn year_at(now_ms: f64) -> i64 {
-    let days = (now_ms / 86_400_000.0).floor().clamp(-1e8, 1e8) as i64;
+    let days = float::floor(now_ms / 86_400_000.0).clamp(-1e8, 1e8) as i64;
     year_from_days(days)
 }
 
@@ -617,7 +619,7 @@ mod tests {
     #[cfg(not(target_arch = "wasm32"))] // used by the proptest below only
     fn format_date(form: usize, year: i64, month: u32, day: u32, t: (u32, u32, u32)) -> String {
         // The day name is not checked, so any valid one will do.
-        let mon = std::str::from_utf8(MONTH_NAMES[(month - 1) as usize]).unwrap_or("");
+        let mon = core::str::from_utf8(MONTH_NAMES[(month - 1) as usize]).unwrap_or("");
         let (h, m, s) = t;
         match form {
             0 => format!("Wed, {day:02} {mon} {year:04} {h:02}:{m:02}:{s:02} GMT"),

@@ -4,6 +4,7 @@
 //! inputs, so everything here is unit-tested natively.
 
 pub mod connection;
+pub mod float;
 
 pub mod http;
 pub mod retry;

@@ -64,6 +64,9 @@
 //! 15–30 s, 15–30 s, 15–30 s, 15–30 s, then give up after the 10th request:
 //! between about 75 s and 150 s after the first failure.
 
+use crate::core::float;
+use crate::prelude::*;
+
 /// Lower bound of every reconnection delay, in milliseconds.
 ///
 /// A server `retry: 0` (or an `initial_delay_ms` of 0) must not turn into a
@@ -221,13 +224,13 @@ impl RetryOptionError {
     }
 }
 
-impl std::fmt::Display for RetryOptionError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for RetryOptionError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "invalid retry option `{}`: {}", self.field, self.message)
     }
 }
 
-impl std::error::Error for RetryOptionError {}
+impl core::error::Error for RetryOptionError {}
 
 /// Why a connection attempt, or an open connection, failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -423,7 +426,7 @@ impl Backoff {
     #[must_use]
     pub fn on_failure(&mut self, failure: &Failure, now_ms: f64, random: f64) -> Decision {
         let opened_at_ms = self.opened_at_ms.take();
-        let progressed = std::mem::take(&mut self.progressed);
+        let progressed = core::mem::take(&mut self.progressed);
         if !failure.is_retryable() {
             return Decision::GiveUp(GiveUp::NotRetryable);
         }
@@ -491,8 +494,7 @@ impl Backoff {
             .min(max);
         // factor >= 1 (sanitized) and base >= 100, so the product is >= 100
         // or +inf, never NaN; +inf (huge factor or exponent) saturates at cap.
-        let exponent = f64::from(self.streak.saturating_sub(1));
-        let grown = (base * options.factor.powf(exponent)).min(cap);
+        let grown = (base * float::powi(options.factor, self.streak.saturating_sub(1))).min(cap);
 
         let random = if random.is_nan() {
             0.0
@@ -507,7 +509,7 @@ impl Backoff {
             delay = delay.max(honoured as f64);
         }
         // In [100, 2^31 - 1] here, so the cast is exact after rounding up.
-        delay.min(max).ceil() as u32
+        float::ceil(delay.min(max)) as u32
     }
 }
 

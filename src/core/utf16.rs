@@ -66,7 +66,7 @@ fn text_region(chunk: &[u8]) -> Option<(usize, usize)> {
         .take(3)
         .take_while(|&&byte| is_continuation(byte))
         .count();
-    match std::str::from_utf8(&chunk[start..]) {
+    match core::str::from_utf8(&chunk[start..]) {
         Ok(_) => Some((start, chunk.len())),
         // Incomplete at the end: the rest of the character is in the next
         // chunk.
@@ -203,7 +203,7 @@ mod tests {
         let chunk = &chunk[1..];
         let mut text = ChunkText::new(chunk).unwrap();
         assert_eq!(text.region, (2, chunk.len()));
-        let decoded: Vec<u16> = std::str::from_utf8(&chunk[2..])
+        let decoded: Vec<u16> = core::str::from_utf8(&chunk[2..])
             .unwrap()
             .encode_utf16()
             .collect();

@@ -83,8 +83,10 @@
 //! bounded by a small multiple of the cap (U+FFFD replacement can make the
 //! decoded text up to three times the raw bytes), never by the stream.
 
-use std::borrow::Cow;
-use std::ops::ControlFlow;
+use alloc::borrow::Cow;
+use core::ops::ControlFlow;
+
+use crate::prelude::*;
 
 mod scan;
 #[cfg(test)]
@@ -464,7 +466,7 @@ impl Parser {
                 return ControlFlow::Continue(());
             }
             self.line.extend_from_slice(tail);
-            assembled = Some(std::mem::take(&mut self.line));
+            assembled = Some(core::mem::take(&mut self.line));
         }
         let flow = self.interpret(
             chunk,

@@ -2,7 +2,7 @@
 //! the module docs, plus the memory bound of the size cap (which needs the
 //! private capacity accessor).
 
-use std::ops::ControlFlow;
+use core::ops::ControlFlow;
 
 use super::{ParseError, ParsedEvent, Parser, ParserConfig};
 
@@ -692,7 +692,7 @@ fn many_data_lines_cannot_outgrow_the_cap() {
 fn huge_comment_line_is_refused_without_buffering() {
     let mut p = capped(64);
     let mut chunk = b":".to_vec();
-    chunk.extend(std::iter::repeat(b'c').take(10_000));
+    chunk.extend(core::iter::repeat(b'c').take(10_000));
     let (_, r) = feed_result(&mut p, &chunk);
     assert_eq!(
         r,

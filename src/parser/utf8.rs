@@ -7,13 +7,15 @@
 //! the decoder never swallows an ASCII byte into an invalid sequence (it
 //! emits U+FFFD and reprocesses the byte), and every syntax byte is ASCII.
 
+use crate::prelude::*;
+
 /// Appends `bytes` to `dst`, replacing each maximal invalid subpart with one
 /// U+FFFD. This is the same replacement as [`String::from_utf8_lossy`] and
 /// the WHATWG decoder, but into a reused buffer: no allocation once `dst`
 /// has grown.
 #[inline]
 pub(super) fn push_lossy(dst: &mut String, bytes: &[u8]) {
-    match std::str::from_utf8(bytes) {
+    match core::str::from_utf8(bytes) {
         Ok(s) => dst.push_str(s),
         Err(_) => push_lossy_slow(dst, bytes),
     }

@@ -27,11 +27,12 @@
 //! under way (a handler that calls `close()` during [`Engine::feed`]), and
 //! no `RefCell` borrow is held while JavaScript runs.
 
-use std::cell::{Cell, RefCell};
-use std::ops::ControlFlow;
+use core::cell::{Cell, RefCell};
+use core::ops::ControlFlow;
 
 use wasm_bindgen::prelude::*;
 
+use crate::prelude::*;
 
 use crate::core::connection::{Action, Config, Connection, Notice, State, Timer};
 use crate::core::http::{classify_response, parse_retry_after, ResponseVerdict};
@@ -445,7 +446,7 @@ impl Engine {
         });
         if live && *self.known_id.borrow() != parser.last_event_id() {
             // A block with an id and no data still sets the last event ID.
-            let id = parser.last_event_id().to_owned();
+            let id = String::from(parser.last_event_id());
             dispatcher.set_id(&id);
             *self.known_id.borrow_mut() = id;
         }
@@ -509,7 +510,7 @@ impl Engine {
         };
         let (id_start, id_end) = id_span.map_or((-1, -1), |(s, e)| (s as i32, e as i32));
         let as_text = || {
-            let id = (id_changed && id_span.is_none()).then(|| event.last_event_id.to_owned());
+            let id = (id_changed && id_span.is_none()).then(|| String::from(event.last_event_id));
             dispatcher.deliver_text(event_type, &event.data(), id)
         };
         match event.data_spans {
@@ -548,7 +549,7 @@ impl Engine {
         }
         let number = dispatcher.type_index(name);
         if number != NOBODY {
-            self.types.borrow_mut().push((name.to_owned(), number));
+            self.types.borrow_mut().push((String::from(name), number));
         }
         number
     }
@@ -606,8 +607,10 @@ fn state_number(state: State) -> u32 {
 }
 
 /// [`Engine::new`], as a function JavaScript can call.
+#[cfg(feature = "std")]
 type MakeEngine = dyn Fn(Option<Box<[f64]>>, u32, bool, bool, u32, String) -> Engine;
 
+#[cfg(feature = "std")]
 thread_local! {
     /// The engine factory handed to JavaScript clients made from Rust.
     static FACTORY: Closure<MakeEngine> = Closure::new(Engine::new);
@@ -616,6 +619,7 @@ thread_local! {
 /// `makeEngine` for a JavaScript `Client` made from Rust (`SseClient`,
 /// the Rust API): a function with [`Engine::new`]'s arguments returning a
 /// new engine. One function for the life of the module.
+#[cfg(feature = "std")]
 pub fn engine_factory() -> js_sys::Function {
     FACTORY.with(|factory| factory.as_ref().unchecked_ref::<js_sys::Function>().clone())
 }

@@ -5,19 +5,25 @@
 //!
 //! * [`engine`]: the connection machine and the parser behind a narrow
 //!   interface of numbers, and the fetch transport's hot path.
-//! * [`js_client`]: the JavaScript client from Rust with the JavaScript
+//! * [`js_client`] (feature `std`, as the rest): the JavaScript client from Rust with the JavaScript
 //!   API ([`SseClient`]); `rust_api`: the Rust face ([`Client`]), typed
 //!   options, errors and callbacks over the same JavaScript client.
 //! * `error`: `SSEError` back into [`crate::Error`]; `sys`: the raw
 //!   bindings to client.js, runtime.js and options.js.
 
 pub mod engine;
+#[cfg(feature = "std")]
 mod error;
+#[cfg(feature = "std")]
 pub mod js_client;
+#[cfg(feature = "std")]
 mod rust_api;
+#[cfg(feature = "std")]
 mod sys;
 
+#[cfg(feature = "std")]
 pub use js_client::{JsSubscription, SseClient};
+#[cfg(feature = "std")]
 pub use rust_api::{
     Client, ClientBuilder, Event, EventStream, Reconnecting, Retry, Subscription, Transport,
 };
