@@ -118,10 +118,7 @@ export class Subscription {
 
 /** A Server-Sent Events client (js/index.d.ts documents the API). */
 export class Client {
-  #request;
-  #onUnauthorized;
-  #idleTimeoutMs;
-  #maxEventSize;
+  #options;
   #dispatcher;
   #callbacks;
   #attempt;
@@ -142,30 +139,11 @@ export class Client {
    */
   constructor(url, options, makeEngine) {
     this.url = resolveUrl(url);
-    const [
-      transport,
-      withCredentials,
-      json,
-      headers,
-      headerProvider,
-      method,
-      body,
-      bodyIsJson,
-      signal,
-      lastEventId,
-      lastEventIdParam,
-      onUnauthorized,
-      retry,
-      idleTimeoutMs,
-      pauseWhenHidden,
-      maxEventSize,
-    ] = rules.normalizeOptions(options);
-    this.transport = transport;
+    /** The options, checked and in canonical form (`normalizeOptions`). */
+    this.#options = rules.normalizeOptions(options);
+    const { json, lastEventId, signal } = this.#options;
+    this.transport = this.#options.transport;
     this.json = json;
-    this.#request = { withCredentials, headers, headerProvider, method, body, bodyIsJson, lastEventIdParam };
-    this.#onUnauthorized = onUnauthorized;
-    this.#idleTimeoutMs = idleTimeoutMs;
-    this.#maxEventSize = maxEventSize;
     this.#dispatcher = new Dispatcher(json, lastEventId, (error) => this.#dataError(error));
     /** Lifecycle callback records: `{ fn, removed, name }`. */
     this.#callbacks = [];
@@ -187,6 +165,7 @@ export class Client {
     this.#engine = undefined;
     this.#watchSignal(signal);
     if (this.#closed) return;
+    const { retry, idleTimeoutMs, pauseWhenHidden, onUnauthorized, maxEventSize } = this.#options;
     const engine = makeEngine(
       retry ?? undefined,
       idleTimeoutMs ?? 0,
@@ -385,9 +364,9 @@ export class Client {
     const source = described & 3;
     let error = this.#failure;
     if (source === IDLE_TIMEOUT) {
-      error = makeError('idle-timeout', '', { idleTimeoutMs: this.#idleTimeoutMs });
+      error = makeError('idle-timeout', '', { idleTimeoutMs: this.#options.idleTimeoutMs });
     } else if (source === EVENT_TOO_LARGE) {
-      error = makeError('event-too-large', '', { limit: this.#maxEventSize });
+      error = makeError('event-too-large', '', { limit: this.#options.maxEventSize });
     }
     const attempts = described >>> 2;
     if (attempts === 0) return error;
@@ -557,7 +536,7 @@ export class Client {
   #connect() {
     this.#abort();
     if (this.transport === 'eventsource') return this.#connectNative();
-    const { headers, headerProvider } = this.#request;
+    const { headers, headerProvider } = this.#options;
     if (headerProvider === undefined) return this.#connectFetch(headers ?? []);
     // The attempt starts once the headers are known; a placeholder stands
     // for it meanwhile, so that aborting it drops the headers' answer.
@@ -583,13 +562,13 @@ export class Client {
 
   /** The URL of the next request: with the last event ID in the query, if asked. */
   #resumeUrl() {
-    const param = this.#request.lastEventIdParam;
+    const param = this.#options.lastEventIdParam;
     const id = this.#dispatcher.lastEventId;
     return param === undefined || id === '' ? this.url : withQueryParam(this.url, param, id);
   }
 
   #connectFetch(headers) {
-    const { method, body, bodyIsJson, withCredentials, lastEventIdParam } = this.#request;
+    const { method, body, bodyIsJson, withCredentials, lastEventIdParam } = this.#options;
     const list = ['Accept', 'text/event-stream'];
     if (bodyIsJson) list.push('Content-Type', 'application/json');
     // In order: a later pair replaces an earlier one of the same name.
@@ -643,8 +622,8 @@ export class Client {
   }
 
   #connectNative() {
-    const track = this.#idleTimeoutMs !== null;
-    const { withCredentials } = this.#request;
+    const { idleTimeoutMs, withCredentials } = this.#options;
+    const track = idleTimeoutMs !== null;
     let source;
     try {
       source = new NativeSource(this.#resumeUrl(), withCredentials, track, this.#dispatcher, (kind, value) => {
@@ -685,7 +664,7 @@ export class Client {
     const waiting = { abort() {} };
     this.#attempt = waiting;
     const context = { status: error.status, error };
-    runtime.settle(this.#onUnauthorized, context, (how, value) => {
+    runtime.settle(this.#options.onUnauthorized, context, (how, value) => {
       if (this.#attempt !== waiting) return;
       this.#attempt = undefined;
       const renewed = how === RETURNED ? rules.credentials(value) : null;

@@ -108,12 +108,8 @@ function invalid(option, message) {
 }
 
 /**
- * Checks `options` and returns them in canonical form, an array the client
- * reads by position:
- *
- *     [transport, withCredentials, json, headers, headerProvider, method,
- *      body, bodyIsJson, signal, lastEventId, lastEventIdParam,
- *      onUnauthorized, retry, idleTimeoutMs, pauseWhenHidden, maxEventSize]
+ * Checks `options` and returns them in canonical form, an object of every
+ * option but `share` (js/client.js's), with these differences:
  *
  * - `transport`: `'fetch'` or `'eventsource'` (`'auto'` resolved).
  * - `headers`: `null` without the option, else `[name, value]` pairs
@@ -122,8 +118,8 @@ function invalid(option, message) {
  *   serialised from an object (`Content-Type: application/json`).
  * - `signal`, `lastEventIdParam`, `onUnauthorized`: `undefined` when absent.
  * - `retry`: `null` (never retry) or `[maxAttempts, initialDelayMs,
- *   maxDelayMs, factor, jitter, healthyAfterMs]`, `maxAttempts` being
- *   `Infinity` for no limit.
+ *   maxDelayMs, factor, jitter, healthyAfterMs]` (the engine's argument),
+ *   `maxAttempts` being `Infinity` for no limit; `interval` is folded in.
  * - `idleTimeoutMs`: `null` when off.
  *
  * Throws an `SSEError` of kind `invalid-option` naming the first offending
@@ -227,8 +223,8 @@ function normalizeOptions(options) {
   }
   const resolved = transport === 'fetch' || (transport === 'auto' && (fetchOnly !== undefined || needsFetchForId));
 
-  return [
-    resolved ? 'fetch' : 'eventsource',
+  return {
+    transport: resolved ? 'fetch' : 'eventsource',
     withCredentials,
     json,
     headers,
@@ -240,7 +236,7 @@ function normalizeOptions(options) {
     lastEventId,
     lastEventIdParam,
     onUnauthorized,
-    retry && [
+    retry: retry && [
       retry.maxAttempts,
       retry.initialDelayMs,
       retry.maxDelayMs,
@@ -251,7 +247,7 @@ function normalizeOptions(options) {
     idleTimeoutMs,
     pauseWhenHidden,
     maxEventSize,
-  ];
+  };
 }
 
 /**
