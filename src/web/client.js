@@ -16,7 +16,24 @@
 // - Nothing fires after `close()` returns; `free()` closes without a
 //   callback at all.
 
-import { Dispatcher, FetchSource, NativeSource, SSEError, makeError, report, runtime } from './runtime.js';
+import {
+  Dispatcher,
+  FETCH_CHUNK,
+  FETCH_ENDED,
+  FETCH_FAILED,
+  FETCH_RESPONSE,
+  FetchSource,
+  NATIVE_DATA_ERROR,
+  NATIVE_LOST,
+  NATIVE_OPENED,
+  NativeSource,
+  RETURNED,
+  SSEError,
+  THREW,
+  makeError,
+  report,
+  runtime,
+} from './runtime.js';
 import { options as rules } from './options.js';
 
 /** `status` by the engine's state number. */
@@ -74,19 +91,6 @@ const VERDICT_OPEN = 0;
 const VERDICT_UNAUTHORIZED = 1;
 const VERDICT_CONTENT_TYPE = 2;
 const VERDICT_HTTP = 3;
-
-/** What the transports report (runtime.js). */
-const FETCH_RESPONSE = 0;
-const FETCH_CHUNK = 1;
-const FETCH_ENDED = 2;
-const FETCH_FAILED = 3;
-const NATIVE_OPENED = 0;
-const NATIVE_LOST = 1;
-const NATIVE_DATA_ERROR = 3;
-
-/** How a `settle` call ended (runtime.js). */
-const RETURNED = 0;
-const THREW = 1;
 
 /**
  * One handler or callback registration. `unsubscribe()` removes it (and

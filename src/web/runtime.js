@@ -262,10 +262,10 @@ function callHandlers(list, value, event) {
 const CONNECTING = 0;
 
 /** What a `NativeSource` reports to the client (see `NativeSource`). */
-const OPENED = 0;
-const LOST = 1;
-const REFUSED = 2;
-const DATA_ERROR = 3;
+export const NATIVE_OPENED = 0;
+export const NATIVE_LOST = 1;
+export const NATIVE_REFUSED = 2;
+export const NATIVE_DATA_ERROR = 3;
 
 /**
  * One native `EventSource` connection: the native transport's attempt.
@@ -283,10 +283,10 @@ const DATA_ERROR = 3;
 export class NativeSource {
   /**
    * `report(kind, value)` calls the client (`onNative` in client.js):
-   * `OPENED`; `LOST` when the browser reconnects by itself and `REFUSED`
+   * `NATIVE_OPENED`; `NATIVE_LOST` when the browser reconnects by itself and `NATIVE_REFUSED`
    * when it gave up, both with `value` saying whether events arrived since
    * the last open, so the retry budget can tell progress from failure;
-   * `DATA_ERROR` with the `SSEError` of data that is not JSON. With
+   * `NATIVE_DATA_ERROR` with the `SSEError` of data that is not JSON. With
    * `trackActivity` (the idle watchdog is on), each event's time is kept.
    */
   constructor(url, withCredentials, trackActivity, dispatcher, report) {
@@ -303,13 +303,13 @@ export class NativeSource {
       if (!this.live) return;
       this.delivered = false;
       this.lastActivity = Date.now();
-      report(OPENED);
+      report(NATIVE_OPENED);
     };
     this.handleError = () => {
       if (!this.live) return;
       const delivered = this.delivered;
       this.delivered = false;
-      report(this.source.readyState === CONNECTING ? LOST : REFUSED, delivered);
+      report(this.source.readyState === CONNECTING ? NATIVE_LOST : NATIVE_REFUSED, delivered);
     };
     this.source.addEventListener('open', this.handleOpen);
     this.source.addEventListener('error', this.handleError);
@@ -350,7 +350,7 @@ export class NativeSource {
     // on CJK text in Chromium than going through `dispatch`.
     if (dispatcher.json) {
       const error = dispatch(list, type, message.data, dispatcher.lastEventId, true);
-      if (error !== undefined) this.report(DATA_ERROR, error);
+      if (error !== undefined) this.report(NATIVE_DATA_ERROR, error);
       return;
     }
     const event = new SSEEvent(type, message.data, dispatcher.lastEventId);
@@ -369,11 +369,11 @@ export class NativeSource {
 }
 
 /** What a `FetchSource` reports to the client (see `FetchSource`). */
-const RESPONSE = 0;
-const CHUNK = 1;
-const ENDED = 2;
-const FAILED = 3;
-const NOT_BUILT = 4;
+export const FETCH_RESPONSE = 0;
+export const FETCH_CHUNK = 1;
+export const FETCH_ENDED = 2;
+export const FETCH_FAILED = 3;
+export const FETCH_NOT_BUILT = 4;
 
 /**
  * The most bytes handed to wasm at once. A read hands over whatever the
@@ -391,14 +391,14 @@ const ignore = () => {};
  * goes to one callback of the client, `report(kind, value)` (`onFetch` in
  * client.js):
  *
- * - `NOT_BUILT`, the browser refused to build the request (`value`: the
+ * - `FETCH_NOT_BUILT`, the browser refused to build the request (`value`: the
  *   error's name only: its message may quote a header value, a token);
- * - `FAILED`, the request or a read failed (`value`: the error);
- * - `RESPONSE`, the response arrived (`value`); the client answers whether to
+ * - `FETCH_FAILED`, the request or a read failed (`value`: the error);
+ * - `FETCH_RESPONSE`, the response arrived (`value`); the client answers whether to
  *   read its body, else the body is cancelled;
- * - `CHUNK`, up to `MAX_SLICE_BYTES` of the body (`value`); the client answers
+ * - `FETCH_CHUNK`, up to `MAX_SLICE_BYTES` of the body (`value`); the client answers
  *   false to stop reading, and the reader is cancelled;
- * - `ENDED`, the body ended.
+ * - `FETCH_ENDED`, the body ended.
  *
  * `abort()` aborts the request and its body; nothing is reported after it,
  * not even a read that was already resolved.
@@ -427,7 +427,7 @@ export class FetchSource {
       });
     } catch (error) {
       // Later, as a failed fetch is: the attempt is not yet in place.
-      queueMicrotask(() => this.live && report(NOT_BUILT, error?.name ?? 'Error'));
+      queueMicrotask(() => this.live && report(FETCH_NOT_BUILT, error?.name ?? 'Error'));
       return;
     }
     // From a microtask, so that a client closed in the same task as it
@@ -440,11 +440,11 @@ export class FetchSource {
     try {
       response = await globalThis.fetch(request);
     } catch (error) {
-      if (this.live) this.report(FAILED, error);
+      if (this.live) this.report(FETCH_FAILED, error);
       return;
     }
     if (!this.live) return;
-    if (!this.report(RESPONSE, response)) {
+    if (!this.report(FETCH_RESPONSE, response)) {
       response.body?.cancel().catch(ignore);
       return;
     }
@@ -454,16 +454,16 @@ export class FetchSource {
       try {
         result = await reader.read();
       } catch (error) {
-        if (this.live) this.report(FAILED, error);
+        if (this.live) this.report(FETCH_FAILED, error);
         return;
       }
       if (!this.live) return reader.cancel().catch(ignore);
-      if (result.done) return this.report(ENDED);
+      if (result.done) return this.report(FETCH_ENDED);
       const chunk = result.value;
       for (let start = 0; start < chunk.length; start += MAX_SLICE_BYTES) {
         const end = Math.min(chunk.length, start + MAX_SLICE_BYTES);
         const slice = start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end);
-        if (!this.live || !this.report(CHUNK, slice)) return reader.cancel().catch(ignore);
+        if (!this.live || !this.report(FETCH_CHUNK, slice)) return reader.cancel().catch(ignore);
       }
     }
   }
@@ -520,9 +520,9 @@ function errorMessage(kind, text, d) {
 }
 
 /** How a `settle` call ended. */
-const RETURNED = 0;
-const THREW = 1;
-const REJECTED = 2;
+export const RETURNED = 0;
+export const THREW = 1;
+export const REJECTED = 2;
 
 /**
  * Calls `fn(arg)` from a microtask and hands the outcome to `done(how,
