@@ -52,7 +52,7 @@ build: deps
 	snippets=$$(cd pkg && ls -d snippets/*/src/web) && \
 	cp src/web/client.js src/web/options.js "pkg/$$snippets/" && { \
 	  printf "export { SSEError, SSEEvent, runtime } from './%s/runtime.js';\n" "$$snippets"; \
-	  printf "export { Client, Subscription } from './%s/client.js';\n" "$$snippets"; \
+	  printf "export { Client, Subscription, checkCallbackName } from './%s/client.js';\n" "$$snippets"; \
 	} > pkg/runtime.js
 	$(WASM_OPT) $(WASM_OPT_FLAGS) pkg/sse_wasm_bg.wasm -o pkg/sse_wasm_bg.wasm
 	node .ci/minify-imports.mjs pkg/sse_wasm_bg.wasm pkg/sse_wasm.js

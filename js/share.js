@@ -19,12 +19,9 @@
 // (the lock makes sure the one before has gone), so nothing from a leader
 // that has gone is delivered after its successor's first message.
 
-import { Client, SSEError, SSEEvent, Subscription, runtime } from '../pkg/runtime.js';
+import { Client, SSEError, SSEEvent, Subscription, checkCallbackName, runtime } from '../pkg/runtime.js';
 import { hash } from './hash.js';
 import { makeEngine } from './loader.js';
-
-/** Every name `on()` accepts. */
-const CALLBACK_NAMES = ['open', 'error', 'reconnecting', 'close', 'statechange'];
 
 /** Prefix of the group's lock and channel names. */
 const PREFIX = 'sse-wasm:share:';
@@ -121,16 +118,6 @@ function bodyFingerprint(body) {
 /** The options of `identity` that differ from `other`'s, by name. */
 function differences(identity, other) {
   return Object.keys(identity).filter((name) => identity[name] !== other[name]);
-}
-
-/** Throws the error of `on()` with a name it does not know, as `Client` words it. */
-function checkCallbackName(name) {
-  if (CALLBACK_NAMES.includes(name)) return;
-  throw new SSEError(
-    'invalid-option',
-    `option \`on\`: unknown callback name "${name}"; expected one of ${CALLBACK_NAMES.join(', ')}`,
-    { option: 'on' },
-  );
 }
 
 /** A member id: unique among the contexts of the origin. */

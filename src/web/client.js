@@ -41,6 +41,7 @@ const STATUS = ['idle', 'connecting', 'open', 'reconnecting', 'paused', 'closed'
 /** `readyState` by the engine's state number. */
 const READY_STATE = [2, 0, 1, 0, 0, 2];
 const IDLE = 0;
+const CONNECTING_STATE = 1;
 const CLOSED_STATE = 5;
 
 /** The names `on()` accepts. */
@@ -211,10 +212,7 @@ export class Client {
   }
 
   on(name, callback) {
-    if (!CALLBACK_NAMES.includes(name)) {
-      const message = `unknown callback name "${name}"; expected one of ${CALLBACK_NAMES.join(', ')}`;
-      throw makeError('invalid-option', message, { option: 'on' });
-    }
+    checkCallbackName(name);
     const record = { fn: callback, removed: false, name };
     if (this.#silent) return new Subscription(undefined, record);
     this.#callbacks = [...this.#callbacks, record];
@@ -274,7 +272,7 @@ export class Client {
   #state() {
     if (this.#engine !== undefined) return this.#engine.state();
     if (this.#closed) return CLOSED_STATE;
-    return this.#hasHandlers() ? 1 : IDLE;
+    return this.#hasHandlers() ? CONNECTING_STATE : IDLE;
   }
 
   // ----- the engine -------------------------------------------------------------
@@ -415,7 +413,6 @@ export class Client {
   /** The last handler went: disconnect, stay reusable. */
   #stop() {
     this.#unwatchEnvironment?.();
-    this.#unwatchEnvironment = undefined;
     if (this.#engine === undefined) this.#notify('statechange', 'idle');
     else this.#input(STOP);
   }
@@ -425,7 +422,6 @@ export class Client {
     if (!notify) this.#silent = true;
     this.#unwatchSignal?.();
     this.#unwatchEnvironment?.();
-    this.#unwatchEnvironment = undefined;
     const engine = this.#engine;
     if (engine !== undefined) {
       // Aborts the attempt and clears the timers first, so nothing is
@@ -450,7 +446,6 @@ export class Client {
   /** The engine closed the client (a fatal error, the retry budget spent). */
   #closedItself() {
     this.#unwatchEnvironment?.();
-    this.#unwatchEnvironment = undefined;
     this.#notify('close');
     // A `close` callback may have closed or freed the client already.
     this.#engine?.input(CLOSE, 0, 0, 0);
@@ -505,7 +500,10 @@ export class Client {
       listen(document, 'visibilitychange', () => this.#input(VISIBILITY, runtime.isHidden() ? 1 : 0));
       listen(globalThis, 'pageshow', () => this.#input(PAGESHOW));
     }
-    this.#unwatchEnvironment = () => removers.forEach((remove) => remove());
+    this.#unwatchEnvironment = () => {
+      removers.forEach((remove) => remove());
+      this.#unwatchEnvironment = undefined;
+    };
     if (runtime.isOffline()) engine.input(NETWORK_CHANGE, 0, Date.now(), 0);
     if (runtime.isHidden()) engine.input(VISIBILITY, 1, Date.now(), 0);
   }
@@ -549,7 +547,7 @@ export class Client {
     runtime.settle(headerProvider, undefined, (how, value) => {
       if (this.#attempt !== pending) return;
       if (how !== RETURNED) {
-        const message = `the headers function ${how === THREW ? 'threw' : 'failed'}: ${messageOf(value)}`;
+        const message = `the headers function ${how === THREW ? 'threw' : 'failed'}: ${rules.messageOf(value)}`;
         return this.#failed(makeError('network', message, {}), NETWORK);
       }
       const list = rules.headerList(value);
@@ -617,7 +615,7 @@ export class Client {
       this.#failure = makeError('stream-ended', '', {});
       this.#input(ENDED);
     } else if (kind === FETCH_FAILED) {
-      this.#failed(makeError('network', messageOf(value), {}), NETWORK);
+      this.#failed(makeError('network', rules.messageOf(value), {}), NETWORK);
     } else {
       const message = `the browser refused to build the request (${value}); check the header names and values, the method and the body`;
       this.#failed(makeError('invalid-option', message, { option: 'headers' }), FATAL);
@@ -635,7 +633,7 @@ export class Client {
         return true;
       });
     } catch (error) {
-      return this.#failed(makeError('network', messageOf(error), {}), NETWORK);
+      return this.#failed(makeError('network', rules.messageOf(error), {}), NETWORK);
     }
     this.#attempt = source;
     for (const [type, holder] of this.#dispatcher.holders) if (holder.list.length > 0) source.listen(type);
@@ -676,6 +674,16 @@ export class Client {
       this.#input(AUTHORIZED, renewed !== null ? 1 : 0);
     });
   }
+}
+
+/**
+ * Throws the `SSEError` of `on()` with a name it does not know (also
+ * js/share.js's, through pkg/runtime.js).
+ */
+export function checkCallbackName(name) {
+  if (CALLBACK_NAMES.includes(name)) return;
+  const message = `unknown callback name "${name}"; expected one of ${CALLBACK_NAMES.join(', ')}`;
+  throw makeError('invalid-option', message, { option: 'on' });
 }
 
 /** The `SSEError` of a response the engine refused. */
@@ -739,14 +747,5 @@ function percentEncode(text) {
   return encodeURIComponent(text.toWellFormed?.() ?? text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-/** The `message` of a thrown value, or the value if it is a string. */
-function messageOf(error) {
-  try {
-    if (typeof error?.message === 'string') return error.message;
-  } catch {
-    // A throwing getter.
-  }
-  return typeof error === 'string' ? error : 'unknown error';
-}
 
 export { SSEError };

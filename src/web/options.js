@@ -50,7 +50,7 @@ const NOT_A_HEADER_BYTE = /[\x00\r\n\u0100-\uffff]/;
  * does: the wasm would import a function of this module that needs no glue
  * straight from the module, out of reach of .ci/minify-imports.mjs.
  */
-export const options = { normalizeOptions, headerList, credentials, checkUrl };
+export const options = { normalizeOptions, headerList, credentials, checkUrl, messageOf };
 
 /** Why a URL with `user:password@` is refused. */
 const CREDENTIALS_IN_URL =
