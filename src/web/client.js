@@ -281,8 +281,6 @@ export class Client {
   #attach(engine) {
     if (this.#closed) return engine.free();
     this.#engine = engine;
-    engine.setDispatcher(this.#dispatcher);
-    this.#dispatcher.memory = engine.memory;
     if (this.#hasHandlers()) this.#start();
   }
 

@@ -41,58 +41,43 @@ use crate::core::utf16::ChunkText;
 use crate::error::Error;
 use crate::parser::{ParseError, ParsedEvent, Parser, ParserConfig};
 
+/// Where a fetch attempt's events go: the `Dispatcher` (runtime.js) of the
+/// chunk being fed, which JavaScript names before calling [`Engine::feed`].
+/// Free functions rather than methods on an object the engine holds: no
+/// JavaScript object crosses into wasm, so the module needs no table of them.
 #[wasm_bindgen(module = "/src/web/runtime.js")]
 extern "C" {
-    /// Where a fetch attempt's events go: `Dispatcher` in runtime.js.
-    #[derive(Clone)]
-    pub type Dispatcher;
-
     /// The number JavaScript gives event type `name`: 0 ([`NOBODY`]) while
     /// nobody ever subscribed to it, which the engine asks again next time;
     /// any other it keeps.
-    #[wasm_bindgen(method, js_name = typeIndex)]
-    fn type_index(this: &Dispatcher, name: &str) -> u32;
+    #[wasm_bindgen(js_name = typeIndex)]
+    fn type_index(name: &str) -> u32;
 
     /// The chunk's bytes `start..end` are the text the offsets of the
     /// coming deliveries point into (not called for a chunk that is not
     /// valid UTF-8).
-    #[wasm_bindgen(method, js_name = setText)]
-    fn set_text(this: &Dispatcher, start: u32, end: u32);
+    #[wasm_bindgen(js_name = setText)]
+    fn set_text(start: u32, end: u32);
 
     /// An event whose data is `start..end` of the chunk's text; a new last
     /// event ID at `id_start..id_end`, unless `id_start` is negative.
     /// False: stop parsing (the attempt is over).
-    #[wasm_bindgen(method, js_name = deliverSpan)]
-    fn deliver_span(
-        this: &Dispatcher,
-        event_type: u32,
-        start: u32,
-        end: u32,
-        id_start: i32,
-        id_end: i32,
-    ) -> bool;
+    #[wasm_bindgen(js_name = deliverSpan)]
+    fn deliver_span(event_type: u32, start: u32, end: u32, id_start: i32, id_end: i32) -> bool;
 
-    /// An event of `count` data lines whose (start, end) offsets are the
-    /// 32-bit words at word `index` of wasm memory; the id as for
-    /// `deliver_span`.
-    #[wasm_bindgen(method, js_name = deliverLines)]
-    fn deliver_lines(
-        this: &Dispatcher,
-        event_type: u32,
-        index: u32,
-        count: u32,
-        id_start: i32,
-        id_end: i32,
-    ) -> bool;
+    /// An event of several data lines, whose (start, end) offsets are the
+    /// pairs of `offsets`; the id as for `deliver_span`.
+    #[wasm_bindgen(js_name = deliverLines)]
+    fn deliver_lines(event_type: u32, offsets: &[u32], id_start: i32, id_end: i32) -> bool;
 
     /// An event whose data (and new id, if any) cross as strings: it
     /// straddles chunks, or the chunk is not valid UTF-8.
-    #[wasm_bindgen(method, js_name = deliverText)]
-    fn deliver_text(this: &Dispatcher, event_type: u32, data: &str, id: Option<String>) -> bool;
+    #[wasm_bindgen(js_name = deliverText)]
+    fn deliver_text(event_type: u32, data: &str, id: Option<String>) -> bool;
 
     /// The last event ID changed without an event (a block with no data).
-    #[wasm_bindgen(method, js_name = setId)]
-    fn set_id(this: &Dispatcher, id: &str);
+    #[wasm_bindgen(js_name = setId)]
+    fn set_id(id: &str);
 }
 
 /// The type number of event types nobody subscribed to: not delivered.
@@ -148,7 +133,6 @@ pub struct Engine {
     machine: RefCell<Connection>,
     /// `None` while a chunk is fed, and once the machine has closed.
     parser: RefCell<Option<Parser>>,
-    dispatcher: RefCell<Option<Dispatcher>>,
     /// Event types and the numbers JavaScript gave them.
     types: RefCell<Vec<(String, u32)>>,
     /// The last event ID as JavaScript knows it (fetch transport).
@@ -201,7 +185,6 @@ impl Engine {
         Engine {
             machine: RefCell::new(Connection::new(config)),
             parser: RefCell::new(Some(parser)),
-            dispatcher: RefCell::new(None),
             types: RefCell::new(Vec::new()),
             known_id: RefCell::new(last_event_id),
             line_offsets: Cell::new(Vec::new()),
@@ -211,12 +194,6 @@ impl Engine {
             delay: Cell::new(0.0),
             error: Cell::new(REPORTED),
         }
-    }
-
-    /// Where [`Engine::feed`] delivers events.
-    #[wasm_bindgen(js_name = setDispatcher)]
-    pub fn set_dispatcher(&self, dispatcher: Dispatcher) {
-        *self.dispatcher.borrow_mut() = Some(dispatcher);
     }
 
     // ----- outputs -------------------------------------------------------
@@ -424,20 +401,16 @@ impl Engine {
         let Some(mut parser) = self.parser.borrow_mut().take() else {
             return false;
         };
-        let Some(dispatcher) = self.dispatcher.borrow().clone() else {
-            *self.parser.borrow_mut() = Some(parser);
-            return false;
-        };
         let mut text = ChunkText::new(chunk);
         if let Some(text) = &text {
-            dispatcher.set_text(text.region.0 as u32, text.region.1 as u32);
+            set_text(text.region.0 as u32, text.region.1 as u32);
         }
         let mut line_offsets = self.line_offsets.take();
         let mut events = 0u32;
         let mut live = true;
         let result = parser.feed(chunk, |event| {
             events += 1;
-            live = self.deliver(&dispatcher, event, text.as_mut(), &mut line_offsets);
+            live = self.deliver(event, text.as_mut(), &mut line_offsets);
             if live {
                 ControlFlow::Continue(())
             } else {
@@ -447,7 +420,7 @@ impl Engine {
         if live && *self.known_id.borrow() != parser.last_event_id() {
             // A block with an id and no data still sets the last event ID.
             let id = String::from(parser.last_event_id());
-            dispatcher.set_id(&id);
+            set_id(&id);
             *self.known_id.borrow_mut() = id;
         }
         let retry = parser.retry();
@@ -482,12 +455,11 @@ impl Engine {
     /// event's data (and its new id) lie in the chunk's text.
     fn deliver(
         &self,
-        dispatcher: &Dispatcher,
         event: ParsedEvent<'_>,
         mut text: Option<&mut ChunkText<'_>>,
         line_offsets: &mut Vec<u32>,
     ) -> bool {
-        let event_type = self.type_number(dispatcher, event.event_type);
+        let event_type = self.type_number(event.event_type);
         if event_type == NOBODY {
             // JavaScript learns the id with the next event it is given, or
             // at the end of the chunk.
@@ -511,12 +483,12 @@ impl Engine {
         let (id_start, id_end) = id_span.map_or((-1, -1), |(s, e)| (s as i32, e as i32));
         let as_text = || {
             let id = (id_changed && id_span.is_none()).then(|| String::from(event.last_event_id));
-            dispatcher.deliver_text(event_type, &event.data(), id)
+            deliver_text(event_type, &event.data(), id)
         };
         match event.data_spans {
             Some(&[span]) => match offsets(span) {
                 Some((start, end)) if id_changed == id_span.is_some() => {
-                    dispatcher.deliver_span(event_type, start, end, id_start, id_end)
+                    deliver_span(event_type, start, end, id_start, id_end)
                 }
                 _ => as_text(),
             },
@@ -528,10 +500,7 @@ impl Engine {
                     Some(())
                 });
                 if all.is_some() {
-                    // Word index of the offsets in wasm memory (4-byte aligned).
-                    let index = line_offsets.as_ptr() as u32 / 4;
-                    let count = line_offsets.len() as u32 / 2;
-                    dispatcher.deliver_lines(event_type, index, count, id_start, id_end)
+                    deliver_lines(event_type, line_offsets, id_start, id_end)
                 } else {
                     as_text()
                 }
@@ -543,22 +512,15 @@ impl Engine {
     /// The number JavaScript gave `name`, asked until it is not
     /// [`NOBODY`]: so only types someone subscribed to are kept, however
     /// many a hostile stream makes up.
-    fn type_number(&self, dispatcher: &Dispatcher, name: &str) -> u32 {
+    fn type_number(&self, name: &str) -> u32 {
         if let Some(&(_, number)) = self.types.borrow().iter().find(|(n, _)| n == name) {
             return number;
         }
-        let number = dispatcher.type_index(name);
+        let number = type_index(name);
         if number != NOBODY {
             self.types.borrow_mut().push((String::from(name), number));
         }
         number
-    }
-
-    /// The module's memory, where [`Engine::feed`] leaves the offsets of a
-    /// multi-line event's data.
-    #[wasm_bindgen(getter)]
-    pub fn memory(&self) -> JsValue {
-        wasm_bindgen::memory()
     }
 
     /// Lets go of what a closed engine no longer needs: linear memory never
@@ -568,7 +530,6 @@ impl Engine {
         self.parser.borrow_mut().take();
         self.line_offsets.take();
         self.types.borrow_mut().clear();
-        self.dispatcher.borrow_mut().take();
     }
 }
 

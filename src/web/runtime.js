@@ -105,9 +105,6 @@ export class Dispatcher {
     this.holders = new Map();
     /** Holders by the number the engine knows them by (0: nobody's). */
     this.numbered = [undefined];
-    /** The wasm memory (`deliverLines` reads offsets from it). */
-    this.memory = undefined;
-    this.offsets = undefined;
     /** The attempt whose chunk is being fed, and the chunk. */
     this.source = undefined;
     this.chunk = undefined;
@@ -139,6 +136,7 @@ export class Dispatcher {
 
   /** The engine is about to parse `chunk`, a read of attempt `source`. */
   begin(source, chunk) {
+    feeding = this;
     this.source = source;
     this.chunk = chunk;
     this.text = undefined;
@@ -146,6 +144,7 @@ export class Dispatcher {
 
   /** The chunk is done: let it be collected. */
   end() {
+    feeding = undefined;
     this.source = undefined;
     this.chunk = undefined;
     this.text = undefined;
@@ -175,23 +174,14 @@ export class Dispatcher {
   }
 
   /**
-   * An event of `count` lines whose offsets (start, end pairs) are at
-   * `index` in wasm memory as 32-bit words, joined with LF; the id as for
+   * An event of several lines, joined with LF, whose offsets are the
+   * (start, end) pairs of `offsets` (a view of wasm memory); the id as for
    * `deliverSpan`.
    */
-  deliverLines(type, index, count, idStart, idEnd) {
+  deliverLines(type, offsets, idStart, idEnd) {
     if (idStart >= 0) this.lastEventId = this.slice(idStart, idEnd);
-    let offsets = this.offsets;
-    if (offsets === undefined || offsets.length === 0) {
-      // Memory growth detaches the old buffer, which empties its views
-      // (cheaper to test than reading `memory.buffer` per event).
-      offsets = this.offsets = new Uint32Array(this.memory.buffer);
-    }
-    let data = this.slice(offsets[index], offsets[index + 1]);
-    for (let i = 1; i < count; i++) {
-      const at = index + 2 * i;
-      data += '\n' + this.slice(offsets[at], offsets[at + 1]);
-    }
+    let data = this.slice(offsets[0], offsets[1]);
+    for (let i = 2; i < offsets.length; i += 2) data += '\n' + this.slice(offsets[i], offsets[i + 1]);
     return this.deliver(type, data);
   }
 
@@ -220,6 +210,19 @@ export class Dispatcher {
     return this.source.live;
   }
 }
+
+/** The dispatcher of the chunk being fed, between its `begin` and `end`. */
+let feeding;
+
+// What the engine calls while it parses a chunk (the imports of
+// src/web/engine.rs): the methods of the same names, on `feeding`. Free
+// functions, so that the engine holds no JavaScript object.
+export const typeIndex = (type) => feeding.typeIndex(type);
+export const setText = (start, end) => feeding.setText(start, end);
+export const deliverSpan = (type, start, end, idStart, idEnd) => feeding.deliverSpan(type, start, end, idStart, idEnd);
+export const deliverLines = (type, offsets, idStart, idEnd) => feeding.deliverLines(type, offsets, idStart, idEnd);
+export const deliverText = (type, data, id) => feeding.deliverText(type, data, id);
+export const setId = (id) => feeding.setId(id);
 
 /**
  * Calls the live listener records in `list` with `(data, event)`; with
