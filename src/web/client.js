@@ -171,14 +171,14 @@ export class Client {
     this.#watchSignal(signal);
     if (this.#closed) return;
     const { retry, idleTimeoutMs, pauseWhenHidden, onUnauthorized, maxEventSize } = this.#options;
-    const engine = makeEngine(
-      retry ?? undefined,
+    // `Engine::new`'s settings (src/web/engine.rs).
+    const settings = [
+      ...(retry ?? [0, 0, 0, 0, 0, 0]),
       idleTimeoutMs ?? 0,
-      pauseWhenHidden,
-      onUnauthorized !== undefined,
+      (pauseWhenHidden ? 1 : 0) | (onUnauthorized !== undefined ? 2 : 0),
       maxEventSize,
-      lastEventId,
-    );
+    ];
+    const engine = makeEngine(settings, lastEventId);
     if (typeof engine?.then === 'function') {
       engine.then(
         (ready) => this.#attach(ready),

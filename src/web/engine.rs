@@ -151,32 +151,31 @@ pub struct Engine {
 
 #[wasm_bindgen]
 impl Engine {
-    /// An idle engine. `retry`: `[maxAttempts (Infinity: no limit),
-    /// initialDelayMs, maxDelayMs, factor, jitter, healthyAfterMs]`, or
-    /// `undefined` for no retry; `idle_timeout_ms` 0 is off. The options
-    /// are checked already (src/web/options.js).
+    /// An idle engine. `settings`: `[maxAttempts (Infinity: no limit; 0:
+    /// never retry), initialDelayMs, maxDelayMs, factor, jitter,
+    /// healthyAfterMs, idleTimeoutMs (0: off), flags (1: pauseWhenHidden, 2:
+    /// an `onUnauthorized` hook), maxEventSize]`, checked already
+    /// (src/web/options.js). One array: each argument costs the module and
+    /// the glue a conversion of its own.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        retry: Option<Box<[f64]>>,
-        idle_timeout_ms: u32,
-        pause_when_hidden: bool,
-        has_auth_hook: bool,
-        max_event_size: u32,
-        last_event_id: String,
-    ) -> Engine {
-        let retry = retry.filter(|r| r.len() == 6).map(|r| RetryOptions {
-            max_attempts: r[0].is_finite().then_some(r[0] as u32),
-            initial_delay_ms: r[1] as u32,
-            max_delay_ms: r[2] as u32,
-            factor: r[3],
-            jitter: r[4],
-            healthy_after_ms: r[5] as u32,
+    pub fn new(settings: &[f64], last_event_id: String) -> Engine {
+        let setting = |i: usize| settings.get(i).copied().unwrap_or(0.0);
+        let retry = (setting(0) != 0.0).then(|| RetryOptions {
+            max_attempts: setting(0).is_finite().then_some(setting(0) as u32),
+            initial_delay_ms: setting(1) as u32,
+            max_delay_ms: setting(2) as u32,
+            factor: setting(3),
+            jitter: setting(4),
+            healthy_after_ms: setting(5) as u32,
         });
+        let idle_timeout_ms = setting(6) as u32;
+        let flags = setting(7) as u32;
+        let max_event_size = setting(8) as u32;
         let config = Config {
             retry,
             idle_timeout_ms: (idle_timeout_ms > 0).then_some(idle_timeout_ms),
-            pause_when_hidden,
-            has_auth_hook,
+            pause_when_hidden: flags & 1 != 0,
+            has_auth_hook: flags & 2 != 0,
         };
         let mut parser = Parser::with_config(ParserConfig {
             max_event_size: max_event_size as usize,
@@ -569,12 +568,13 @@ fn state_number(state: State) -> u32 {
 
 /// [`Engine::new`], as a function JavaScript can call.
 #[cfg(feature = "std")]
-type MakeEngine = dyn Fn(Option<Box<[f64]>>, u32, bool, bool, u32, String) -> Engine;
+type MakeEngine = dyn Fn(Box<[f64]>, String) -> Engine;
 
 #[cfg(feature = "std")]
 thread_local! {
     /// The engine factory handed to JavaScript clients made from Rust.
-    static FACTORY: Closure<MakeEngine> = Closure::new(Engine::new);
+    static FACTORY: Closure<MakeEngine> =
+        Closure::new(|settings: Box<[f64]>, last_event_id| Engine::new(&settings, last_event_id));
 }
 
 /// `makeEngine` for a JavaScript `Client` made from Rust (`SseClient`,
