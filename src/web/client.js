@@ -123,18 +123,26 @@ export class Subscription {
 
 /** A Server-Sent Events client (js/index.d.ts documents the API). */
 export class Client {
+  /** The options, checked and in canonical form (`normalizeOptions`). */
   #options;
   #dispatcher;
-  #callbacks;
+  /** Lifecycle callback records: `{ fn, removed, name }`. */
+  #callbacks = [];
+  /** The current attempt: a `FetchSource` or a `NativeSource`. */
   #attempt;
-  #timers;
+  #timers = [];
+  /** Removes the online/visibility listeners, while they are there. */
   #unwatchEnvironment;
   #unwatchSignal;
+  /** The `SSEError` of the last failure reported to the engine. */
   #failure;
+  /** Headers from the `onUnauthorized` hook, sent on top of the others. */
   #authHeaders;
-  #silent;
-  #closed;
-  #told;
+  /** Set once no callback may run again (closed, or freed). */
+  #silent = false;
+  #closed = false;
+  /** The status `statechange` callbacks were told last. */
+  #told = 'idle';
   #engine;
   /**
    * Checks `url` and `options` (throwing the `SSEError` that names what is
@@ -144,30 +152,11 @@ export class Client {
    */
   constructor(url, options, makeEngine) {
     this.url = resolveUrl(url);
-    /** The options, checked and in canonical form (`normalizeOptions`). */
     this.#options = rules.normalizeOptions(options);
     const { json, lastEventId, signal } = this.#options;
     this.transport = this.#options.transport;
     this.json = json;
     this.#dispatcher = new Dispatcher(json, lastEventId, (error) => this.#dataError(error));
-    /** Lifecycle callback records: `{ fn, removed, name }`. */
-    this.#callbacks = [];
-    /** The current attempt: a `FetchSource` or a `NativeSource`. */
-    this.#attempt = undefined;
-    this.#timers = [undefined, undefined];
-    /** Removes the online/visibility listeners, while they are there. */
-    this.#unwatchEnvironment = undefined;
-    this.#unwatchSignal = undefined;
-    /** The `SSEError` of the last failure reported to the engine. */
-    this.#failure = undefined;
-    /** Headers from the `onUnauthorized` hook, sent on top of the others. */
-    this.#authHeaders = undefined;
-    /** Set once no callback may run again (closed, or freed). */
-    this.#silent = false;
-    this.#closed = false;
-    /** The status `statechange` callbacks were told last. */
-    this.#told = 'idle';
-    this.#engine = undefined;
     this.#watchSignal(signal);
     if (this.#closed) return;
     const { retry, idleTimeoutMs, pauseWhenHidden, onUnauthorized, maxEventSize } = this.#options;
