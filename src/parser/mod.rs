@@ -747,10 +747,19 @@ fn parse_retry(value: &[u8]) -> Option<u64> {
     if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    Some(value.iter().fold(0u64, |ms, &digit| {
-        ms.saturating_mul(10)
-            .saturating_add(u64::from(digit - b'0'))
-    }))
+    Some(value.iter().fold(0, |ms, &digit| push_digit(ms, digit)))
+}
+
+/// `n * 10 + (digit - b'0')`, saturating at `u64::MAX`. Compared rather
+/// than `saturating_mul`, whose overflow check is a 128-bit multiplication
+/// on wasm32 (a library routine in the module).
+pub(crate) fn push_digit(n: u64, digit: u8) -> u64 {
+    let digit = u64::from(digit - b'0');
+    if n > u64::MAX / 10 || (n == u64::MAX / 10 && digit > u64::MAX % 10) {
+        u64::MAX
+    } else {
+        n * 10 + digit
+    }
 }
 
 /// Grows `buf` for `additional` more bytes, geometrically as `Vec` does, but

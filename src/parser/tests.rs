@@ -324,6 +324,13 @@ fn retry_saturates_on_overflow() {
     assert_eq!(p.retry(), Some(u64::MAX));
     feed_chunks(&mut p, &[b"retry:1\nretry:99999999999999999999999999999\n"]);
     assert_eq!(p.retry(), Some(u64::MAX));
+    // Exact up to the limit, saturated one past it.
+    feed_chunks(&mut p, &[b"retry:18446744073709551614\n"]);
+    assert_eq!(p.retry(), Some(u64::MAX - 1));
+    feed_chunks(&mut p, &[b"retry:18446744073709551616\n"]);
+    assert_eq!(p.retry(), Some(u64::MAX));
+    feed_chunks(&mut p, &[b"retry:1844674407370955161\n"]);
+    assert_eq!(p.retry(), Some(u64::MAX / 10));
 }
 
 // ---- UTF-8 and BOM -------------------------------------------------------
