@@ -6,6 +6,11 @@
 //! (`makeError` in src/web/runtime.js) so that the npm package's wasm
 //! carries no formatting: keep the two in step. The Rust API turns an
 //! `SSEError` back into an [`Error`] (src/web/error.rs).
+//!
+//! Only with the `std` feature: the connection machine and the npm
+//! package's engine know a failure by the small `Copy`
+//! [`Failure`](crate::core::connection::Failure) alone, with no messages,
+//! headers or boxed causes to carry.
 
 use core::fmt;
 

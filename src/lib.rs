@@ -19,9 +19,10 @@
 //!
 //! # Features
 //!
-//! * `std` (default): the standard library and the Rust API. Without it the
-//!   crate is `no_std` (with `alloc`): what the npm package builds, the
-//!   engine alone (SIZE.md).
+//! * `std` (default): the standard library, the Rust API and its typed
+//!   `Error` (the engine itself knows failures by the small
+//!   `core::connection::Failure`). Without it the crate is `no_std` (with
+//!   `alloc`): what the npm package builds, the engine alone (SIZE.md).
 //! * `talc`: talc as the global allocator of the wasm module (the npm
 //!   package).
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -30,12 +31,14 @@
 extern crate alloc;
 
 pub mod core;
+#[cfg(feature = "std")]
 pub mod error;
 pub mod parser;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
+#[cfg(feature = "std")]
 pub use error::Error;
 #[cfg(all(target_arch = "wasm32", feature = "std"))]
 pub use web::{

@@ -23,9 +23,7 @@
 use alloc::collections::VecDeque;
 
 use crate::core::float;
-use crate::core::retry::{Backoff, Decision, GiveUp, RetryOptions, MAX_TIMER_DELAY_MS};
-use crate::error::Error;
-use crate::prelude::*;
+use crate::core::retry::{self, Backoff, Decision, GiveUp, RetryOptions, MAX_TIMER_DELAY_MS};
 
 /// How much longer than the longest `retry:` it honours a transport that
 /// reconnects by itself may take to reopen before the machine reconnects in
@@ -75,6 +73,78 @@ impl State {
     }
 }
 
+/// What went wrong, as far as the machine and its shell tell failures apart.
+///
+/// No messages, headers or causes: the shell (the JavaScript client) makes
+/// the user's error objects, and the Rust API's rich `Error` is made from
+/// those. Only what a decision rests on is here: whether the failure is
+/// retried at all, the status and `Retry-After` of a response, and whose
+/// error it is. `Copy`, so the machine's queue holds no allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The request failed without a response, or the body broke off.
+    /// Retried.
+    Network,
+    /// The server ended the response. Retried.
+    StreamEnded,
+    /// A status other than 200, 401 and 403 (204 included: it means "stop
+    /// reconnecting"). Retried for 408, 429 and 5xx.
+    Http {
+        /// The HTTP status code.
+        status: u16,
+        /// `Retry-After` in milliseconds, if the server sent a valid one.
+        retry_after_ms: Option<u64>,
+    },
+    /// 401 or 403: handed to the `onUnauthorized` hook, if any, once per
+    /// run; never retried otherwise.
+    Unauthorized {
+        /// 401 or 403.
+        status: u16,
+    },
+    /// Status 200 but not `text/event-stream`. Not retried.
+    ContentType,
+    /// No byte arrived for `idle_ms` (the idle watchdog). Retried.
+    IdleTimeout {
+        /// The configured idle timeout.
+        idle_ms: u32,
+    },
+    /// An event outgrew the `maxEventSize` cap: a data error, which ends
+    /// nothing ([`Connection::on_data_error`]).
+    EventTooLarge {
+        /// The cap in bytes.
+        limit: usize,
+    },
+    /// What no retry mends (the request could not even be built): the
+    /// client closes.
+    Fatal,
+}
+
+impl Failure {
+    /// The classification the retry policy decides on.
+    fn policy(self) -> retry::Failure {
+        match self {
+            Failure::Network => retry::Failure::Network,
+            Failure::StreamEnded => retry::Failure::BodyEnded,
+            Failure::Http {
+                status,
+                retry_after_ms,
+            } => retry::Failure::Status {
+                status,
+                retry_after_ms,
+            },
+            Failure::Unauthorized { status } => retry::Failure::Status {
+                status,
+                retry_after_ms: None,
+            },
+            Failure::ContentType => retry::Failure::WrongContentType,
+            Failure::IdleTimeout { .. } => retry::Failure::IdleTimeout,
+            // Never the end of a connection on their own: our own decision
+            // to stop.
+            Failure::EventTooLarge { .. } | Failure::Fatal => retry::Failure::Aborted,
+        }
+    }
+}
+
 /// The timers the machine asks for; at most one of each kind runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Timer {
@@ -85,7 +155,7 @@ pub enum Timer {
 }
 
 /// What the machine asks the shell to do, in order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     /// Start a new connection attempt (the shell first drops any previous
     /// one and resets the parser, keeping the last event ID).
@@ -105,14 +175,14 @@ pub enum Action {
     /// [`Connection::on_authorized`].
     Authorize {
         /// The 401/403 that triggered it.
-        error: Error,
+        error: Failure,
     },
     /// Tell the user.
     Notify(Notice),
 }
 
 /// Lifecycle notifications for the user's callbacks.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {
     /// The state changed.
     StateChanged(State),
@@ -126,11 +196,18 @@ pub enum Notice {
         /// itself and does not say (the native `EventSource`).
         delay_ms: Option<u32>,
         /// Why the connection failed.
-        cause: Error,
+        cause: Failure,
     },
     /// An error the user should handle: fatal ones are followed by
-    /// [`Notice::Closed`]; data errors (JSON, event too large) are not.
-    Error(Error),
+    /// [`Notice::Closed`]; data errors (event too large) are not.
+    Error(Failure),
+    /// The retry budget ran out; [`Notice::Closed`] follows.
+    RetriesExhausted {
+        /// How many connection attempts were made, the first included.
+        attempts: u32,
+        /// The last failure.
+        cause: Failure,
+    },
     /// The client closed itself (fatal error, exhausted budget). Not sent
     /// for [`Connection::close`] (the user's `close()` or AbortSignal).
     Closed,
@@ -286,9 +363,9 @@ impl Connection {
         self.backoff.set_server_retry(retry_ms);
     }
 
-    /// A data error that does not end the connection (bad JSON, event too
-    /// large): notify only.
-    pub fn on_data_error(&mut self, error: Error) {
+    /// A data error that does not end the connection (event too large):
+    /// notify only.
+    pub fn on_data_error(&mut self, error: Failure) {
         if !matches!(self.state, State::Idle | State::Closed) {
             self.notify(Notice::Error(error));
         }
@@ -297,13 +374,13 @@ impl Connection {
     /// The attempt or the open connection failed. Decides between an auth
     /// retry, a scheduled reconnect, waiting for the network, and giving up.
     /// `random` is uniform in `[0, 1)` (jitter).
-    pub fn on_failure(&mut self, error: Error, now_ms: f64, random: f64) {
+    pub fn on_failure(&mut self, error: Failure, now_ms: f64, random: f64) {
         if !self.has_connection() {
             return; // a late report from an attempt we already left
         }
         self.disconnect();
 
-        if let Error::Unauthorized { .. } = error {
+        if let Failure::Unauthorized { .. } = error {
             if self.config.has_auth_hook && !self.auth_retry_used {
                 self.auth_retry_used = true;
                 self.set_state(State::Reconnecting);
@@ -312,7 +389,7 @@ impl Connection {
             }
         }
 
-        let failure = error.failure();
+        let failure = error.policy();
         if !self.online && failure.is_retryable() {
             self.waiting_for_network = true;
             self.set_state(State::Reconnecting);
@@ -348,12 +425,12 @@ impl Connection {
     /// [`TRANSPORT_RECONNECT_SLACK_MS`], the timer aborts it and connects
     /// anew (a `retry: 99999999999999999999` would otherwise silence the
     /// client for 24.8 days).
-    pub fn on_transport_reconnecting(&mut self, error: Error, now_ms: f64, random: f64) {
+    pub fn on_transport_reconnecting(&mut self, error: Failure, now_ms: f64, random: f64) {
         if !self.has_connection() {
             return;
         }
         self.actions.push_back(Action::ClearTimer(Timer::Idle));
-        let failure = error.failure();
+        let failure = error.policy();
         if !self.online && failure.is_retryable() {
             // Offline: the browser keeps trying; nothing is counted.
             self.transport_retrying = true;
@@ -387,22 +464,21 @@ impl Connection {
     }
 
     /// Closes for good after the policy gave up on `error`.
-    fn give_up(&mut self, give_up: GiveUp, error: Error) {
-        let error = match give_up {
-            GiveUp::Exhausted { attempts } => Error::RetriesExhausted {
-                attempts,
-                cause: Box::new(error),
-            },
-            GiveUp::NotRetryable | GiveUp::Disabled => error,
-        };
+    fn give_up(&mut self, give_up: GiveUp, error: Failure) {
         self.set_state(State::Closed);
-        self.notify(Notice::Error(error));
+        self.notify(match give_up {
+            GiveUp::Exhausted { attempts } => Notice::RetriesExhausted {
+                attempts,
+                cause: error,
+            },
+            GiveUp::NotRetryable | GiveUp::Disabled => Notice::Error(error),
+        });
         self.notify(Notice::Closed);
     }
 
     /// The `onUnauthorized` hook answered: `renewed` means it supplied new
     /// credentials, so reconnect at once; otherwise close with `error`.
-    pub fn on_authorized(&mut self, renewed: bool, error: Error, now_ms: f64) {
+    pub fn on_authorized(&mut self, renewed: bool, error: Failure, now_ms: f64) {
         if self.state != State::Reconnecting {
             return;
         }
@@ -436,7 +512,7 @@ impl Connection {
                 };
                 let quiet_ms = now_ms - self.last_activity_ms;
                 if quiet_ms >= f64::from(idle_ms) {
-                    self.on_failure(Error::IdleTimeout { idle_ms }, now_ms, random);
+                    self.on_failure(Failure::IdleTimeout { idle_ms }, now_ms, random);
                 } else {
                     // Bytes came since the timer was set: wait out the rest.
                     let rest = float::ceil(f64::from(idle_ms) - quiet_ms) as u32;
@@ -590,10 +666,9 @@ mod tests {
         })
     }
 
-    fn http(status: u16) -> Error {
-        Error::Http {
+    fn http(status: u16) -> Failure {
+        Failure::Http {
             status,
-            headers: Vec::new(),
             retry_after_ms: None,
         }
     }
@@ -619,7 +694,7 @@ mod tests {
         c.start(0.0);
         c.on_open(0.0);
         drain(&mut c);
-        c.on_failure(Error::StreamEnded, 100.0, 0.0);
+        c.on_failure(Failure::StreamEnded, 100.0, 0.0);
         let actions = drain(&mut c);
         assert_eq!(c.state(), State::Reconnecting);
         assert!(actions.contains(&Action::Abort));
@@ -629,7 +704,7 @@ mod tests {
             notices(&actions)[1],
             Notice::Reconnecting {
                 attempt: 2,
-                cause: Error::StreamEnded,
+                cause: Failure::StreamEnded,
                 ..
             }
         ));
@@ -655,8 +730,8 @@ mod tests {
         assert_eq!(requests, 3);
         let n = notices(&last);
         match n[n.len() - 2] {
-            Notice::Error(Error::RetriesExhausted { attempts: 3, cause }) => {
-                assert_eq!(cause.status(), Some(500))
+            Notice::RetriesExhausted { attempts: 3, cause } => {
+                assert_eq!(*cause, http(500))
             }
             other => panic!("expected the exhausted error, got {other:?}"),
         }
@@ -674,7 +749,7 @@ mod tests {
         assert_eq!(c.state(), State::Closed);
         assert!(matches!(
             notices(&actions)[1],
-            Notice::Error(Error::Http { status: 204, .. })
+            Notice::Error(Failure::Http { status: 204, .. })
         ));
         c.on_timer(Timer::Reconnect, 10_000.0, 0.0);
         assert_eq!(connects(&drain(&mut c)), 0);
@@ -685,18 +760,12 @@ mod tests {
         let mut c = machine(Config::default());
         c.start(0.0);
         drain(&mut c);
-        c.on_failure(
-            Error::Network {
-                message: "offline".into(),
-            },
-            0.0,
-            0.0,
-        );
+        c.on_failure(Failure::Network, 0.0, 0.0);
         let actions = drain(&mut c);
         assert_eq!(c.state(), State::Closed);
         assert!(matches!(
             notices(&actions)[1],
-            Notice::Error(Error::Network { .. })
+            Notice::Error(Failure::Network)
         ));
     }
 
@@ -712,7 +781,7 @@ mod tests {
         assert!(actions.contains(&Action::Abort));
         assert!(actions.contains(&Action::ClearTimer(Timer::Reconnect)));
         // Late reports from the aborted attempt change nothing.
-        c.on_failure(Error::StreamEnded, 1.0, 0.0);
+        c.on_failure(Failure::StreamEnded, 1.0, 0.0);
         c.on_open(1.0);
         c.on_timer(Timer::Reconnect, 5_000.0, 0.0);
         assert!(drain(&mut c).is_empty());
@@ -737,13 +806,10 @@ mod tests {
             has_auth_hook: true,
             ..retrying(5)
         });
-        let unauthorized = Error::Unauthorized {
-            status: 401,
-            headers: Vec::new(),
-        };
+        let unauthorized = Failure::Unauthorized { status: 401 };
         c.start(0.0);
         drain(&mut c);
-        c.on_failure(unauthorized.clone(), 0.0, 0.0);
+        c.on_failure(unauthorized, 0.0, 0.0);
         let actions = drain(&mut c);
         assert!(actions
             .iter()
@@ -753,10 +819,10 @@ mod tests {
             None,
             "the hook answers, not a timer"
         );
-        c.on_authorized(true, unauthorized.clone(), 1.0);
+        c.on_authorized(true, unauthorized, 1.0);
         assert_eq!(connects(&drain(&mut c)), 1, "renewed: reconnect at once");
         // The renewed credentials are refused too: no second hook call.
-        c.on_failure(unauthorized.clone(), 2.0, 0.0);
+        c.on_failure(unauthorized, 2.0, 0.0);
         let actions = drain(&mut c);
         assert!(!actions
             .iter()
@@ -769,18 +835,11 @@ mod tests {
         let mut c = machine(retrying(5));
         c.start(0.0);
         drain(&mut c);
-        c.on_failure(
-            Error::Unauthorized {
-                status: 403,
-                headers: Vec::new(),
-            },
-            0.0,
-            0.0,
-        );
+        c.on_failure(Failure::Unauthorized { status: 403 }, 0.0, 0.0);
         let actions = drain(&mut c);
         assert!(matches!(
             notices(&actions)[1],
-            Notice::Error(Error::Unauthorized { status: 403, .. })
+            Notice::Error(Failure::Unauthorized { status: 403 })
         ));
         assert_eq!(c.state(), State::Closed);
     }
@@ -791,19 +850,16 @@ mod tests {
             has_auth_hook: true,
             ..retrying(5)
         });
-        let unauthorized = Error::Unauthorized {
-            status: 401,
-            headers: Vec::new(),
-        };
+        let unauthorized = Failure::Unauthorized { status: 401 };
         c.start(0.0);
-        c.on_failure(unauthorized.clone(), 0.0, 0.0);
+        c.on_failure(unauthorized, 0.0, 0.0);
         drain(&mut c);
         c.on_authorized(false, unauthorized, 1.0);
         let actions = drain(&mut c);
         assert_eq!(c.state(), State::Closed);
         assert!(matches!(
             notices(&actions)[1],
-            Notice::Error(Error::Unauthorized { .. })
+            Notice::Error(Failure::Unauthorized { .. })
         ));
     }
 
@@ -814,13 +870,7 @@ mod tests {
         drain(&mut c);
         c.on_network(false, 0.0);
         for i in 0..5 {
-            c.on_failure(
-                Error::Network {
-                    message: "offline".into(),
-                },
-                f64::from(i),
-                0.0,
-            );
+            c.on_failure(Failure::Network, f64::from(i), 0.0);
             let actions = drain(&mut c);
             assert_eq!(reconnect_delay(&actions), None, "no timer while offline");
             assert_eq!(c.state(), State::Reconnecting);
@@ -929,7 +979,7 @@ mod tests {
         assert!(notices(&actions).iter().any(|n| matches!(
             n,
             Notice::Reconnecting {
-                cause: Error::IdleTimeout { idle_ms: 1000 },
+                cause: Failure::IdleTimeout { idle_ms: 1000 },
                 ..
             }
         )));
@@ -974,10 +1024,10 @@ mod tests {
         c.start(0.0);
         c.on_open(0.0);
         drain(&mut c);
-        c.on_data_error(Error::EventTooLarge { limit: 10 });
+        c.on_data_error(Failure::EventTooLarge { limit: 10 });
         assert_eq!(
             drain(&mut c),
-            [Action::Notify(Notice::Error(Error::EventTooLarge {
+            [Action::Notify(Notice::Error(Failure::EventTooLarge {
                 limit: 10
             }))]
         );
@@ -990,7 +1040,7 @@ mod tests {
         c.start(0.0);
         c.on_open(0.0);
         drain(&mut c);
-        c.on_transport_reconnecting(Error::StreamEnded, 10.0, 0.0);
+        c.on_transport_reconnecting(Failure::StreamEnded, 10.0, 0.0);
         let actions = drain(&mut c);
         assert!(!actions.contains(&Action::Abort), "the browser keeps going");
         assert_eq!(
@@ -1004,7 +1054,7 @@ mod tests {
             Notice::Reconnecting {
                 attempt: 2,
                 delay_ms: None,
-                cause: Error::StreamEnded
+                cause: Failure::StreamEnded
             }
         ));
         // The browser's reconnect opened: the machine follows, and drops
@@ -1017,7 +1067,7 @@ mod tests {
             [&Notice::StateChanged(State::Open), &Notice::Open]
         );
         // A network change or pageshow does not start our own reconnect.
-        c.on_transport_reconnecting(Error::StreamEnded, 4_000.0, 0.0);
+        c.on_transport_reconnecting(Failure::StreamEnded, 4_000.0, 0.0);
         drain(&mut c);
         c.on_network(true, 4_100.0);
         c.on_pageshow(4_200.0);
@@ -1032,7 +1082,7 @@ mod tests {
         c.start(0.0);
         c.on_open(0.0);
         c.on_progress();
-        c.on_transport_reconnecting(Error::StreamEnded, 10.0, 0.0);
+        c.on_transport_reconnecting(Failure::StreamEnded, 10.0, 0.0);
         drain(&mut c);
         c.on_timer(Timer::Reconnect, 310_010.0, 0.0);
         let actions = drain(&mut c);
@@ -1044,7 +1094,7 @@ mod tests {
         );
         assert_eq!(c.state(), State::Connecting);
         // That connection is ours: its failure goes to our policy.
-        c.on_failure(Error::StreamEnded, 310_020.0, 0.0);
+        c.on_failure(Failure::StreamEnded, 310_020.0, 0.0);
         assert!(reconnect_delay(&drain(&mut c)).is_some());
     }
 
@@ -1055,19 +1105,19 @@ mod tests {
         c.on_open(0.0);
         drain(&mut c);
         // The server drops every connection before any event.
-        c.on_transport_reconnecting(Error::StreamEnded, 1.0, 0.0);
+        c.on_transport_reconnecting(Failure::StreamEnded, 1.0, 0.0);
         c.on_open(2.0);
-        c.on_transport_reconnecting(Error::StreamEnded, 3.0, 0.0);
+        c.on_transport_reconnecting(Failure::StreamEnded, 3.0, 0.0);
         c.on_open(4.0);
         drain(&mut c);
-        c.on_transport_reconnecting(Error::StreamEnded, 5.0, 0.0);
+        c.on_transport_reconnecting(Failure::StreamEnded, 5.0, 0.0);
         let actions = drain(&mut c);
         assert!(actions.contains(&Action::Abort), "the transport is stopped");
         assert_eq!(c.state(), State::Closed);
         let n = notices(&actions);
         assert!(matches!(
             n[n.len() - 2],
-            Notice::Error(Error::RetriesExhausted { attempts: 3, .. })
+            Notice::RetriesExhausted { attempts: 3, .. }
         ));
         assert_eq!(n[n.len() - 1], &Notice::Closed);
     }
@@ -1081,9 +1131,9 @@ mod tests {
             c.on_open(now);
             c.on_progress();
             if i % 2 == 0 {
-                c.on_transport_reconnecting(Error::StreamEnded, now + 1.0, 0.0);
+                c.on_transport_reconnecting(Failure::StreamEnded, now + 1.0, 0.0);
             } else {
-                c.on_failure(Error::StreamEnded, now + 1.0, 0.0);
+                c.on_failure(Failure::StreamEnded, now + 1.0, 0.0);
                 drain(&mut c);
                 c.on_timer(Timer::Reconnect, now + 60_000.0, 0.0);
             }
@@ -1097,16 +1147,10 @@ mod tests {
         let mut c = machine(retrying(5));
         c.start(0.0);
         c.on_open(0.0);
-        c.on_transport_reconnecting(Error::StreamEnded, 1.0, 0.0);
+        c.on_transport_reconnecting(Failure::StreamEnded, 1.0, 0.0);
         drain(&mut c);
         // The browser's reconnect was refused (e.g. 502): it gives up.
-        c.on_failure(
-            Error::Network {
-                message: "refused".into(),
-            },
-            2.0,
-            0.0,
-        );
+        c.on_failure(Failure::Network, 2.0, 0.0);
         let actions = drain(&mut c);
         assert!(actions.contains(&Action::Abort));
         assert!(reconnect_delay(&actions).is_some(), "our backoff reopens");
@@ -1123,7 +1167,7 @@ mod tests {
         c.start(0.0);
         c.on_open(0.0);
         drain(&mut c);
-        c.on_transport_reconnecting(Error::StreamEnded, 1.0, 0.0);
+        c.on_transport_reconnecting(Failure::StreamEnded, 1.0, 0.0);
         assert!(drain(&mut c).contains(&Action::ClearTimer(Timer::Idle)));
         c.on_open(3_000.0);
         assert!(drain(&mut c).contains(&Action::SetTimer {
@@ -1139,7 +1183,7 @@ mod tests {
         c.on_open(0.0);
         c.on_server_retry(7_000);
         drain(&mut c);
-        c.on_failure(Error::StreamEnded, 10.0, 0.99);
+        c.on_failure(Failure::StreamEnded, 10.0, 0.99);
         assert!(reconnect_delay(&drain(&mut c)).expect("timer") >= 7_000);
     }
 }

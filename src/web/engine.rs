@@ -34,11 +34,10 @@ use wasm_bindgen::prelude::*;
 
 use crate::prelude::*;
 
-use crate::core::connection::{Action, Config, Connection, Notice, State, Timer};
+use crate::core::connection::{Action, Config, Connection, Failure, Notice, State, Timer};
 use crate::core::http::{classify_response, parse_retry_after, ResponseVerdict};
 use crate::core::retry::RetryOptions;
 use crate::core::utf16::ChunkText;
-use crate::error::Error;
 use crate::parser::{ParseError, ParsedEvent, Parser, ParserConfig};
 
 /// Where a fetch attempt's events go: the `Dispatcher` (runtime.js) of the
@@ -225,11 +224,15 @@ impl Engine {
                     cause,
                 } => {
                     self.delay.set(delay_ms.map_or(-1.0, f64::from));
-                    self.describe(&cause);
+                    self.describe(cause, 0);
                     pack(RECONNECTING, attempt)
                 }
                 Notice::Error(error) => {
-                    self.describe(&error);
+                    self.describe(error, 0);
+                    ERROR
+                }
+                Notice::RetriesExhausted { attempts, cause } => {
+                    self.describe(cause, attempts);
                     ERROR
                 }
                 Notice::Closed => CLOSED,
@@ -237,15 +240,12 @@ impl Engine {
         }
     }
 
-    /// Sets [`Engine::error`] for `error`.
-    fn describe(&self, error: &Error) {
-        let (attempts, error) = match error {
-            Error::RetriesExhausted { attempts, cause } => (*attempts, &**cause),
-            error => (0, error),
-        };
+    /// Sets [`Engine::error`] for `error`, after `attempts` when the retry
+    /// budget ran out (0 otherwise).
+    fn describe(&self, error: Failure, attempts: u32) {
         let source = match error {
-            Error::IdleTimeout { .. } => IDLE_TIMEOUT,
-            Error::EventTooLarge { .. } => EVENT_TOO_LARGE,
+            Failure::IdleTimeout { .. } => IDLE_TIMEOUT,
+            Failure::EventTooLarge { .. } => EVENT_TOO_LARGE,
             _ => REPORTED,
         };
         self.error.set(source | attempts.min(MAX_PACKED >> 2) << 2);
@@ -305,22 +305,19 @@ impl Engine {
             Input::Visibility { hidden } => machine.on_visibility(hidden, now),
             Input::Pageshow => machine.on_pageshow(now),
             // The error is JavaScript's (the 401/403 it reported).
-            Input::Authorized { renewed } => machine.on_authorized(renewed, network(), now),
+            Input::Authorized { renewed } => machine.on_authorized(renewed, Failure::Network, now),
             Input::Opened => {}
-            Input::Ended => machine.on_failure(Error::StreamEnded, now, random),
+            Input::Ended => machine.on_failure(Failure::StreamEnded, now, random),
             Input::Failed { retried } => {
+                // The messages are JavaScript's.
                 let error = if retried {
-                    network()
+                    Failure::Network
                 } else {
-                    // What no retry mends; its message is JavaScript's.
-                    Error::InvalidOption {
-                        option: String::new(),
-                        message: String::new(),
-                    }
+                    Failure::Fatal
                 };
                 machine.on_failure(error, now, random);
             }
-            Input::Lost => machine.on_transport_reconnecting(network(), now, random),
+            Input::Lost => machine.on_transport_reconnecting(Failure::Network, now, random),
             Input::Activity => machine.on_activity(now),
             Input::Progress => machine.on_progress(),
         }
@@ -352,26 +349,16 @@ impl Engine {
                 self.opened(now);
                 return VERDICT_OPEN;
             }
-            ResponseVerdict::Open => (VERDICT_NO_BODY, network()),
-            ResponseVerdict::Unauthorized { status } => (
-                VERDICT_UNAUTHORIZED,
-                Error::Unauthorized {
-                    status,
-                    headers: Vec::new(),
-                },
-            ),
-            ResponseVerdict::WrongContentType => (
-                VERDICT_CONTENT_TYPE,
-                Error::ContentType {
-                    content_type: String::new(),
-                },
-            ),
+            ResponseVerdict::Open => (VERDICT_NO_BODY, Failure::Network),
+            ResponseVerdict::Unauthorized { status } => {
+                (VERDICT_UNAUTHORIZED, Failure::Unauthorized { status })
+            }
+            ResponseVerdict::WrongContentType => (VERDICT_CONTENT_TYPE, Failure::ContentType),
             ResponseVerdict::NoContent | ResponseVerdict::Failed { .. } => {
                 let retry_after_ms = retry_after.and_then(|v| parse_retry_after(&v, now));
                 self.delay.set(retry_after_ms.map_or(-1.0, |ms| ms as f64));
-                let error = Error::Http {
+                let error = Failure::Http {
                     status,
-                    headers: Vec::new(),
                     retry_after_ms,
                 };
                 (VERDICT_HTTP, error)
@@ -442,7 +429,7 @@ impl Engine {
         if let Err(ParseError::EventTooLarge { limit, events }) = result {
             // One error per refused event, even when one read held several.
             for _ in 0..events {
-                machine.on_data_error(Error::EventTooLarge { limit });
+                machine.on_data_error(Failure::EventTooLarge { limit });
             }
         }
         true
@@ -529,13 +516,6 @@ impl Engine {
         self.parser.borrow_mut().take();
         self.line_offsets.take();
         self.types.borrow_mut().clear();
-    }
-}
-
-/// The network failure the machine decides on (its message is JavaScript's).
-fn network() -> Error {
-    Error::Network {
-        message: String::new(),
     }
 }
 
