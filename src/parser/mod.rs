@@ -124,6 +124,11 @@ pub struct ParsedEvent<'a> {
     /// this chunk (possibly in an earlier block of it that fired no event),
     /// `None` otherwise.
     pub id_span: Option<(usize, usize)>,
+    /// How many times the last event ID had changed when this event fired
+    /// ([`Parser::id_changes`]): an event whose count differs from an
+    /// earlier one's carries a different id, found without comparing
+    /// strings.
+    pub id_changes: u32,
 }
 
 /// Why the parser refused part of a stream.
@@ -199,6 +204,8 @@ pub struct Parser {
     id_pending: bool,
     /// The last event ID string, set from `id_buffer` at each dispatch.
     last_event_id: String,
+    /// How many times `last_event_id` changed (wrapping).
+    id_changes: u32,
     /// The last valid `retry` value.
     retry: Option<u64>,
     /// An oversized event is being discarded up to its empty line.
@@ -247,6 +254,7 @@ impl Parser {
             id_buffer: String::new(),
             id_pending: false,
             last_event_id: String::new(),
+            id_changes: 0,
             retry: None,
             skipping: false,
             skip_line_started: false,
@@ -266,6 +274,7 @@ impl Parser {
     /// connections: it also replaces the `id` of a block being read. The
     /// value is taken as is (it is not checked for U+0000).
     pub fn set_last_event_id(&mut self, id: &str) {
+        self.id_changes = self.id_changes.wrapping_add(1);
         self.last_event_id.clear();
         self.last_event_id.push_str(id);
         self.id_buffer.clear();
@@ -365,6 +374,13 @@ impl Parser {
     /// The current last event ID (the spec's "last event ID string").
     pub fn last_event_id(&self) -> &str {
         &self.last_event_id
+    }
+
+    /// How many times the last event ID has changed, wrapping: by
+    /// [`set_last_event_id`](Self::set_last_event_id), or at a dispatch
+    /// that set a different value. Equal counts mean an unchanged id.
+    pub fn id_changes(&self) -> u32 {
+        self.id_changes
     }
 
     /// The last valid `retry:` value in milliseconds (saturating), if any.
@@ -629,6 +645,7 @@ impl Parser {
             last_event_id: &self.last_event_id,
             data_spans,
             id_span: self.last_event_id_span.and_then(in_this_chunk),
+            id_changes: self.id_changes,
         });
         self.data.clear();
         self.data_in_chunk = None;
@@ -672,8 +689,11 @@ impl Parser {
     fn commit_last_event_id(&mut self) {
         if self.id_pending {
             self.id_pending = false;
-            self.last_event_id.clear();
-            self.last_event_id.push_str(&self.id_buffer);
+            if self.last_event_id != self.id_buffer {
+                self.id_changes = self.id_changes.wrapping_add(1);
+                self.last_event_id.clear();
+                self.last_event_id.push_str(&self.id_buffer);
+            }
             self.last_event_id_span = self.id_buffer_span;
         }
     }

@@ -903,3 +903,37 @@ fn an_id_from_an_earlier_chunk_or_split_has_no_span() {
         .unwrap();
     assert_eq!(ids, [("9".to_owned(), None)]);
 }
+
+// ---- id_changes ------------------------------------------------------------
+
+/// The `id_changes` of each event of `chunk`.
+fn changes_per_event(parser: &mut Parser, chunk: &[u8]) -> Vec<u32> {
+    let mut out = Vec::new();
+    parser
+        .feed(chunk, |e| {
+            out.push(e.id_changes);
+            ControlFlow::Continue(())
+        })
+        .expect("no parse error");
+    out
+}
+
+#[test]
+fn id_changes_counts_changes_of_the_last_event_id_only() {
+    let mut p = Parser::new();
+    let start = p.id_changes();
+    // A new id changes it; the same id again, or no id line, does not.
+    let counts = changes_per_event(&mut p, b"id: a\ndata: 1\n\nid: a\ndata: 2\n\ndata: 3\n\n");
+    assert_eq!(counts, [start + 1, start + 1, start + 1]);
+    // Clearing the id (`id:` with no value) is a change, and so is a block
+    // with an id and no data, seen at the end of the chunk.
+    let counts = changes_per_event(&mut p, b"id\ndata: 4\n\nid: b\n\n");
+    assert_eq!(counts, [start + 2]);
+    assert_eq!((p.id_changes(), p.last_event_id()), (start + 3, "b"));
+    // An undispatched id is not a change; a reset keeps the count.
+    changes_per_event(&mut p, b"id: c\n");
+    p.reset();
+    assert_eq!(p.id_changes(), start + 3);
+    p.set_last_event_id("d");
+    assert_eq!(p.id_changes(), start + 4);
+}

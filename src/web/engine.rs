@@ -134,8 +134,9 @@ pub struct Engine {
     parser: RefCell<Option<Parser>>,
     /// Event types and the numbers JavaScript gave them.
     types: RefCell<Vec<(String, u32)>>,
-    /// The last event ID as JavaScript knows it (fetch transport).
-    known_id: RefCell<String>,
+    /// The [`Parser::id_changes`] of the last event ID JavaScript knows
+    /// (fetch transport).
+    known_id: Cell<u32>,
     /// Scratch for the offsets of a multi-line event's data, which
     /// JavaScript reads from wasm memory.
     line_offsets: Cell<Vec<u32>>,
@@ -180,11 +181,12 @@ impl Engine {
             max_event_size: max_event_size as usize,
         });
         parser.set_last_event_id(&last_event_id);
+        let known_id = Cell::new(parser.id_changes());
         Engine {
             machine: RefCell::new(Connection::new(config)),
             parser: RefCell::new(Some(parser)),
             types: RefCell::new(Vec::new()),
-            known_id: RefCell::new(last_event_id),
+            known_id,
             line_offsets: Cell::new(Vec::new()),
             server_retry: Cell::new(None),
             progressed: Cell::new(false),
@@ -403,11 +405,10 @@ impl Engine {
                 ControlFlow::Break(())
             }
         });
-        if live && *self.known_id.borrow() != parser.last_event_id() {
+        if live && self.known_id.get() != parser.id_changes() {
             // A block with an id and no data still sets the last event ID.
-            let id = String::from(parser.last_event_id());
-            set_id(&id);
-            *self.known_id.borrow_mut() = id;
+            self.known_id.set(parser.id_changes());
+            set_id(parser.last_event_id());
         }
         let retry = parser.retry();
         if self.machine.borrow().state() != State::Closed {
@@ -451,15 +452,7 @@ impl Engine {
             // at the end of the chunk.
             return true;
         }
-        let id_changed = {
-            let mut known = self.known_id.borrow_mut();
-            let changed = *known != event.last_event_id;
-            if changed {
-                known.clear();
-                known.push_str(event.last_event_id);
-            }
-            changed
-        };
+        let id_changed = self.known_id.replace(event.id_changes) != event.id_changes;
         let mut offsets = |span| text.as_mut().and_then(|text| text.offsets(span));
         let id_span = if id_changed {
             event.id_span.and_then(&mut offsets)
