@@ -3,11 +3,13 @@
 //!
 //! # Why
 //!
-//! Size. talc, the allocator before this one, took SIZE_TALC of the gzipped
-//! wasm; this one takes SIZE_OURS (SIZE.md). The module allocates little: one
-//! engine per client, whose few buffers grow (by doubling) up to the event
-//! size cap and are then reused, so a general-purpose allocator's splitting
-//! and coalescing buy nothing measurable here.
+//! Size. talc, the allocator before this one, cost 1.16 KB of the gzipped
+//! wasm over a bump allocator that never frees; this one costs 0.47 KB: the
+//! npm wasm went from 17,085 to 16,388 bytes gzipped (35,654 to 34,098
+//! raw). The module allocates little: one engine per client, whose few
+//! buffers grow (by doubling) up to the event size cap and are then reused,
+//! so a general-purpose allocator's splitting and coalescing buy nothing
+//! measurable here.
 //!
 //! # How
 //!
@@ -25,7 +27,8 @@
 //! * A freed block is reused only for its own class: blocks are never split
 //!   or merged. A buffer that doubles up to 1 MiB leaves blocks of 64 B to
 //!   512 KiB free behind it (another 1 MiB), reused by the next buffers that
-//!   grow.
+//!   grow. Measured in Node, 200 engines in turn, each fed events of up to
+//!   250 KB: 3.5 MiB of linear memory, against 2.6 MiB with talc.
 //! * Memory is never handed back to the browser, which wasm cannot do
 //!   anyway: linear memory only grows.
 //!
@@ -40,12 +43,19 @@ use core::ptr;
 pub const MIN_BLOCK: usize = 8;
 
 /// Where a [`Heap`] gets memory from.
-pub trait Memory {
+///
+/// # Safety
+///
+/// Every range `grow` returns is memory that the heap may read and write
+/// for as long as it lives, and that nothing else uses: the heap hands it
+/// out as blocks.
+pub unsafe trait Memory {
     /// Adds at least `bytes` bytes of fresh memory and returns it as the
     /// address range `(start, end)`, or `None` if there is no more.
     ///
     /// `start` is non-zero and a multiple of [`MIN_BLOCK`]. When `start` is
-    /// the `end` of the previous range, the two are used as one.
+    /// the `end` of the previous range, the two are used as one; otherwise
+    /// the heap gives up the rest of the previous range.
     fn grow(&mut self, bytes: usize) -> Option<(usize, usize)>;
 }
 
@@ -100,9 +110,11 @@ impl<M: Memory> Heap<M> {
     }
 
     /// Resizes the block at `ptr` to `new_size` bytes: in place when the
-    /// new size has the same class (as `Vec` growth mostly does), else by
-    /// moving the contents to a block of the new class. Null, with the old
-    /// block left as it was, if memory is exhausted.
+    /// new size has the same class (a shrink to fit, growth within the
+    /// rounding up), else by moving the contents to a block of the new
+    /// class (a doubling `Vec`: one copy per doubling, as with any
+    /// allocator that cannot grow in place). Null, with the old block left
+    /// as it was, if memory is exhausted.
     ///
     /// # Safety
     ///
@@ -191,10 +203,14 @@ mod wasm {
     /// A wasm page.
     const PAGE: usize = 64 * 1024;
 
-    /// The module's linear memory, grown a page at a time.
+    /// The module's linear memory, grown by whole pages.
     pub struct LinearMemory;
 
-    impl Memory for LinearMemory {
+    // SAFETY: `memory.grow` adds zeroed pages past the end of memory, which
+    // nothing else in the module uses: the stack and static data lie below
+    // the initial end, and nothing but this allocator grows memory (and if
+    // something did, its pages would not be in the ranges returned here).
+    unsafe impl Memory for LinearMemory {
         fn grow(&mut self, bytes: usize) -> Option<(usize, usize)> {
             let pages = bytes.div_ceil(PAGE);
             let old = memory_grow(0, pages);
@@ -245,18 +261,25 @@ mod wasm {
 mod tests {
     use super::*;
     use std::alloc::{alloc_zeroed, dealloc};
+    use std::sync::OnceLock;
 
     const PAGE: usize = 64 * 1024;
 
     /// A fixed buffer handed out a page at a time, like wasm's linear
-    /// memory, at a known alignment (1 MiB); `gap` pages are skipped before each grow after the first, to
-    /// mimic memory grown by someone else.
+    /// memory, at a known alignment (1 MiB). `gap` pages are skipped before
+    /// every other grow (the second, the fourth...), as if someone else had
+    /// grown memory in between, and filled with [`CANARY`]: the heap must
+    /// leave them alone.
     struct Arena {
         base: *mut u8,
         pages: usize,
         used: usize,
         gap: usize,
+        grows: usize,
+        skipped: Vec<usize>,
     }
+
+    const CANARY: u8 = 0xA5;
 
     impl Arena {
         fn new(pages: usize) -> Self {
@@ -271,11 +294,23 @@ mod tests {
                 pages,
                 used: 0,
                 gap,
+                grows: 0,
+                skipped: Vec::new(),
             }
         }
 
         fn layout(pages: usize) -> Layout {
             Layout::from_size_align(pages * PAGE, 16 * PAGE).unwrap()
+        }
+    }
+
+    impl Arena {
+        /// Whether the skipped pages still hold their canaries.
+        fn skipped_intact(&self) -> bool {
+            self.skipped.iter().all(|&page| {
+                let bytes = unsafe { std::slice::from_raw_parts(self.base.add(page * PAGE), PAGE) };
+                bytes.iter().all(|&b| b == CANARY)
+            })
         }
     }
 
@@ -285,13 +320,20 @@ mod tests {
         }
     }
 
-    impl Memory for Arena {
+    // SAFETY: the ranges are disjoint parts of `base`'s allocation, which
+    // lives as long as the arena and so as the heap that owns it.
+    unsafe impl Memory for Arena {
         fn grow(&mut self, bytes: usize) -> Option<(usize, usize)> {
-            let skip = if self.used == 0 { 0 } else { self.gap };
+            let skip = if self.grows % 2 == 1 { self.gap } else { 0 };
+            self.grows += 1;
             let pages = bytes.div_ceil(PAGE);
             let start = self.used + skip;
             if pages > self.pages - start.min(self.pages) {
                 return None;
+            }
+            for page in self.used..start {
+                unsafe { self.base.add(page * PAGE).write_bytes(CANARY, PAGE) };
+                self.skipped.push(page);
             }
             self.used = start + pages;
             let base = self.base as usize;
@@ -303,16 +345,24 @@ mod tests {
         Layout::from_size_align(size, align).unwrap()
     }
 
-    /// Fills `len` bytes at `ptr` with a pattern derived from `seed`.
+    /// Bytes 0, 1, ..., 255, 0, 1, ...: a block of `len` bytes filled with
+    /// "seed" `s` holds `PATTERN[s..s + len]` (memcpy and memcmp, fast even
+    /// in debug builds).
+    fn pattern() -> &'static [u8] {
+        static PATTERN: OnceLock<Vec<u8>> = OnceLock::new();
+        PATTERN.get_or_init(|| (0..256 * 1024 + 256).map(|i| i as u8).collect())
+    }
+
+    /// Fills `len` bytes at `ptr` with a pattern that depends on `seed`.
     fn fill(ptr: *mut u8, len: usize, seed: u8) {
-        for i in 0..len {
-            unsafe { *ptr.add(i) = seed.wrapping_add(i as u8) };
-        }
+        let from = &pattern()[usize::from(seed)..][..len];
+        unsafe { ptr::copy_nonoverlapping(from.as_ptr(), ptr, len) };
     }
 
     /// Whether the `len` bytes at `ptr` still hold `fill`'s pattern.
     fn holds(ptr: *const u8, len: usize, seed: u8) -> bool {
-        (0..len).all(|i| unsafe { *ptr.add(i) } == seed.wrapping_add(i as u8))
+        let block = unsafe { std::slice::from_raw_parts(ptr, len) };
+        block == &pattern()[usize::from(seed)..][..len]
     }
 
     #[test]
@@ -397,6 +447,29 @@ mod tests {
     }
 
     #[test]
+    fn a_buffer_grown_again_reuses_the_memory_of_the_first() {
+        // As the parser's buffers: doubling up to the 1 MiB cap, then freed
+        // with their engine, then grown again by the next one.
+        let mut heap = Heap::new(Arena::new(64));
+        let grow = |heap: &mut Heap<Arena>| {
+            let mut buf = heap.alloc(layout(64, 1));
+            let mut size = 64;
+            while size < 1 << 20 {
+                buf = unsafe { heap.realloc(buf, layout(size, 1), 2 * size) };
+                assert!(!buf.is_null());
+                size *= 2;
+            }
+            unsafe { heap.dealloc(buf, layout(size, 1)) };
+        };
+        grow(&mut heap);
+        let used = heap.memory.used;
+        for _ in 0..10 {
+            grow(&mut heap);
+        }
+        assert_eq!(heap.memory.used, used);
+    }
+
+    #[test]
     fn out_of_memory_is_null() {
         let mut heap = Heap::new(Arena::new(4));
         let base = heap.memory.base;
@@ -430,6 +503,8 @@ mod tests {
         // The next grow starts a page past the end: not contiguous.
         let b = heap.alloc(layout(PAGE, 1)) as usize;
         assert_eq!(b, base + 2 * PAGE);
+        fill(b as *mut u8, PAGE, 0);
+        assert!(heap.memory.skipped_intact());
     }
 
     /// A xorshift64 generator: reproducible, no dependency.
@@ -450,15 +525,26 @@ mod tests {
 
     #[test]
     fn random_use_keeps_blocks_apart_and_contents_intact() {
+        random_use(Arena::new(1024));
+    }
+
+    #[test]
+    fn random_use_with_memory_grown_elsewhere() {
+        random_use(Arena::with_gap(1024, 1));
+    }
+
+    /// Allocates, frees and reallocates at random, checking that no two live
+    /// blocks overlap and that none loses its contents.
+    fn random_use(arena: Arena) {
         struct Live {
             ptr: *mut u8,
             layout: Layout,
             seed: u8,
         }
-        let mut heap = Heap::new(Arena::new(1024));
+        let mut heap = Heap::new(arena);
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
         let mut live: Vec<Live> = Vec::new();
-        for step in 0..20_000 {
+        for step in 0..50_000 {
             // Mostly small sizes, as the engine's strings, with buffers
             // of up to 128 KiB now and then.
             let size = |rng: &mut Rng| match rng.below(10) {
@@ -514,5 +600,6 @@ mod tests {
                 }
             }
         }
+        assert!(heap.memory.skipped_intact());
     }
 }
