@@ -15,8 +15,9 @@ WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
 	--enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue
 
 # The npm package's wasm: no_std (the engine alone, without the standard
-# library's panic and formatting code) and talc as its allocator (Cargo.toml).
-WASM_FEATURES := --no-default-features --features talc
+# library's panic and formatting code), with a small allocator of its own
+# (src/small_alloc.rs).
+WASM_FEATURES := --no-default-features --features small-alloc
 
 # Every tests/browser_*.rs is a wasm-bindgen-test suite run in all three engines.
 BROWSER_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/browser_*.rs))

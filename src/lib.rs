@@ -23,8 +23,8 @@
 //!   `Error` (the engine itself knows failures by the small
 //!   `core::connection::Failure`). Without it the crate is `no_std` (with
 //!   `alloc`): what the npm package builds, the engine alone (SIZE.md).
-//! * `talc`: talc as the global allocator of the wasm module (the npm
-//!   package).
+//! * `small-alloc`: a small power-of-two allocator as the global allocator
+//!   of the wasm module (the npm package).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
@@ -34,6 +34,8 @@ pub mod core;
 #[cfg(feature = "std")]
 pub mod error;
 pub mod parser;
+#[cfg(any(test, all(feature = "small-alloc", target_arch = "wasm32")))]
+mod small_alloc;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
@@ -62,9 +64,9 @@ fn panic(_: &::core::panic::PanicInfo<'_>) -> ! {
     ::core::arch::wasm32::unreachable()
 }
 
-/// The npm package's allocator: smaller and faster than the default
-/// dlmalloc on wasm (SIZE.md). Only with the `talc` feature, which `make
-/// build` sets, so that an app linking this crate keeps its own.
-#[cfg(all(feature = "talc", target_arch = "wasm32"))]
+/// The npm package's allocator: smaller than talc or the default dlmalloc
+/// on wasm (`small_alloc`). Only with the `small-alloc` feature, which
+/// `make build` sets, so that an app linking this crate keeps its own.
+#[cfg(all(feature = "small-alloc", target_arch = "wasm32"))]
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: small_alloc::SmallAlloc = small_alloc::SmallAlloc::new();
