@@ -72,7 +72,7 @@ extern "C" {
     /// An event whose data (and new id, if any) cross as strings: it
     /// straddles chunks, or the chunk is not valid UTF-8.
     #[wasm_bindgen(js_name = deliverText)]
-    fn deliver_text(event_type: u32, data: &str, id: Option<String>) -> bool;
+    fn deliver_text(event_type: u32, data: &str, id: Option<&str>) -> bool;
 
     /// The last event ID changed without an event (a block with no data).
     #[wasm_bindgen(js_name = setId)]
@@ -461,7 +461,7 @@ impl Engine {
         };
         let (id_start, id_end) = id_span.map_or((-1, -1), |(s, e)| (s as i32, e as i32));
         let as_text = || {
-            let id = (id_changed && id_span.is_none()).then(|| String::from(event.last_event_id));
+            let id = (id_changed && id_span.is_none()).then_some(event.last_event_id);
             deliver_text(event_type, &event.data(), id)
         };
         match event.data_spans {
