@@ -50,14 +50,6 @@ export function report(error) {
   }
 }
 
-/**
- * A listener record: the handler and whether it was removed. Removal during
- * a dispatch takes effect at once, as with DOM event listeners.
- */
-function listener(fn) {
-  return { fn, removed: false };
-}
-
 /** Calls every live listener in `list` with `value`; exceptions are reported. */
 function emit(list, value) {
   for (let i = 0; i < list.length; i++) {
@@ -513,8 +505,6 @@ function errorMessage(kind, text, d) {
       return `no data for ${d.idleTimeoutMs} ms (idleTimeoutMs): the connection is presumed dead`;
     case 'event-too-large':
       return `an event exceeded maxEventSize (${d.limit} bytes) and was discarded`;
-    case 'json':
-      return `the data of a "${d.eventType}" event is not valid JSON: ${text}`;
     case 'retries-exhausted':
       return `gave up after ${d.attempts} connection attempts; last error: ${d.cause.message}`;
     default:
@@ -560,4 +550,4 @@ function isHidden() {
 }
 
 /** The free functions the client and js/share.js use, under one name. */
-export const runtime = { listener, emit, dispatch, settle, isOffline, isHidden };
+export const runtime = { emit, dispatch, settle, isOffline, isHidden };
