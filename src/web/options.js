@@ -8,42 +8,13 @@
 // it checked here too, so both APIs accept and reject the same things with
 // the same messages. The defaults are those of `RetryOptions::default`
 // (src/core/retry.rs) and the README's options table.
+//
+// Written for size, as every page downloads it: the options are a table
+// of rules, one per option in the order of the checks, read by one
+// function (`read`) that also reads the `retry` object; the rules share
+// one template for most messages ("expected ...").
 
-import { SSEError } from './runtime.js';
-
-/** Every option, as the "unknown option" message lists them. */
-const KNOWN = [
-  'transport',
-  'withCredentials',
-  'json',
-  'headers',
-  'method',
-  'body',
-  'signal',
-  'lastEventId',
-  'lastEventIdParam',
-  'onUnauthorized',
-  'retry',
-  'interval',
-  'idleTimeoutMs',
-  'pauseWhenHidden',
-  'maxEventSize',
-];
-
-/** The keys of the `retry` object. */
-const RETRY_KEYS = ['maxAttempts', 'initialDelayMs', 'maxDelayMs', 'factor', 'jitter', 'healthyAfterMs'];
-
-/** The largest whole number the engine keeps (`u32::MAX`). */
-const U32_MAX = 4294967295;
-
-/** The largest delay a timer takes (`i32::MAX`). */
-const MAX_MS = 2147483647;
-
-/** An RFC 9110 token: a header name or a method. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-/** What a header value cannot carry: NUL, CR, LF, or more than a byte. */
-const NOT_A_HEADER_BYTE = /[\x00\r\n\u0100-\uffff]/;
+import { makeError } from './runtime.js';
 
 /**
  * What the client and the Rust API use, under one name, as runtime.js
@@ -52,9 +23,146 @@ const NOT_A_HEADER_BYTE = /[\x00\r\n\u0100-\uffff]/;
  */
 export const options = { normalizeOptions, headerList, credentials, checkUrl, messageOf };
 
-/** Why a URL with `user:password@` is refused. */
-const CREDENTIALS_IN_URL =
-  'credentials in the URL (user:password@) are not allowed; send them in a header (the `headers` option)';
+/** The classes `fetch` sends as they are (besides strings and typed arrays). */
+const BODIES = ['URLSearchParams', 'Blob', 'ArrayBuffer', 'FormData'];
+
+/** The largest whole number the engine keeps (`u32::MAX`). */
+const U32_MAX = 4294967295;
+
+/** The largest delay a timer takes (`i32::MAX`). */
+const MAX_MS = 2147483647;
+
+/** An RFC 9110 token: a header name or a method. */
+const TOKEN = /^[\w!#$%&'*+.^`|~-]+$/;
+
+/** What a header value cannot carry: NUL, CR, LF, or more than a byte. */
+const NOT_A_HEADER_BYTE = /[\0\r\n\u0100-\uffff]/;
+
+/** An `SSEError` of kind `invalid-option` naming `option`: "option `x`: message". */
+const invalid = (option, message) => makeError('invalid-option', message, { option });
+
+/** Throws "option `option`: expected `what`" unless `ok`. */
+const check = (ok, option, what) => {
+  if (!ok) throw invalid(option, `expected ${what}`);
+};
+
+/**
+ * `value` if absent (then `dflt`) or of `typeof` `type` (a number: not
+ * NaN); else throws, naming `option`.
+ */
+const typed = (value, option, type, dflt) => {
+  check(value === undefined || (typeof value == type && value === value), option, `a ${type}`);
+  return value ?? dflt;
+};
+
+/** The rule of an option of `typeof` `type`, `dflt` when absent (see `typed`). */
+const rule = (type, dflt) => (value, option) => typed(value, option, type, dflt);
+
+/** A whole number the engine keeps, >= 1. */
+const whole = (n) => n >= 1 && n <= U32_MAX && n % 1 == 0;
+
+/**
+ * A number of attempts: a whole number >= 1, or `Infinity` for no limit;
+ * `dflt` when absent.
+ */
+const attempts = (n, option, dflt) => {
+  n = typed(n, option, 'number', dflt);
+  check(n === Infinity || whole(n), option, 'a whole number >= 1 or Infinity');
+  return n;
+};
+
+/** A delay, rounded to whole milliseconds a timer accepts; `dflt` when absent. */
+const milliseconds = (ms, option, dflt) => {
+  ms = typed(ms, option, 'number', dflt);
+  check(ms >= 0 && ms <= MAX_MS, option, `milliseconds between 0 and ${MAX_MS}`);
+  return Math.round(ms);
+};
+
+/** `value instanceof globalThis[name]`; false where there is no such class. */
+const isInstance = (value, name) => typeof globalThis[name] == 'function' && value instanceof globalThis[name];
+
+/** True for `{...}` literals and `Object.create(null)`: what JSON can carry. */
+const isPlainObject = (value) =>
+  typeof value == 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  [null, Object.prototype].includes(Object.getPrototypeOf(value));
+
+/**
+ * Every option, in the order of the checks (the "unknown option" message
+ * lists them in this order), and its rule: a default, for an option of
+ * the default's type (see `typed`), or a function `(value, option, out)`,
+ * with `value` `undefined` when absent, `option` the name errors give,
+ * and `out` the canonical options read so far, that returns the canonical
+ * value or throws. `interval` is read before `retry`, which folds it in.
+ */
+const OPTIONS = {
+  /** `'auto'`, `'fetch'` or `'eventsource'`; `normalizeOptions` resolves `'auto'`. */
+  transport: (value, option) => {
+    value = typed(value, option, 'string', 'auto');
+    check(['auto', 'fetch', 'eventsource'].includes(value), option, `"auto", "fetch" or "eventsource", got "${value}"`);
+    return value;
+  },
+  withCredentials: false,
+  json: false,
+  /**
+   * `null` when absent, else `[name, value]` pairs; a function is
+   * `headerProvider`, and the pairs are then empty.
+   */
+  headers: (value, option, out) => {
+    if (typeof value == 'function') {
+      out.headerProvider = value;
+      return [];
+    }
+    if (value === undefined) return null;
+    value = headerList(value);
+    if (typeof value == 'string') throw invalid(option, value);
+    return value;
+  },
+  method: 'GET',
+  /**
+   * What `fetch` sends: the value as it is, or serialised as JSON from a
+   * plain object or array (`bodyIsJson`: `Content-Type: application/json`).
+   */
+  body: (value, option, out) => {
+    out.bodyIsJson =
+      value !== undefined &&
+      typeof value != 'string' &&
+      !ArrayBuffer.isView(value) &&
+      !BODIES.some((name) => isInstance(value, name));
+    if (!out.bodyIsJson) return value;
+    check(
+      isPlainObject(value) || Array.isArray(value),
+      option,
+      `a string, ${BODIES.join(', ')}, typed array, plain object or array`,
+    );
+    try {
+      return JSON.stringify(value);
+    } catch (error) {
+      throw invalid(option, `cannot be serialised as JSON: ${messageOf(error)}`);
+    }
+  },
+  /** An `AbortSignal`, or `undefined`. */
+  signal: (value, option) => {
+    check(value === undefined || isInstance(value, 'AbortSignal'), option, 'an AbortSignal');
+    return value;
+  },
+  lastEventId: '',
+  lastEventIdParam: rule('string'),
+  onUnauthorized: rule('function'),
+  interval: rule('number'),
+  /** The engine's array, or `null` (see `readRetry`). */
+  retry: (value, option, out) => readRetry(value, out.interval),
+  /** Whole milliseconds, or `null` when off (absent or 0). */
+  idleTimeoutMs: (value, option) => (typed(value, option, 'number') ? milliseconds(value, option) : null),
+  pauseWhenHidden: false,
+  /** A whole number of bytes the engine keeps, >= 1. */
+  maxEventSize: (value, option) => {
+    value = typed(value, option, 'number', 1048576);
+    check(whole(value), option, 'a whole number >= 1');
+    return value;
+  },
+};
 
 /**
  * Resolves `url` against the page (or worker) location; http(s) only, and
@@ -72,40 +180,27 @@ function checkUrl(url) {
     parsed = new URL(given, globalThis.location?.href);
   } catch (error) {
     // Firefox's parse error quotes the input.
-    const message = messageOf(error);
-    return [shown, shown === given ? message : message.split(given).join(shown)];
+    return [shown, messageOf(error).split(given).join(shown)];
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    return [shown, `the scheme "${parsed.protocol}" is not supported; use http: or https:`];
+  if (!/^https?:$/.test(parsed.protocol)) {
+    return [shown, 'expected an http: or https: URL'];
   }
-  if (parsed.username !== '' || parsed.password !== '') {
-    parsed.username = '';
-    parsed.password = '';
-    return [parsed.href, CREDENTIALS_IN_URL];
-  }
-  return [parsed.href];
+  // A parsed URL's user and password are percent-encoded: its first `@`
+  // ends them.
+  const href = withoutCredentials(parsed.href);
+  return href == parsed.href
+    ? [href]
+    : [href, 'credentials (user:password@) are not allowed; send them in a header'];
 }
 
 /**
  * `url` without the `user:password@` of its authority, textually (so also
  * for a URL that does not parse): `https://user:pw@host/x` is shown as
- * `https://host/x`.
+ * `https://host/x`. Only a `scheme://` or a leading `//` starts an
+ * authority, which ends at the first `/`, `\`, `?` or `#`; the greedy
+ * match cuts to its last `@`.
  */
-function withoutCredentials(url) {
-  const slashes = url.indexOf('//');
-  // Only a `scheme://` or a leading `//` starts an authority.
-  if (slashes < 0 || !/^[A-Za-z0-9+.-]*:?$/.test(url.slice(0, slashes))) return url;
-  const start = slashes + 2;
-  const rest = url.slice(start);
-  const end = rest.search(/[/\\?#]/);
-  const at = (end < 0 ? rest : rest.slice(0, end)).lastIndexOf('@');
-  return at < 0 ? url : url.slice(0, start) + rest.slice(at + 1);
-}
-
-/** An `SSEError` of kind `invalid-option` naming `option`. */
-function invalid(option, message) {
-  return new SSEError('invalid-option', `option \`${option}\`: ${message}`, { option });
-}
+const withoutCredentials = (url) => url.replace(/^([A-Za-z0-9+.-]*:?\/\/)[^/\\?#]*@/, '$1');
 
 /**
  * Checks `options` and returns them in canonical form, an object of every
@@ -119,7 +214,8 @@ function invalid(option, message) {
  * - `signal`, `lastEventIdParam`, `onUnauthorized`: `undefined` when absent.
  * - `retry`: `null` (never retry) or `[maxAttempts, initialDelayMs,
  *   maxDelayMs, factor, jitter, healthyAfterMs]` (the engine's argument),
- *   `maxAttempts` being `Infinity` for no limit; `interval` is folded in.
+ *   `maxAttempts` being `Infinity` for no limit; `interval` is folded in
+ *   (and left as given, unused).
  * - `idleTimeoutMs`: `null` when off.
  *
  * Throws an `SSEError` of kind `invalid-option` naming the first offending
@@ -128,144 +224,138 @@ function invalid(option, message) {
 function normalizeOptions(options) {
   // `instanceof Object` is the test the client always made (it refuses an
   // object from `Object.create(null)` or from another realm).
-  if (options === undefined || options === null) {
-    options = {};
-  } else if (!(options instanceof Object) || typeof options === 'function' || Array.isArray(options)) {
-    throw invalid('options', 'expected an object');
-  }
-  rejectUnknown(options, KNOWN, '');
-
-  const transport = string(options, 'transport') ?? 'auto';
-  if (transport !== 'auto' && transport !== 'fetch' && transport !== 'eventsource') {
-    throw invalid('transport', `expected "auto", "fetch" or "eventsource", got "${transport}"`);
-  }
-  const withCredentials = boolean(options, 'withCredentials') ?? false;
-  const json = boolean(options, 'json') ?? false;
-
-  const headersOption = get(options, 'headers');
-  let headers = null;
-  let headerProvider;
-  if (typeof headersOption === 'function') {
-    headers = [];
-    headerProvider = headersOption;
-  } else if (headersOption !== undefined) {
-    headers = headerList(headersOption);
-    if (typeof headers === 'string') throw invalid('headers', headers);
-  }
-
-  const method = string(options, 'method') ?? 'GET';
-
-  let body = get(options, 'body');
-  const hasBody = body !== undefined;
-  let bodyIsJson = false;
-  if (hasBody && !sentAsIs(body)) {
-    if (!isPlainObject(body) && !Array.isArray(body)) {
-      throw invalid(
-        'body',
-        'expected a string, URLSearchParams, Blob, ArrayBuffer, typed array, FormData, or a plain object (sent as JSON)',
-      );
-    }
-    try {
-      body = JSON.stringify(body);
-    } catch (error) {
-      throw invalid('body', `cannot be serialised as JSON: ${messageOf(error)}`);
-    }
-    bodyIsJson = true;
-  }
-
-  const signal = get(options, 'signal');
-  if (signal !== undefined && !isInstance(signal, 'AbortSignal')) {
-    throw invalid('signal', 'expected an AbortSignal');
-  }
-  const lastEventId = string(options, 'lastEventId') ?? '';
-  const lastEventIdParam = string(options, 'lastEventIdParam');
-  const onUnauthorized = get(options, 'onUnauthorized');
-  if (onUnauthorized !== undefined && typeof onUnauthorized !== 'function') {
-    throw invalid('onUnauthorized', 'expected a function');
-  }
-  const retry = readRetry(options);
-  const idle = number(options, 'idleTimeoutMs');
-  const idleTimeoutMs = idle === undefined || idle === 0 ? null : milliseconds('idleTimeoutMs', idle);
-  const pauseWhenHidden = boolean(options, 'pauseWhenHidden') ?? false;
-  const maxEventSize = number(options, 'maxEventSize') ?? 1048576;
-  if (!(maxEventSize >= 1 && Number.isInteger(maxEventSize) && maxEventSize <= U32_MAX)) {
-    throw invalid('maxEventSize', 'expected a whole number of bytes >= 1');
-  }
+  if (options == null) options = {};
+  else check(options instanceof Object && typeof options != 'function' && !Array.isArray(options), 'options', 'an object');
+  const out = read(options, OPTIONS, '');
+  const { retry, transport, method, lastEventIdParam } = out;
 
   // What spans several options.
-  if (!TOKEN.test(method)) throw invalid('method', 'not a valid HTTP method');
-  // A token is ASCII, so `toUpperCase` compares as Rust's `eq_ignore_ascii_case`.
-  const upperMethod = method.toUpperCase();
-  if (hasBody && (upperMethod === 'GET' || upperMethod === 'HEAD')) {
+  const hasBody = out.bodyIsJson || out.body !== undefined;
+  check(TOKEN.test(method), 'method', 'a valid HTTP method');
+  // A token is ASCII, so `i` compares as Rust's `eq_ignore_ascii_case`.
+  const get = /^get$/i.test(method);
+  if (hasBody && /^(get|head)$/i.test(method)) {
     throw invalid('body', `a ${method} request cannot have a body; set \`method: 'POST'\``);
   }
-  if (lastEventIdParam === '') throw invalid('lastEventIdParam', 'must not be empty');
-  if (retry !== null) checkRetry(retry);
+  check(lastEventIdParam !== '', 'lastEventIdParam', 'a non-empty string');
+  if (retry) {
+    // The retry policy's own rules (`RetryOptions::validate`).
+    check(retry[2] >= retry[1], 'retry.maxDelayMs', `at least initialDelayMs (${retry[1]}), got ${retry[2]}`);
+    check(retry[3] >= 1 && retry[3] < Infinity, 'retry.factor', 'a finite number >= 1');
+    check(retry[4] >= 0 && retry[4] <= 1, 'retry.jitter', 'a number between 0 and 1');
+  }
 
   // `auto` picks fetch when a fetch-only option is present or a starting
   // last event ID must go out as a header; otherwise the native EventSource.
-  let fetchOnly;
-  if (headers !== null) fetchOnly = 'headers';
-  else if (upperMethod !== 'GET') fetchOnly = 'method';
-  else if (hasBody) fetchOnly = 'body';
-  else if (onUnauthorized !== undefined) fetchOnly = 'onUnauthorized';
-  const needsFetchForId = lastEventId !== '' && lastEventIdParam === undefined;
-  if (transport === 'eventsource') {
-    if (fetchOnly !== undefined) {
-      throw invalid(fetchOnly, 'needs the fetch transport; the native EventSource cannot send it');
-    }
-    if (needsFetchForId) {
-      throw invalid(
-        'lastEventId',
-        'the native EventSource cannot send a starting Last-Event-ID header; set `lastEventIdParam` or use the fetch transport',
-      );
-    }
+  // (A body is one too, but it came with a method other than GET.)
+  const fetchOnly = out.headers
+    ? 'headers'
+    : !get
+      ? 'method'
+      : out.onUnauthorized
+        ? 'onUnauthorized'
+        : out.lastEventId && lastEventIdParam === undefined && 'lastEventId';
+  if (fetchOnly && transport == 'eventsource') {
+    throw invalid(fetchOnly, `needs the fetch transport${fetchOnly == 'lastEventId' ? ' or `lastEventIdParam`' : ''}`);
   }
-  const resolved = transport === 'fetch' || (transport === 'auto' && (fetchOnly !== undefined || needsFetchForId));
+  if (transport == 'auto') out.transport = fetchOnly ? 'fetch' : 'eventsource';
+  return out;
+}
 
-  return {
-    transport: resolved ? 'fetch' : 'eventsource',
-    withCredentials,
-    json,
-    headers,
-    headerProvider,
-    method,
-    body,
-    bodyIsJson,
-    signal,
-    lastEventId,
-    lastEventIdParam,
-    onUnauthorized,
-    retry: retry && [
-      retry.maxAttempts,
-      retry.initialDelayMs,
-      retry.maxDelayMs,
-      retry.factor,
-      retry.jitter,
-      retry.healthyAfterMs,
-    ],
-    idleTimeoutMs,
-    pauseWhenHidden,
-    maxEventSize,
-  };
+/**
+ * Reads `object` by `rules` (see `OPTIONS`), refusing first the keys it
+ * has no rule for, then in the rules' order: the canonical values, by
+ * name. Errors name `prefix` + the key; a throwing getter is one too.
+ */
+function read(object, rules, prefix) {
+  const known = Object.keys(rules);
+  for (const key of Object.keys(object)) {
+    if (!known.includes(key)) throw invalid(prefix + key, `unknown option; known: ${known.join(', ')}`);
+  }
+  const out = {};
+  for (const key of known) {
+    const option = prefix + key;
+    let value;
+    try {
+      value = object[key];
+    } catch (error) {
+      throw invalid(option, messageOf(error));
+    }
+    const rule = rules[key];
+    out[key] = typeof rule == 'function' ? rule(value, option, out) : typed(value, option, typeof rule, rule);
+  }
+  return out;
+}
+
+/**
+ * The retry policy as the engine's array (in the order of its keys), or
+ * `null` for none. `retry` is `false`, `true`, a number or an object; the
+ * seed SDK's `{ retry: 5, interval: 3000 }` means 5 retries after the
+ * first attempt and 3000 ms before the first retry.
+ */
+function readRetry(value, interval) {
+  if (value === false) {
+    if (interval !== undefined) throw invalid('interval', 'conflicts with `retry: false`');
+    return null;
+  }
+  if (value === 0) return null;
+  if (typeof value == 'number') {
+    // The number of retries; maxAttempts counts the first attempt too.
+    const retries = attempts(value, 'retry');
+    value = { maxAttempts: retries < U32_MAX ? retries + 1 : retries };
+  } else if (value === undefined || value === true) {
+    value = {};
+  }
+  check(isPlainObject(value), 'retry', 'a boolean, a number of retries, or an object');
+  // The defaults are `RetryOptions::default`.
+  const retry = Object.values(
+    read(
+      value,
+      {
+        /** Attempts in a row that deliver no event, the first one included. */
+        maxAttempts: (n, option) => attempts(n, option, 10),
+        /** The base delay, which `interval` would set too. */
+        initialDelayMs: (n, option) => {
+          if (typed(n, option, 'number') !== undefined && interval !== undefined) {
+            throw invalid('interval', 'conflicts with `retry.initialDelayMs`');
+          }
+          return milliseconds(n, option, 1000);
+        },
+        /** The cap; the default one rises to an explicit initial delay. */
+        maxDelayMs: (n, option, out) => milliseconds(n, option, Math.max(30000, out.initialDelayMs)),
+        factor: 2,
+        jitter: 0.5,
+        /** How long a connection stays open before the delays start again. */
+        healthyAfterMs: (n, option) => milliseconds(n, option, 30000),
+      },
+      'retry.',
+    ),
+  );
+  if (interval !== undefined) {
+    retry[1] = milliseconds(interval, 'interval');
+    retry[2] = Math.max(retry[2], retry[1]);
+  }
+  return retry;
 }
 
 /**
  * The `[name, value]` pairs of a plain object of header names to string
  * values (the `headers` option, or what a `headers` function returned),
  * checked as `fetch` would check them; or a string saying what is wrong.
+ * Values are never quoted: they carry tokens.
  */
 function headerList(value) {
   if (!isPlainObject(value)) {
-    return 'expected an object of header names to string values, or a function returning one';
+    return 'expected an object of header names to strings, or a function returning one';
   }
   const pairs = Object.entries(value);
   for (const [name, text] of pairs) {
-    if (typeof text !== 'string') return `the value of header "${name}" is not a string`;
+    if (typeof text != 'string') return `header "${name}": expected a string value`;
   }
   for (const [name, text] of pairs) {
-    if (!TOKEN.test(name)) return `"${name}" is not a valid header name`;
-    if (NOT_A_HEADER_BYTE.test(text)) return `the value of header "${name}" has characters a header cannot carry`;
+    if (!TOKEN.test(name) || NOT_A_HEADER_BYTE.test(text)) {
+      return `header "${name}": ${TOKEN.test(name) ? 'the value has characters a header cannot carry' : 'not a valid name'}`;
+    }
   }
   return pairs;
 }
@@ -274,172 +364,24 @@ function headerList(value) {
  * The headers an `onUnauthorized` answer asks for, as `[name, value]`
  * pairs: none for `true` (the `headers` function makes the fresh token),
  * `Authorization: Bearer <token>` for a string, those of a header object;
- * or `null` to give up, for anything else. Headers `fetch` would refuse
- * also give up: `Headers.set` would throw an error that quotes the token
- * (Firefox: "Headers.set: Bearer ... is an invalid header value").
+ * or `null` to give up, for anything else (`headerList` refuses what is
+ * not a plain object). Headers `fetch` would refuse also give up:
+ * `Headers.set` would throw an error that quotes the token (Firefox:
+ * "Headers.set: Bearer ... is an invalid header value").
  */
 function credentials(value) {
   if (value === true) return [];
-  if (typeof value === 'string') value = { Authorization: `Bearer ${value}` };
-  else if (typeof value !== 'object' || value === null) return null;
-  const pairs = headerList(value);
-  return typeof pairs === 'string' ? null : pairs;
-}
-
-/**
- * The retry policy, or `null` for none. `retry` is `false`, `true`, a
- * number or an object; the seed SDK's `{ retry: 5, interval: 3000 }` means
- * 5 retries after the first attempt and 3000 ms before the first retry.
- */
-function readRetry(options) {
-  const interval = number(options, 'interval');
-  const value = get(options, 'retry');
-  const retry = {
-    maxAttempts: 10,
-    initialDelayMs: 1000,
-    maxDelayMs: 30000,
-    factor: 2,
-    jitter: 0.5,
-    healthyAfterMs: 30000,
-  };
-  if (value === false) {
-    if (interval !== undefined) throw invalid('interval', 'has no effect with `retry: false`');
-    return null;
-  } else if (typeof value === 'number') {
-    if (value === 0) return null;
-    // The number of retries; maxAttempts counts the first attempt too.
-    const retries = attempts('retry', value);
-    retry.maxAttempts = retries === Infinity ? Infinity : Math.min(retries + 1, U32_MAX);
-  } else if (isPlainObject(value)) {
-    rejectUnknown(value, RETRY_KEYS, 'retry.');
-    const maxAttempts = number(value, 'maxAttempts', 'retry.');
-    if (maxAttempts !== undefined) retry.maxAttempts = attempts('retry.maxAttempts', maxAttempts);
-    const initialDelayMs = number(value, 'initialDelayMs', 'retry.');
-    if (initialDelayMs !== undefined) {
-      if (interval !== undefined) throw invalid('interval', 'conflicts with `retry.initialDelayMs`; use one');
-      retry.initialDelayMs = milliseconds('retry.initialDelayMs', initialDelayMs);
-    }
-    const maxDelayMs = number(value, 'maxDelayMs', 'retry.');
-    retry.maxDelayMs =
-      maxDelayMs === undefined
-        ? // Only the default cap: let it rise to an explicit initial delay.
-          Math.max(retry.maxDelayMs, retry.initialDelayMs)
-        : milliseconds('retry.maxDelayMs', maxDelayMs);
-    retry.factor = number(value, 'factor', 'retry.') ?? retry.factor;
-    retry.jitter = number(value, 'jitter', 'retry.') ?? retry.jitter;
-    const healthyAfterMs = number(value, 'healthyAfterMs', 'retry.');
-    if (healthyAfterMs !== undefined) retry.healthyAfterMs = milliseconds('retry.healthyAfterMs', healthyAfterMs);
-  } else if (value !== undefined && value !== true) {
-    throw invalid('retry', 'expected false, true, a number of attempts, or an object');
-  }
-  if (interval !== undefined) {
-    retry.initialDelayMs = milliseconds('interval', interval);
-    retry.maxDelayMs = Math.max(retry.maxDelayMs, retry.initialDelayMs);
-  }
-  return retry;
-}
-
-/** The retry policy's own rules (`RetryOptions::validate`), for the checks reading alone does not make. */
-function checkRetry(retry) {
-  if (retry.maxDelayMs < retry.initialDelayMs) {
-    throw invalid(
-      'retry.maxDelayMs',
-      `must be at least initialDelayMs (${retry.initialDelayMs}), got ${retry.maxDelayMs}`,
-    );
-  }
-  if (!(Number.isFinite(retry.factor) && retry.factor >= 1)) {
-    throw invalid('retry.factor', 'must be a finite number >= 1');
-  }
-  if (!(retry.jitter >= 0 && retry.jitter <= 1)) {
-    throw invalid('retry.jitter', 'must be between 0 and 1');
-  }
-}
-
-/** A number of attempts: a whole number >= 1, or `Infinity` for no limit. */
-function attempts(option, n) {
-  if (n === Infinity || (n >= 1 && Number.isInteger(n) && n <= U32_MAX)) return n;
-  throw invalid(option, 'expected a whole number >= 1 or Infinity');
-}
-
-/** A delay, rounded to whole milliseconds a timer accepts. */
-function milliseconds(option, ms) {
-  if (ms >= 0 && ms <= MAX_MS) return Math.round(ms);
-  throw invalid(option, 'expected milliseconds between 0 and 2147483647');
-}
-
-/** Throws for the first own key of `object` not in `known`. */
-function rejectUnknown(object, known, prefix) {
-  for (const key of Object.keys(object)) {
-    if (!known.includes(key)) {
-      throw invalid(prefix + key, `unknown option; known: ${known.join(', ')}`);
-    }
-  }
-}
-
-/**
- * `object[key]`, `undefined` when absent. A throwing getter is reported as
- * an invalid option, named with `prefix` (`retry.`).
- */
-function get(object, key, prefix = '') {
-  try {
-    return object[key];
-  } catch (error) {
-    throw invalid(prefix + key, messageOf(error));
-  }
-}
-
-/** `object[key]` if it is a boolean, `undefined` when absent. */
-function boolean(object, key) {
-  const value = get(object, key);
-  if (value === undefined || typeof value === 'boolean') return value;
-  throw invalid(key, 'expected true or false');
-}
-
-/** `object[key]` if it is a string, `undefined` when absent. */
-function string(object, key) {
-  const value = get(object, key);
-  if (value === undefined || typeof value === 'string') return value;
-  throw invalid(key, 'expected a string');
-}
-
-/** `object[key]` if it is a number other than NaN, `undefined` when absent. */
-function number(object, key, prefix = '') {
-  const value = get(object, key, prefix);
-  if (value === undefined || (typeof value === 'number' && !Number.isNaN(value))) return value;
-  throw invalid(prefix + key, 'expected a number');
-}
-
-/** Whether `fetch` takes `body` as it is. */
-function sentAsIs(body) {
-  return (
-    typeof body === 'string' ||
-    isInstance(body, 'URLSearchParams') ||
-    isInstance(body, 'Blob') ||
-    isInstance(body, 'ArrayBuffer') ||
-    ArrayBuffer.isView(body) ||
-    isInstance(body, 'FormData')
-  );
-}
-
-/** `value instanceof globalThis[name]`; false where there is no such class. */
-function isInstance(value, name) {
-  const type = globalThis[name];
-  return typeof type === 'function' && value instanceof type;
-}
-
-/** True for `{...}` literals and `Object.create(null)`: what JSON can carry. */
-function isPlainObject(value) {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === null || proto === Object.prototype;
+  const pairs = headerList(typeof value == 'string' ? { Authorization: `Bearer ${value}` } : value);
+  return typeof pairs == 'string' ? null : pairs;
 }
 
 /** The `message` of a thrown value, or the value if it is a string. */
 function messageOf(error) {
   try {
-    if (typeof error.message === 'string') return error.message;
+    const message = error.message;
+    if (typeof message == 'string') return message;
   } catch {
     // `null`, `undefined`, or a throwing getter.
   }
-  return typeof error === 'string' ? error : 'unknown error';
+  return typeof error == 'string' ? error : 'unknown error';
 }
