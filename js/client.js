@@ -11,7 +11,7 @@
 //   the handle is, and then frees the client, which closes it (as a wasm
 //   client's finalizer did).
 
-import { Client, SSEError, Subscription, runtime } from '../pkg/runtime.js';
+import { Client, SSEError, Subscription } from '../pkg/runtime.js';
 import { checkLoading, makeEngine } from './loader.js';
 import { canShare, checkShareOption } from './share-option.js';
 
@@ -50,7 +50,7 @@ export class SSEClient {
     // for it: shows `connecting` once subscribed, hears the signal, and
     // reports a failed load.
     this.#given = [];
-    if (SharedClient !== undefined) {
+    if (handOver !== undefined) {
       this.#handOver(options, share);
     } else {
       // A client dropped meanwhile is never started.
@@ -59,40 +59,14 @@ export class SSEClient {
     }
   }
 
-  /**
-   * ./share.js has loaded: the `SharedClient` takes over from the
-   * stand-in, with every handler and callback still registered, in order.
-   * The statechange callbacks hear only what differs from what they were
-   * told already (`connecting`, typically, is not repeated).
-   */
+  /** ./share.js has loaded: a `SharedClient` takes over from the stand-in (`handOver`). */
   #handOver(options, share) {
-    const template = this.#client;
     const given = this.#given;
     this.#given = undefined;
     // Freed, closed, aborted by the signal or failed: nothing to start.
-    if (given === undefined || template.status === 'closed') return;
-    const client = new SharedClient(template, options, share);
-    const shown = template.status;
-    template.free();
-    this.#client = client;
-    unreachable?.register(this, client);
-    let replaying = true;
-    for (const g of given) {
-      if (g.removed) continue;
-      if (g.method === 'on') {
-        const { fn } = g;
-        g.target = client.on(g.name, g.name === 'statechange' ? (status) => replaying || fn(status) : fn);
-      } else if (client.status !== 'closed') {
-        g.target = client.subscribe(g.name, g.fn);
-      }
-    }
-    replaying = false;
-    if (client.status !== shown) {
-      runtime.emit(
-        given.filter((g) => g.method === 'on' && g.name === 'statechange'),
-        client.status,
-      );
-    }
+    if (given === undefined || this.#client.status === 'closed') return;
+    this.#client = handOver(this.#client, given, options, share);
+    unreachable?.register(this, this.#client);
   }
 
   /** `subscribe` or `on`: while ./share.js loads, also recorded for the hand-over. */
@@ -196,8 +170,8 @@ function standInEngine() {
   return loadSharing().then(() => new Promise(() => {}));
 }
 
-/** `SharedClient` from ./share.js, once loaded (see `loadSharing`). */
-let SharedClient;
+/** `handOver` from ./share.js, once loaded (see `loadSharing`). */
+let handOver;
 let sharingLoad;
 
 /**
@@ -208,7 +182,7 @@ let sharingLoad;
 function loadSharing() {
   sharingLoad ??= import('./share.js').then(
     (module) => {
-      SharedClient = module.SharedClient;
+      handOver = module.handOver;
     },
     (cause) => {
       sharingLoad = undefined;

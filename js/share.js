@@ -153,6 +153,40 @@ function errorFromMessage(message) {
 }
 
 /**
+ * The hand-over of js/client.js: `template`, the `Client` that stood in for
+ * an `SSEClient` created with `share` while this file loaded, is freed, and
+ * a `SharedClient` made from it takes over, with every handler and
+ * callback it was given (`given`: `{ method, name, fn, removed, target }`,
+ * in order) registered again, `target` becoming the new registration. The
+ * statechange callbacks hear only what differs from what they were told
+ * already (`connecting`, typically, is not repeated). Returns the
+ * `SharedClient`.
+ */
+export function handOver(template, given, options, share) {
+  const client = new SharedClient(template, options, share);
+  const shown = template.status;
+  template.free();
+  let replaying = true;
+  for (const g of given) {
+    if (g.removed) continue;
+    if (g.method === 'on') {
+      const { fn } = g;
+      g.target = client.on(g.name, g.name === 'statechange' ? (status) => replaying || fn(status) : fn);
+    } else if (client.status !== 'closed') {
+      g.target = client.subscribe(g.name, g.fn);
+    }
+  }
+  replaying = false;
+  if (client.status !== shown) {
+    runtime.emit(
+      given.filter((g) => g.method === 'on' && g.name === 'statechange'),
+      client.status,
+    );
+  }
+  return client;
+}
+
+/**
  * The client behind an `SSEClient` created with `share`: the same methods
  * and getters as a `Client`, plus `shareRole`.
  */
