@@ -123,11 +123,20 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     // Whole seconds since the epoch are exact in an f64 for every 4-digit
     // year (and for the years an RFC 850 date can resolve to).
     let delay = date.unix_seconds() as f64 * 1000.0 - now_ms;
-    if delay > 0.0 {
-        // `as` saturates; the value is finite and positive here.
-        Some(float::ceil(delay) as u64)
+    // Rounded up: never shorter than asked.
+    Some(ceil_to_u64(delay))
+}
+
+/// `x` rounded up to a whole number, saturating: 0 for anything not above
+/// 0 (and NaN), `u64::MAX` from 2^64 on. The same as `float::ceil` then
+/// `as u64`, in less code.
+fn ceil_to_u64(x: f64) -> u64 {
+    // `as` truncates towards zero and saturates.
+    let whole = x as u64;
+    if (whole as f64) < x {
+        whole.saturating_add(1)
     } else {
-        Some(0)
+        whole
     }
 }
 
@@ -228,9 +237,15 @@ const DAY_NAMES: [&[u8]; 7] = [
     b"SUNDAY",
 ];
 
-/// Month names, uppercase, January first.
-const MONTH_NAMES: [&[u8; 3]; 12] = [
-    b"JAN", b"FEB", b"MAR", b"APR", b"MAY", b"JUN", b"JUL", b"AUG", b"SEP", b"OCT", b"NOV", b"DEC",
+/// Month names, uppercase, January first, three letters each (packed: a
+/// table of slices would cost a pointer and a length per name).
+const MONTHS: &[u8; 36] = b"JANFEBMARAPRMAYJUNJULAUGSEPOCTNOVDEC";
+
+/// The month names one by one, for the tests to write dates with (and to
+/// check [`MONTHS`] against).
+#[cfg(test)]
+const MONTH_NAMES: [&[u8]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
 ];
 
 /// A validated calendar date and time of day, in UTC.
@@ -357,7 +372,7 @@ fn is_day_name(name: &[u8]) -> bool {
 
 /// 1 for `JAN` to 12 for `DEC` (an uppercased name).
 fn month_number(name: [u8; 3]) -> Option<u32> {
-    let index = MONTH_NAMES.iter().position(|&month| *month == name)?;
+    let index = MONTHS.chunks_exact(3).position(|month| month == name)?;
     u32::try_from(index + 1).ok()
 }
 
@@ -648,6 +663,83 @@ mod tests {
         for date in invalid {
             assert_eq!(parse_retry_after(date, now), None, "{date:?}");
         }
+    }
+
+    #[test]
+    fn retry_after_layout_near_misses() {
+        let now = RFC_EXAMPLE_MS - 10_000.0;
+        for date in [
+            // `GMT` in any case, like the names.
+            "Sun, 06 Nov 1994 08:49:37 gMt",
+            "sUNDAY, 06-nOV-94 08:49:37 Gmt",
+            "SUN NOV  6 08:49:37 1994",
+        ] {
+            assert_eq!(parse_retry_after(date, now), Some(10_000), "{date:?}");
+        }
+        for date in [
+            // Only asctime writes a one-digit day after a space.
+            "Sun,  6 Nov 1994 08:49:37 GMT",
+            "Sunday,  6-Nov-94 08:49:37 GMT",
+            "Sun Nov 6  08:49:37 1994",
+            "Sun Nov 6 08:49:37 1994 ",
+            // Day names: three letters, or the whole name after the comma.
+            "Su, 06 Nov 1994 08:49:37 GMT",
+            "Su,n 06 Nov 1994 08:49:37 GMT",
+            "Sunda, 06-Nov-94 08:49:37 GMT",
+            "Sundays, 06-Nov-94 08:49:37 GMT",
+            "Wednesda, 06-Nov-94 08:49:37 GMT",
+            ", 06-Nov-94 08:49:37 GMT",
+            "Sunday 06-Nov-94 08:49:37 GMT",
+            "Sunday Nov  6 08:49:37 1994",
+            "Sud Nov  6 08:49:37 1994",
+            // Month names: exactly three letters.
+            "Sun, 06 No 1994 08:49:37 GMT",
+            "Sun, 06 Novv 1994 08:49:37 GMT",
+            "Sun Nov6  08:49:37 1994",
+            // The `-` of RFC 850 and the spaces of the others do not mix.
+            "Sun, 06-Nov-1994 08:49:37 GMT",
+            "Sunday, 06 Nov-94 08:49:37 GMT",
+            "Sun-Nov  6 08:49:37 1994",
+            // Digits where letters go, and the other way round.
+            "Sun, 06 123 1994 08:49:37 GMT",
+            "Sun, 06 Nov 19x4 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 G1T",
+        ] {
+            assert_eq!(parse_retry_after(date, now), None, "{date:?}");
+        }
+    }
+
+    #[test]
+    fn rounding_up_to_u64() {
+        for (x, expected) in [
+            (f64::NEG_INFINITY, 0),
+            (-1e300, 0),
+            (-0.5, 0),
+            (-0.0, 0),
+            (0.0, 0),
+            (0.25, 1),
+            (1.0, 1),
+            (1500.5, 1501),
+            (9_007_199_254_740_992.0, 9_007_199_254_740_992),
+            (18_446_744_073_709_551_616.0, u64::MAX),
+            (1e300, u64::MAX),
+            (f64::INFINITY, u64::MAX),
+            (f64::NAN, 0),
+        ] {
+            assert_eq!(ceil_to_u64(x), expected, "{x}");
+        }
+    }
+
+    #[test]
+    fn month_table() {
+        for (index, name) in MONTH_NAMES.iter().enumerate() {
+            let [a, b, c] = <[u8; 3]>::try_from(*name).unwrap_or_default();
+            let upper = [a, b, c].map(|byte| byte.to_ascii_uppercase());
+            assert_eq!(month_number(upper), u32::try_from(index + 1).ok());
+            // The lookup takes the uppercased name only.
+            assert_eq!(month_number([a, b, c]), None);
+        }
+        assert_eq!(month_number(*b"JAM"), None);
     }
 
     #[test]
