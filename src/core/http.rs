@@ -10,12 +10,49 @@
 //! * [`parse_retry_after`] reads the `Retry-After` header of RFC 9110 §10.2.3,
 //!   in both its forms: delay-seconds and HTTP-date (§5.6.7, all three date
 //!   formats a recipient must accept).
+//!
+//! Everything works on bytes with plain loops and no `str` searching or
+//! trimming: this code ships in the npm package's wasm, where each of those
+//! generic helpers costs hundreds of bytes (SIZE.md).
 
 use crate::core::float;
 
 /// HTTP whitespace as Fetch defines it: TAB, LF, CR, SPACE.
-fn is_http_whitespace(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | ' ')
+fn is_http_whitespace(byte: u8) -> bool {
+    matches!(byte, b'\t' | b'\n' | b'\r' | b' ')
+}
+
+/// `bytes` without its leading HTTP whitespace.
+fn trim_start(mut bytes: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = bytes {
+        if !is_http_whitespace(*first) {
+            break;
+        }
+        bytes = rest;
+    }
+    bytes
+}
+
+/// `bytes` without its leading and trailing HTTP whitespace.
+fn trim(bytes: &[u8]) -> &[u8] {
+    let mut bytes = trim_start(bytes);
+    while let [rest @ .., last] = bytes {
+        if !is_http_whitespace(*last) {
+            break;
+        }
+        bytes = rest;
+    }
+    bytes
+}
+
+/// Whether `bytes` is a prefix of `upper` (uppercase ASCII), compared ASCII
+/// case-insensitively: `bytes` is uppercased, `upper` taken as it is.
+fn is_folded_prefix(bytes: &[u8], upper: &[u8]) -> bool {
+    bytes.len() <= upper.len()
+        && bytes
+            .iter()
+            .zip(upper)
+            .all(|(byte, expected)| byte.to_ascii_uppercase() == *expected)
 }
 
 /// Whether a `Content-Type` value denotes `text/event-stream`.
@@ -31,13 +68,15 @@ fn is_http_whitespace(c: char) -> bool {
 /// essence is not exactly `text/event-stream`, so the connection fails, which
 /// is the safe reading.
 pub fn is_event_stream(content_type: &str) -> bool {
-    let essence = match content_type.split_once(';') {
-        Some((essence, _parameters)) => essence,
-        None => content_type,
+    const ESSENCE: &[u8] = b"TEXT/EVENT-STREAM";
+    // The essence holds neither `;` nor whitespace, so after the leading
+    // whitespace it must come first, then only whitespace up to the end or
+    // the first `;`.
+    let value = trim_start(content_type.as_bytes());
+    let Some((essence, rest)) = value.split_at_checked(ESSENCE.len()) else {
+        return false;
     };
-    essence
-        .trim_matches(is_http_whitespace)
-        .eq_ignore_ascii_case("text/event-stream")
+    is_folded_prefix(essence, ESSENCE) && matches!(trim_start(rest).first(), None | Some(b';'))
 }
 
 /// Parses a `Retry-After` header value (RFC 9110 §10.2.3) into a delay in
@@ -73,16 +112,9 @@ pub fn is_event_stream(content_type: &str) -> bool {
 ///
 /// Returns `None` for anything else. Never panics, for any input.
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
-    let value = value.trim_matches(is_http_whitespace).as_bytes();
-    if value.is_empty() {
-        return None;
-    }
-    if value.iter().all(u8::is_ascii_digit) {
-        let seconds = value.iter().fold(0u64, |acc, &digit| {
-            acc.saturating_mul(10)
-                .saturating_add(u64::from(digit - b'0'))
-        });
-        return Some(seconds.saturating_mul(1000));
+    let value = trim(value.as_bytes());
+    if let Some(delay) = delay_seconds_ms(value) {
+        return Some(delay);
     }
     if !now_ms.is_finite() {
         return None;
@@ -91,12 +123,47 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     // Whole seconds since the epoch are exact in an f64 for every 4-digit
     // year (and for the years an RFC 850 date can resolve to).
     let delay = date.unix_seconds() as f64 * 1000.0 - now_ms;
-    if delay > 0.0 {
-        // `as` saturates; the value is finite and positive here.
-        Some(float::ceil(delay) as u64)
+    // Rounded up: never shorter than asked.
+    Some(ceil_to_u64(delay))
+}
+
+/// `x` rounded up to a whole number, saturating: 0 for anything not above
+/// 0 (and NaN), `u64::MAX` from 2^64 on. The same as `float::ceil` then
+/// `as u64`, in less code.
+fn ceil_to_u64(x: f64) -> u64 {
+    // `as` truncates towards zero and saturates.
+    let whole = x as u64;
+    if (whole as f64) < x {
+        whole.saturating_add(1)
     } else {
-        Some(0)
+        whole
     }
+}
+
+/// Reads delay-seconds (`1*DIGIT`) as milliseconds, saturating at
+/// `u64::MAX`; `None` if `digits` is empty or holds anything but ASCII
+/// digits.
+fn delay_seconds_ms(digits: &[u8]) -> Option<u64> {
+    // From this many seconds on the milliseconds saturate. Stopping the
+    // count here keeps `seconds * 10 + 9` far from overflowing, without the
+    // overflow checks of `saturating_mul` (a 128-bit multiply on wasm32).
+    const SATURATED: u64 = u64::MAX / 1000 + 1;
+    if digits.is_empty() {
+        return None;
+    }
+    let mut seconds = 0;
+    for &byte in digits {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        seconds = (seconds * 10 + u64::from(digit)).min(SATURATED);
+    }
+    Some(if seconds < SATURATED {
+        seconds * 1000
+    } else {
+        u64::MAX
+    })
 }
 
 /// What a response means for the connection, per WHATWG HTML §9.2.3 and this
@@ -145,6 +212,41 @@ pub fn classify_response(status: u16, content_type: Option<&str>) -> ResponseVer
 
 // ---------------------------------------------------------------------------
 // HTTP-date (RFC 9110 §5.6.7), by hand.
+//
+// The three formats differ from the first comma on: IMF-fixdate has it after
+// a three-letter day name, RFC 850 after a full day name, asctime has none.
+// What follows the day name has a fixed layout, which one template per
+// format describes and one loop reads ([`read_template`]).
+
+/// IMF-fixdate after the day name: `Sun, 06 Nov 1994 08:49:37 GMT`.
+const IMF_FIXDATE: &[u8] = b", DD NNN YYYY hh:mm:ss GMT";
+/// RFC 850 after the day name: `Sunday, 06-Nov-94 08:49:37 GMT`.
+const RFC_850: &[u8] = b", DD-NNN-YY hh:mm:ss GMT";
+/// asctime after the day name: `Sun Nov  6 08:49:37 1994`, or `Nov 06`.
+const ASCTIME: &[u8] = b" NNN _D hh:mm:ss YYYY";
+
+/// Day names, uppercase: a date has the first three letters (IMF-fixdate,
+/// asctime) or the whole name (RFC 850).
+const DAY_NAMES: [&[u8]; 7] = [
+    b"MONDAY",
+    b"TUESDAY",
+    b"WEDNESDAY",
+    b"THURSDAY",
+    b"FRIDAY",
+    b"SATURDAY",
+    b"SUNDAY",
+];
+
+/// Month names, uppercase, January first, three letters each (packed: a
+/// table of slices would cost a pointer and a length per name).
+const MONTHS: &[u8; 36] = b"JANFEBMARAPRMAYJUNJULAUGSEPOCTNOVDEC";
+
+/// The month names one by one, for the tests to write dates with (and to
+/// check [`MONTHS`] against).
+#[cfg(test)]
+const MONTH_NAMES: [&[u8]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
 
 /// A validated calendar date and time of day, in UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,16 +289,124 @@ impl DateTime {
     }
 }
 
-fn is_leap_year(year: i64) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+/// The fields of an HTTP-date as [`read_template`] finds them, unchecked.
+#[derive(Default)]
+struct DateFields {
+    /// Four digits, or two in RFC 850.
+    year: u32,
+    /// The three letters of the month name, uppercased.
+    month: [u8; 3],
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
 }
 
+/// Parses any of the three HTTP-date formats.
+fn parse_http_date(value: &[u8], now_ms: f64) -> Option<DateTime> {
+    let (name_len, template, two_digit_year) = match value.iter().position(|&b| b == b',') {
+        Some(3) => (3, IMF_FIXDATE, false),
+        Some(comma) => (comma, RFC_850, true),
+        None => (3, ASCTIME, false),
+    };
+    let (name, rest) = value.split_at_checked(name_len)?;
+    if !is_day_name(name) {
+        return None;
+    }
+    let fields = read_template(template, rest)?;
+    let year = if two_digit_year {
+        rfc850_year(fields.year, now_ms)
+    } else {
+        i64::from(fields.year)
+    };
+    let time = (fields.hour, fields.minute, fields.second);
+    DateTime::new(year, month_number(fields.month)?, fields.day, time)
+}
+
+/// Reads `value` against `template`, byte for byte (the lengths must be
+/// equal). In a template `Y`, `D`, `h`, `m` and `s` stand for a digit of the
+/// year, day, hour, minute and second; `_` for the first digit of the day,
+/// which may be a space (asctime's `Nov  6`); `N` for a letter of the month
+/// name. Any other byte must be there as it is, ASCII case-insensitively.
+fn read_template(template: &[u8], value: &[u8]) -> Option<DateFields> {
+    if value.len() != template.len() {
+        return None;
+    }
+    let mut fields = DateFields::default();
+    for (&expected, &byte) in template.iter().zip(value) {
+        let byte = byte.to_ascii_uppercase();
+        match expected {
+            b'N' => {
+                let [_, first, second] = fields.month;
+                fields.month = [first, second, byte];
+                continue;
+            }
+            b'_' if byte == b' ' => continue,
+            b'Y' | b'D' | b'_' | b'h' | b'm' | b's' => {}
+            _ if byte == expected => continue,
+            _ => return None,
+        }
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        let digit = u32::from(digit);
+        match expected {
+            b'Y' => fields.year = fields.year * 10 + digit,
+            b'h' => fields.hour = fields.hour * 10 + digit,
+            b'm' => fields.minute = fields.minute * 10 + digit,
+            b's' => fields.second = fields.second * 10 + digit,
+            _ => fields.day = fields.day * 10 + digit,
+        }
+    }
+    Some(fields)
+}
+
+/// Whether `name` is a day name: the first three letters of one
+/// (IMF-fixdate, asctime) or all of it (RFC 850), in any ASCII case.
+fn is_day_name(name: &[u8]) -> bool {
+    DAY_NAMES
+        .iter()
+        .any(|day| (name.len() == 3 || name.len() == day.len()) && is_folded_prefix(name, day))
+}
+
+/// 1 for `JAN` to 12 for `DEC` (an uppercased name).
+fn month_number(name: [u8; 3]) -> Option<u32> {
+    let index = MONTHS.chunks_exact(3).position(|month| month == name)?;
+    u32::try_from(index + 1).ok()
+}
+
+/// The year an RFC 850 two-digit year stands for at `now_ms` (finite).
+///
+/// RFC 9110 §5.6.7: a two-digit year that appears to be more than 50 years
+/// in the future is the most recent past year with those last two digits.
+/// Otherwise the nearest such year: no more than 50 years in the future,
+/// less than 50 years in the past.
+fn rfc850_year(two_digit_year: u32, now_ms: f64) -> i64 {
+    let now_year = year_at(now_ms);
+    let year = now_year - now_year.rem_euclid(100) + i64::from(two_digit_year);
+    if year > now_year + 50 {
+        year - 100
+    } else if year <= now_year - 50 {
+        year + 100
+    } else {
+        year
+    }
+}
+
+/// Whether `year` is a leap year of the proleptic Gregorian calendar:
+/// divisible by 4, and by 400 if divisible by 100 (for a multiple of 4,
+/// divisible by 100 means by 25, and by 400 means by 16 as well).
+fn is_leap_year(year: i64) -> bool {
+    year & 3 == 0 && (year % 25 != 0 || year & 15 == 0)
+}
+
+/// The number of days in `month` (1 to 12) of `year`.
 fn days_in_month(year: i64, month: u32) -> u32 {
     match month {
-        2 if is_leap_year(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+        2 => 28 + u32::from(is_leap_year(year)),
+        // Bit n set: month n has 31 days.
+        _ => 30 + (0b1_0101_1010_1010 >> month & 1),
     }
 }
 
@@ -232,142 +442,6 @@ fn year_from_days(days: i64) -> i64 {
 fn year_at(now_ms: f64) -> i64 {
     let days = float::floor(now_ms / 86_400_000.0).clamp(-1e8, 1e8) as i64;
     year_from_days(days)
-}
-
-/// Parses any of the three HTTP-date formats.
-fn parse_http_date(value: &[u8], now_ms: f64) -> Option<DateTime> {
-    if value.get(3) == Some(&b',') {
-        parse_imf_fixdate(value)
-    } else if value.contains(&b',') {
-        parse_rfc850_date(value, now_ms)
-    } else {
-        parse_asctime_date(value)
-    }
-}
-
-/// `Sun, 06 Nov 1994 08:49:37 GMT`
-fn parse_imf_fixdate(v: &[u8]) -> Option<DateTime> {
-    if v.len() != 29
-        || !is_short_day_name(&v[0..3])
-        || &v[3..5] != b", "
-        || v[7] != b' '
-        || v[11] != b' '
-        || v[16] != b' '
-        || v[25] != b' '
-        || !v[26..29].eq_ignore_ascii_case(b"GMT")
-    {
-        return None;
-    }
-    let day = decimal(&v[5..7])?;
-    let month = month_number(&v[8..11])?;
-    let year = decimal(&v[12..16])?;
-    let time = time_of_day(&v[17..25])?;
-    DateTime::new(i64::from(year), month, day, time)
-}
-
-/// `Sunday, 06-Nov-94 08:49:37 GMT`
-fn parse_rfc850_date(v: &[u8], now_ms: f64) -> Option<DateTime> {
-    let comma = v.iter().position(|&b| b == b',')?;
-    let (name, rest) = v.split_at(comma);
-    if !is_long_day_name(name)
-        || rest.len() != 24
-        || &rest[0..2] != b", "
-        || rest[4] != b'-'
-        || rest[8] != b'-'
-        || rest[11] != b' '
-        || rest[20] != b' '
-        || !rest[21..24].eq_ignore_ascii_case(b"GMT")
-    {
-        return None;
-    }
-    let day = decimal(&rest[2..4])?;
-    let month = month_number(&rest[5..8])?;
-    let two_digit_year = i64::from(decimal(&rest[9..11])?);
-    let time = time_of_day(&rest[12..20])?;
-    // RFC 9110 §5.6.7: a two-digit year that appears to be more than 50 years
-    // in the future is the most recent past year with those last two digits.
-    // Otherwise the nearest such year: no more than 50 years in the future,
-    // less than 50 years in the past.
-    let now_year = year_at(now_ms);
-    let mut year = now_year - now_year.rem_euclid(100) + two_digit_year;
-    if year > now_year + 50 {
-        year -= 100;
-    } else if year <= now_year - 50 {
-        year += 100;
-    }
-    DateTime::new(year, month, day, time)
-}
-
-/// `Sun Nov  6 08:49:37 1994` (or `Sun Nov 06 08:49:37 1994`)
-fn parse_asctime_date(v: &[u8]) -> Option<DateTime> {
-    if v.len() != 24
-        || !is_short_day_name(&v[0..3])
-        || v[3] != b' '
-        || v[7] != b' '
-        || v[10] != b' '
-        || v[19] != b' '
-    {
-        return None;
-    }
-    let month = month_number(&v[4..7])?;
-    // date3 = month SP ( 2DIGIT / ( SP DIGIT ) )
-    let day = match v[8] {
-        b' ' => decimal(&v[9..10])?,
-        _ => decimal(&v[8..10])?,
-    };
-    let time = time_of_day(&v[11..19])?;
-    let year = decimal(&v[20..24])?;
-    DateTime::new(i64::from(year), month, day, time)
-}
-
-/// A non-empty run of at most 9 ASCII digits (so the value fits a `u32`).
-fn decimal(digits: &[u8]) -> Option<u32> {
-    if digits.is_empty() || digits.len() > 9 || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some(
-        digits
-            .iter()
-            .fold(0, |acc, &d| acc * 10 + u32::from(d - b'0')),
-    )
-}
-
-/// `HH:MM:SS`, each field exactly two digits (ranges checked later).
-fn time_of_day(v: &[u8]) -> Option<(u32, u32, u32)> {
-    if v.len() != 8 || v[2] != b':' || v[5] != b':' {
-        return None;
-    }
-    Some((decimal(&v[0..2])?, decimal(&v[3..5])?, decimal(&v[6..8])?))
-}
-
-const SHORT_DAY_NAMES: [&[u8]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
-const LONG_DAY_NAMES: [&[u8]; 7] = [
-    b"Monday",
-    b"Tuesday",
-    b"Wednesday",
-    b"Thursday",
-    b"Friday",
-    b"Saturday",
-    b"Sunday",
-];
-const MONTH_NAMES: [&[u8]; 12] = [
-    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
-];
-
-fn is_short_day_name(name: &[u8]) -> bool {
-    SHORT_DAY_NAMES.iter().any(|d| d.eq_ignore_ascii_case(name))
-}
-
-fn is_long_day_name(name: &[u8]) -> bool {
-    LONG_DAY_NAMES.iter().any(|d| d.eq_ignore_ascii_case(name))
-}
-
-/// 1 for `Jan` to 12 for `Dec`.
-fn month_number(name: &[u8]) -> Option<u32> {
-    let index = MONTH_NAMES
-        .iter()
-        .position(|m| m.eq_ignore_ascii_case(name))?;
-    u32::try_from(index + 1).ok()
 }
 
 #[cfg(test)]
@@ -589,6 +663,83 @@ mod tests {
         for date in invalid {
             assert_eq!(parse_retry_after(date, now), None, "{date:?}");
         }
+    }
+
+    #[test]
+    fn retry_after_layout_near_misses() {
+        let now = RFC_EXAMPLE_MS - 10_000.0;
+        for date in [
+            // `GMT` in any case, like the names.
+            "Sun, 06 Nov 1994 08:49:37 gMt",
+            "sUNDAY, 06-nOV-94 08:49:37 Gmt",
+            "SUN NOV  6 08:49:37 1994",
+        ] {
+            assert_eq!(parse_retry_after(date, now), Some(10_000), "{date:?}");
+        }
+        for date in [
+            // Only asctime writes a one-digit day after a space.
+            "Sun,  6 Nov 1994 08:49:37 GMT",
+            "Sunday,  6-Nov-94 08:49:37 GMT",
+            "Sun Nov 6  08:49:37 1994",
+            "Sun Nov 6 08:49:37 1994 ",
+            // Day names: three letters, or the whole name after the comma.
+            "Su, 06 Nov 1994 08:49:37 GMT",
+            "Su,n 06 Nov 1994 08:49:37 GMT",
+            "Sunda, 06-Nov-94 08:49:37 GMT",
+            "Sundays, 06-Nov-94 08:49:37 GMT",
+            "Wednesda, 06-Nov-94 08:49:37 GMT",
+            ", 06-Nov-94 08:49:37 GMT",
+            "Sunday 06-Nov-94 08:49:37 GMT",
+            "Sunday Nov  6 08:49:37 1994",
+            "Sud Nov  6 08:49:37 1994",
+            // Month names: exactly three letters.
+            "Sun, 06 No 1994 08:49:37 GMT",
+            "Sun, 06 Novv 1994 08:49:37 GMT",
+            "Sun Nov6  08:49:37 1994",
+            // The `-` of RFC 850 and the spaces of the others do not mix.
+            "Sun, 06-Nov-1994 08:49:37 GMT",
+            "Sunday, 06 Nov-94 08:49:37 GMT",
+            "Sun-Nov  6 08:49:37 1994",
+            // Digits where letters go, and the other way round.
+            "Sun, 06 123 1994 08:49:37 GMT",
+            "Sun, 06 Nov 19x4 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 G1T",
+        ] {
+            assert_eq!(parse_retry_after(date, now), None, "{date:?}");
+        }
+    }
+
+    #[test]
+    fn rounding_up_to_u64() {
+        for (x, expected) in [
+            (f64::NEG_INFINITY, 0),
+            (-1e300, 0),
+            (-0.5, 0),
+            (-0.0, 0),
+            (0.0, 0),
+            (0.25, 1),
+            (1.0, 1),
+            (1500.5, 1501),
+            (9_007_199_254_740_992.0, 9_007_199_254_740_992),
+            (18_446_744_073_709_551_616.0, u64::MAX),
+            (1e300, u64::MAX),
+            (f64::INFINITY, u64::MAX),
+            (f64::NAN, 0),
+        ] {
+            assert_eq!(ceil_to_u64(x), expected, "{x}");
+        }
+    }
+
+    #[test]
+    fn month_table() {
+        for (index, name) in MONTH_NAMES.iter().enumerate() {
+            let [a, b, c] = <[u8; 3]>::try_from(*name).unwrap_or_default();
+            let upper = [a, b, c].map(|byte| byte.to_ascii_uppercase());
+            assert_eq!(month_number(upper), u32::try_from(index + 1).ok());
+            // The lookup takes the uppercased name only.
+            assert_eq!(month_number([a, b, c]), None);
+        }
+        assert_eq!(month_number(*b"JAM"), None);
     }
 
     #[test]
