@@ -405,8 +405,9 @@ fn is_leap_year(year: i64) -> bool {
 fn days_in_month(year: i64, month: u32) -> u32 {
     match month {
         2 => 28 + u32::from(is_leap_year(year)),
-        // Bit n set: month n has 31 days.
-        _ => 30 + (0b1_0101_1010_1010 >> month & 1),
+        // Bit n set: month n has 31 days (total: a month past 31 shifts
+        // to nothing, though `DateTime::new` checks the range first).
+        _ => 30 + (0b1_0101_1010_1010_u32.checked_shr(month).unwrap_or(0) & 1),
     }
 }
 
