@@ -167,7 +167,7 @@ export class Client {
       (pauseWhenHidden ? 1 : 0) | (onUnauthorized !== undefined ? 2 : 0),
       maxEventSize,
     ];
-    const engine = makeEngine(settings, lastEventId);
+    const engine = makeEngine(settings, encoder.encode(lastEventId));
     if (typeof engine?.then === 'function') {
       engine.then(
         (ready) => this.#attach(ready),
@@ -585,11 +585,12 @@ export class Client {
     if (kind === FETCH_RESPONSE) {
       const response = value;
       const contentType = response.headers.get('content-type') ?? undefined;
-      const retryAfter = response.headers.get('retry-after') ?? undefined;
+      const retryAfter = response.headers.get('retry-after') ?? '';
+      // Bytes, as every string the engine takes (`Engine::response`).
       const verdict = engine.response(
         response.status,
-        contentType,
-        retryAfter,
+        encoder.encode(contentType ?? ''),
+        encoder.encode(retryAfter),
         response.body != null,
         Date.now(),
         Math.random(),
@@ -703,6 +704,7 @@ function resolveUrl(url) {
   throw makeError('invalid-url', reason, { url: resolved });
 }
 
+/** UTF-8, for the strings the engine takes as bytes and for header values (`byteString`). */
 const encoder = new TextEncoder();
 
 /** `text` as the bytes of its UTF-8, one character each: what a header value carries. */

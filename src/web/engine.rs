@@ -156,9 +156,11 @@ impl Engine {
     /// healthyAfterMs, idleTimeoutMs (0: off), flags (1: pauseWhenHidden, 2:
     /// an `onUnauthorized` hook), maxEventSize]`, checked already
     /// (src/web/options.js). One array: each argument costs the module and
-    /// the glue a conversion of its own.
+    /// the glue a conversion of its own. `last_event_id`: the starting last
+    /// event ID, as UTF-8 bytes (JavaScript encodes every string it hands
+    /// the engine, so the glue needs no string conversion of its own).
     #[wasm_bindgen(constructor)]
-    pub fn new(settings: &[f64], last_event_id: String) -> Engine {
+    pub fn new(settings: &[f64], last_event_id: &[u8]) -> Engine {
         let setting = |i: usize| settings.get(i).copied().unwrap_or(0.0);
         let retry = (setting(0) != 0.0).then(|| RetryOptions {
             max_attempts: setting(0).is_finite().then_some(setting(0) as u32),
@@ -180,7 +182,7 @@ impl Engine {
         let mut parser = Parser::with_config(ParserConfig {
             max_event_size: max_event_size as usize,
         });
-        parser.set_last_event_id(&last_event_id);
+        parser.set_last_event_id(core::str::from_utf8(last_event_id).unwrap_or_default());
         let known_id = Cell::new(parser.id_changes());
         Engine {
             machine: RefCell::new(Connection::new(config)),
@@ -331,7 +333,9 @@ impl Engine {
 
     // ----- the transports ----------------------------------------------------
 
-    /// The response of a fetch attempt arrived. Returns a verdict: 0 open
+    /// The response of a fetch attempt arrived, with its `Content-Type` and
+    /// `Retry-After` values as UTF-8 bytes (empty when absent). Returns a
+    /// verdict: 0 open
     /// (read the body), 1 unauthorized, 2 wrong content type, 3 another
     /// status (its `Retry-After` in [`Engine::delay`]), 4 no body to read. Anything
     /// but 0 has been reported as the attempt's failure: make its `SSEError`
@@ -339,14 +343,18 @@ impl Engine {
     pub fn response(
         &self,
         status: u16,
-        content_type: Option<String>,
-        retry_after: Option<String>,
+        content_type: &[u8],
+        retry_after: &[u8],
         has_body: bool,
         now: f64,
         random: f64,
     ) -> u32 {
         self.delay.set(-1.0);
-        let failure = match classify_response(status, content_type.as_deref()) {
+        // UTF-8, as JavaScript encodes them: an empty value for a missing
+        // header reads as the missing header does, and neither header can
+        // be valid with what is not ASCII.
+        let header = |value| core::str::from_utf8(value).ok();
+        let failure = match classify_response(status, header(content_type)) {
             ResponseVerdict::Open if has_body => {
                 self.opened(now);
                 return VERDICT_OPEN;
@@ -357,7 +365,7 @@ impl Engine {
             }
             ResponseVerdict::WrongContentType => (VERDICT_CONTENT_TYPE, Failure::ContentType),
             ResponseVerdict::NoContent | ResponseVerdict::Failed { .. } => {
-                let retry_after_ms = retry_after.and_then(|v| parse_retry_after(&v, now));
+                let retry_after_ms = header(retry_after).and_then(|v| parse_retry_after(v, now));
                 self.delay.set(retry_after_ms.map_or(-1.0, |ms| ms as f64));
                 let error = Failure::Http {
                     status,
@@ -541,13 +549,13 @@ fn state_number(state: State) -> u32 {
 
 /// [`Engine::new`], as a function JavaScript can call.
 #[cfg(feature = "std")]
-type MakeEngine = dyn Fn(Box<[f64]>, String) -> Engine;
+type MakeEngine = dyn Fn(Box<[f64]>, Box<[u8]>) -> Engine;
 
 #[cfg(feature = "std")]
 thread_local! {
     /// The engine factory handed to JavaScript clients made from Rust.
     static FACTORY: Closure<MakeEngine> =
-        Closure::new(|settings: Box<[f64]>, last_event_id| Engine::new(&settings, last_event_id));
+        Closure::new(|settings: Box<[f64]>, id: Box<[u8]>| Engine::new(&settings, &id));
 }
 
 /// `makeEngine` for a JavaScript `Client` made from Rust (`SseClient`,
