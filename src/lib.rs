@@ -49,7 +49,6 @@ pub use web::{
 
 /// What the standard library's prelude brings and `no_std` code imports.
 mod prelude {
-    pub use alloc::boxed::Box;
     pub use alloc::format;
     pub use alloc::string::{String, ToString};
     pub use alloc::vec::Vec;
