@@ -338,7 +338,7 @@ impl Connection {
         self.auth_retry_used = false;
         self.last_activity_ms = now_ms;
         if reopened {
-            self.actions.push_back(Action::ClearTimer(Timer::Reconnect));
+            self.push(Action::ClearTimer(Timer::Reconnect));
             self.arm_idle_timer();
         }
         self.set_state(State::Open);
@@ -375,42 +375,7 @@ impl Connection {
     /// retry, a scheduled reconnect, waiting for the network, and giving up.
     /// `random` is uniform in `[0, 1)` (jitter).
     pub fn on_failure(&mut self, error: Failure, now_ms: f64, random: f64) {
-        if !self.has_connection() {
-            return; // a late report from an attempt we already left
-        }
-        self.disconnect();
-
-        if let Failure::Unauthorized { .. } = error {
-            if self.config.has_auth_hook && !self.auth_retry_used {
-                self.auth_retry_used = true;
-                self.set_state(State::Reconnecting);
-                self.actions.push_back(Action::Authorize { error });
-                return;
-            }
-        }
-
-        let failure = error.policy();
-        if !self.online && failure.is_retryable() {
-            self.waiting_for_network = true;
-            self.set_state(State::Reconnecting);
-            return;
-        }
-
-        match self.backoff.on_failure(&failure, now_ms, random) {
-            Decision::Retry { attempt, delay_ms } => {
-                self.set_state(State::Reconnecting);
-                self.actions.push_back(Action::SetTimer {
-                    timer: Timer::Reconnect,
-                    delay_ms,
-                });
-                self.notify(Notice::Reconnecting {
-                    attempt,
-                    delay_ms: Some(delay_ms),
-                    cause: error,
-                });
-            }
-            Decision::GiveUp(give_up) => self.give_up(give_up, error),
-        }
+        self.fail(error, now_ms, random, false);
     }
 
     /// The transport lost its connection and reconnects by itself (the
@@ -426,38 +391,74 @@ impl Connection {
     /// anew (a `retry: 99999999999999999999` would otherwise silence the
     /// client for 24.8 days).
     pub fn on_transport_reconnecting(&mut self, error: Failure, now_ms: f64, random: f64) {
+        self.fail(error, now_ms, random, true);
+    }
+
+    /// [`Connection::on_failure`] (`by_transport` false) and
+    /// [`Connection::on_transport_reconnecting`] (true) in one body, so the
+    /// wasm holds the decision once. They differ in what happens to the
+    /// connection: ours is aborted at once and replaced after a timer; the
+    /// transport's own is left running (only the idle watchdog stops) and
+    /// the timer only bounds its wait, so it is aborted only on giving up.
+    fn fail(&mut self, error: Failure, now_ms: f64, random: f64, by_transport: bool) {
         if !self.has_connection() {
-            return;
+            return; // a late report from an attempt we already left
         }
-        self.actions.push_back(Action::ClearTimer(Timer::Idle));
+        if by_transport {
+            self.push(Action::ClearTimer(Timer::Idle));
+        } else {
+            self.disconnect();
+            if let Failure::Unauthorized { .. } = error {
+                if self.config.has_auth_hook && !self.auth_retry_used {
+                    self.auth_retry_used = true;
+                    self.set_state(State::Reconnecting);
+                    self.push(Action::Authorize { error });
+                    return;
+                }
+            }
+        }
+
         let failure = error.policy();
         if !self.online && failure.is_retryable() {
-            // Offline: the browser keeps trying; nothing is counted.
-            self.transport_retrying = true;
+            // Offline: our reconnect waits for `online`; the browser keeps
+            // trying by itself. Nothing is counted.
+            if by_transport {
+                self.transport_retrying = true;
+            } else {
+                self.waiting_for_network = true;
+            }
             self.set_state(State::Reconnecting);
             return;
         }
+
         match self.backoff.on_failure(&failure, now_ms, random) {
-            Decision::Retry { attempt, .. } => {
-                self.transport_retrying = true;
+            Decision::Retry { attempt, delay_ms } => {
+                // `disconnect` cleared it for our own failures.
+                self.transport_retrying = by_transport;
                 self.set_state(State::Reconnecting);
-                let bound = self
-                    .backoff
-                    .server_delay_cap_ms()
-                    .saturating_add(TRANSPORT_RECONNECT_SLACK_MS)
-                    .min(MAX_TIMER_DELAY_MS);
-                self.actions.push_back(Action::SetTimer {
+                let timer_delay_ms = if by_transport {
+                    self.backoff
+                        .server_delay_cap_ms()
+                        .saturating_add(TRANSPORT_RECONNECT_SLACK_MS)
+                        .min(MAX_TIMER_DELAY_MS)
+                } else {
+                    delay_ms
+                };
+                self.push(Action::SetTimer {
                     timer: Timer::Reconnect,
-                    delay_ms: bound,
+                    delay_ms: timer_delay_ms,
                 });
                 self.notify(Notice::Reconnecting {
                     attempt,
-                    delay_ms: None,
+                    // The transport does not say how long it waits.
+                    delay_ms: (!by_transport).then_some(delay_ms),
                     cause: error,
                 });
             }
             Decision::GiveUp(give_up) => {
-                self.disconnect();
+                if by_transport {
+                    self.disconnect();
+                }
                 self.give_up(give_up, error);
             }
         }
@@ -485,9 +486,7 @@ impl Connection {
         if renewed {
             self.connect(now_ms);
         } else {
-            self.set_state(State::Closed);
-            self.notify(Notice::Error(error));
-            self.notify(Notice::Closed);
+            self.give_up(GiveUp::NotRetryable, error);
         }
     }
 
@@ -495,15 +494,13 @@ impl Connection {
     pub fn on_timer(&mut self, timer: Timer, now_ms: f64, random: f64) {
         match timer {
             Timer::Reconnect
-                if self.state == State::Reconnecting
-                    && !self.waiting_for_network
-                    && !self.transport_retrying =>
+                if self.transport_retrying
+                    || (self.state == State::Reconnecting && !self.waiting_for_network) =>
             {
-                self.connect(now_ms)
-            }
-            Timer::Reconnect if self.transport_retrying => {
-                // The transport's own reconnect overran its bound.
-                self.disconnect();
+                if self.transport_retrying {
+                    // The transport's own reconnect overran its bound.
+                    self.disconnect();
+                }
                 self.connect(now_ms);
             }
             Timer::Idle if matches!(self.state, State::Connecting | State::Open) => {
@@ -516,7 +513,7 @@ impl Connection {
                 } else {
                     // Bytes came since the timer was set: wait out the rest.
                     let rest = float::ceil(f64::from(idle_ms) - quiet_ms) as u32;
-                    self.actions.push_back(Action::SetTimer {
+                    self.push(Action::SetTimer {
                         timer: Timer::Idle,
                         delay_ms: rest.max(1),
                     });
@@ -534,13 +531,10 @@ impl Connection {
         if self.state != State::Reconnecting || self.transport_retrying {
             return; // the transport's own reconnection watches the network
         }
+        self.waiting_for_network = !online;
+        self.push(Action::ClearTimer(Timer::Reconnect));
         if online {
-            self.waiting_for_network = false;
-            self.actions.push_back(Action::ClearTimer(Timer::Reconnect));
             self.connect(now_ms);
-        } else {
-            self.waiting_for_network = true;
-            self.actions.push_back(Action::ClearTimer(Timer::Reconnect));
         }
     }
 
@@ -565,23 +559,24 @@ impl Connection {
     /// `pageshow` (back/forward cache restore): reconnect at once if the
     /// stream is down and nothing else holds it back.
     pub fn on_pageshow(&mut self, now_ms: f64) {
-        if self.state == State::Reconnecting && self.online && !self.transport_retrying {
-            self.waiting_for_network = false;
-            self.actions.push_back(Action::ClearTimer(Timer::Reconnect));
-            self.connect(now_ms);
+        // What coming online does, when online already.
+        if self.online {
+            self.on_network(true, now_ms);
         }
     }
 
+    /// Starts a connection attempt (with the idle watchdog, if any).
     fn connect(&mut self, now_ms: f64) {
         self.set_state(State::Connecting);
         self.last_activity_ms = now_ms;
-        self.actions.push_back(Action::Connect);
+        self.push(Action::Connect);
         self.arm_idle_timer();
     }
 
+    /// Starts the idle watchdog, if `idleTimeoutMs` asks for one.
     fn arm_idle_timer(&mut self) {
         if let Some(idle_ms) = self.config.idle_timeout_ms {
-            self.actions.push_back(Action::SetTimer {
+            self.push(Action::SetTimer {
                 timer: Timer::Idle,
                 delay_ms: idle_ms,
             });
@@ -597,11 +592,12 @@ impl Connection {
     /// Drops the current attempt and every timer.
     fn disconnect(&mut self) {
         self.transport_retrying = false;
-        self.actions.push_back(Action::Abort);
-        self.actions.push_back(Action::ClearTimer(Timer::Reconnect));
-        self.actions.push_back(Action::ClearTimer(Timer::Idle));
+        self.push(Action::Abort);
+        self.push(Action::ClearTimer(Timer::Reconnect));
+        self.push(Action::ClearTimer(Timer::Idle));
     }
 
+    /// Moves to `state`, notifying the change (not a repeat).
     fn set_state(&mut self, state: State) {
         if self.state != state {
             self.state = state;
@@ -609,8 +605,14 @@ impl Connection {
         }
     }
 
+    /// Queues a notice for the user.
     fn notify(&mut self, notice: Notice) {
-        self.actions.push_back(Action::Notify(notice));
+        self.push(Action::Notify(notice));
+    }
+
+    /// Queues `action`.
+    fn push(&mut self, action: Action) {
+        self.actions.push_back(action);
     }
 }
 
