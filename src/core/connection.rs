@@ -20,7 +20,7 @@
 //! then only counts the attempt against the budget and waits for the
 //! transport to report that it opened again (or to fail for good).
 
-use alloc::collections::VecDeque;
+use alloc::vec::Vec;
 
 use crate::core::float;
 use crate::core::retry::{self, Backoff, Decision, GiveUp, RetryOptions, MAX_TIMER_DELAY_MS};
@@ -232,7 +232,14 @@ pub struct Connection {
     config: Config,
     state: State,
     backoff: Backoff,
-    actions: VecDeque<Action>,
+    /// The queued actions: `actions[read..]`, oldest first. A `Vec` and a
+    /// read index rather than a `VecDeque` (whose growth code costs the
+    /// wasm more): the `Vec` is emptied whenever its last action is taken,
+    /// and the shell drains the queue after every input, so it stays as
+    /// short as a ring would.
+    actions: Vec<Action>,
+    /// How many of `actions` were taken already.
+    read: usize,
     online: bool,
     hidden: bool,
     /// Offline during a failure: the next attempt waits for `online`
@@ -256,7 +263,8 @@ impl Connection {
             backoff: Backoff::new(config.retry),
             config,
             state: State::Idle,
-            actions: VecDeque::new(),
+            actions: Vec::new(),
+            read: 0,
             online: true,
             hidden: false,
             waiting_for_network: false,
@@ -273,7 +281,13 @@ impl Connection {
 
     /// The next action to carry out, oldest first.
     pub fn poll_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
+        let action = self.actions.get(self.read).copied();
+        self.read += 1;
+        if self.read >= self.actions.len() {
+            self.actions.clear();
+            self.read = 0;
+        }
+        action
     }
 
     /// First subscription: connect, unless already connected or closed.
@@ -312,6 +326,7 @@ impl Connection {
     /// `state`, which alone is notified.
     fn shut_down(&mut self, state: State) {
         self.actions.clear();
+        self.read = 0;
         self.disconnect();
         self.set_state(state);
     }
@@ -612,7 +627,7 @@ impl Connection {
 
     /// Queues `action`.
     fn push(&mut self, action: Action) {
-        self.actions.push_back(action);
+        self.actions.push(action);
     }
 }
 
