@@ -625,7 +625,9 @@ impl Connection {
         self.push(Action::Notify(notice));
     }
 
-    /// Queues `action`.
+    /// Queues `action`. Out of line: inlined, each of the many call sites
+    /// would carry the queue's growth check.
+    #[inline(never)]
     fn push(&mut self, action: Action) {
         self.actions.push(action);
     }
