@@ -482,34 +482,43 @@ impl Backoff {
 
     /// The delay after `self.streak` consecutive failures (at least 1).
     fn delay_ms(&self, options: &RetryOptions, retry_after_ms: Option<u64>, random: f64) -> u32 {
-        let min = f64::from(MIN_DELAY_MS);
-        let max = f64::from(MAX_TIMER_DELAY_MS);
-        let server = self.server_retry_ms.map(f64::from);
+        // The bounds are whole milliseconds: integers, which need none of
+        // the NaN handling of `f64::max` (a call to `fmax` in the wasm).
+        let server = self.server_retry_ms.unwrap_or(0);
+        let base = self
+            .server_retry_ms
+            .unwrap_or(options.initial_delay_ms)
+            .max(MIN_DELAY_MS);
+        let cap = options.max_delay_ms.max(server).min(MAX_TIMER_DELAY_MS);
+        // The delay is at least the server's reconnection time, MIN_DELAY_MS
+        // and the honoured `Retry-After`: one floor, the largest of the three.
+        let honoured = retry_after_ms.map_or(0, |ms| ms.min(u64::from(MAX_SERVER_DELAY_MS)) as u32);
+        let floor = f64::from(server.max(MIN_DELAY_MS).max(honoured));
 
-        let base = server
-            .unwrap_or(f64::from(options.initial_delay_ms))
-            .max(min);
-        let cap = f64::from(options.max_delay_ms)
-            .max(server.unwrap_or(0.0))
-            .min(max);
         // factor >= 1 (sanitized) and base >= 100, so the product is >= 100
         // or +inf, never NaN; +inf (huge factor or exponent) saturates at cap.
-        let grown = (base * float::powi(options.factor, self.streak.saturating_sub(1))).min(cap);
+        let grown = f64::from(base) * float::powi(options.factor, self.streak.saturating_sub(1));
+        let grown = if grown < f64::from(cap) {
+            grown
+        } else {
+            f64::from(cap)
+        };
 
         let random = if random.is_nan() {
             0.0
         } else {
             random.clamp(0.0, 1.0)
         };
+        // jitter and random are in [0, 1]: at most `grown`, never NaN.
         let jittered = grown - options.jitter * grown * random;
 
-        let mut delay = jittered.max(server.unwrap_or(0.0)).max(min);
-        if let Some(retry_after_ms) = retry_after_ms {
-            let honoured = retry_after_ms.min(u64::from(MAX_SERVER_DELAY_MS));
-            delay = delay.max(honoured as f64);
-        }
-        // In [100, 2^31 - 1] here, so the cast is exact after rounding up.
-        float::ceil(delay.min(max)) as u32
+        // In [MIN_DELAY_MS, MAX_TIMER_DELAY_MS]: `jittered` is at most `cap`,
+        // and each floor is too (the server's value is capped when it is
+        // set). So the cast truncates a positive u32 range value, and
+        // adding the lost fraction's 1 rounds up.
+        let delay = if jittered > floor { jittered } else { floor };
+        let whole = delay as u32;
+        whole + u32::from(f64::from(whole) < delay)
     }
 }
 
