@@ -120,27 +120,25 @@ pub enum Failure {
 }
 
 impl Failure {
-    /// The classification the retry policy decides on.
-    fn policy(self) -> retry::Failure {
+    /// How the retry policy sees it: whether it may be retried (as
+    /// [`retry::Failure::is_retryable`] says of its classification) and the
+    /// `Retry-After` the policy honours. Classified here, not by making a
+    /// [`retry::Failure`]: the machine asks before the policy does (an
+    /// offline failure waits for the network), and one answer serves both.
+    fn retry_terms(self) -> (bool, Option<u64>) {
         match self {
-            Failure::Network => retry::Failure::Network,
-            Failure::StreamEnded => retry::Failure::BodyEnded,
+            Failure::Network | Failure::StreamEnded | Failure::IdleTimeout { .. } => (true, None),
             Failure::Http {
                 status,
                 retry_after_ms,
-            } => retry::Failure::Status {
-                status,
-                retry_after_ms,
-            },
-            Failure::Unauthorized { status } => retry::Failure::Status {
-                status,
-                retry_after_ms: None,
-            },
-            Failure::ContentType => retry::Failure::WrongContentType,
-            Failure::IdleTimeout { .. } => retry::Failure::IdleTimeout,
-            // Never the end of a connection on their own: our own decision
-            // to stop.
-            Failure::EventTooLarge { .. } | Failure::Fatal => retry::Failure::Aborted,
+            } => (
+                retry::is_retryable_status(status),
+                retry::honoured_retry_after_ms(status, retry_after_ms),
+            ),
+            Failure::Unauthorized { status } => (retry::is_retryable_status(status), None),
+            // `ContentType` never mends itself; `EventTooLarge` and `Fatal`
+            // are our own decision to stop, as an abort is.
+            Failure::ContentType | Failure::EventTooLarge { .. } | Failure::Fatal => (false, None),
         }
     }
 }
@@ -433,8 +431,8 @@ impl Connection {
             }
         }
 
-        let failure = error.policy();
-        if !self.online && failure.is_retryable() {
+        let (retryable, retry_after_ms) = error.retry_terms();
+        if !self.online && retryable {
             // Offline: our reconnect waits for `online`; the browser keeps
             // trying by itself. Nothing is counted.
             if by_transport {
@@ -446,7 +444,10 @@ impl Connection {
             return;
         }
 
-        match self.backoff.on_failure(&failure, now_ms, random) {
+        match self
+            .backoff
+            .decide(retryable, retry_after_ms, now_ms, random)
+        {
             Decision::Retry { attempt, delay_ms } => {
                 // `disconnect` cleared it for our own failures.
                 self.transport_retrying = by_transport;
@@ -689,6 +690,63 @@ mod tests {
         Failure::Http {
             status,
             retry_after_ms: None,
+        }
+    }
+
+    #[test]
+    fn failures_are_classified_as_the_retry_policy_classifies_them() {
+        // What each failure is to the policy.
+        fn classified(error: Failure) -> retry::Failure {
+            match error {
+                Failure::Network => retry::Failure::Network,
+                Failure::StreamEnded => retry::Failure::BodyEnded,
+                Failure::Http {
+                    status,
+                    retry_after_ms,
+                } => retry::Failure::Status {
+                    status,
+                    retry_after_ms,
+                },
+                Failure::Unauthorized { status } => retry::Failure::Status {
+                    status,
+                    retry_after_ms: None,
+                },
+                Failure::ContentType => retry::Failure::WrongContentType,
+                Failure::IdleTimeout { .. } => retry::Failure::IdleTimeout,
+                Failure::EventTooLarge { .. } | Failure::Fatal => retry::Failure::Aborted,
+            }
+        }
+        let mut failures = vec![
+            Failure::Network,
+            Failure::StreamEnded,
+            Failure::ContentType,
+            Failure::IdleTimeout { idle_ms: 1000 },
+            Failure::EventTooLarge { limit: 10 },
+            Failure::Fatal,
+        ];
+        for status in 0..=1000 {
+            failures.push(Failure::Unauthorized { status });
+            for retry_after_ms in [None, Some(0), Some(7_000), Some(u64::MAX)] {
+                failures.push(Failure::Http {
+                    status,
+                    retry_after_ms,
+                });
+            }
+        }
+        for error in failures {
+            let policy = classified(error);
+            let honoured = match policy {
+                retry::Failure::Status {
+                    status,
+                    retry_after_ms,
+                } => retry::honoured_retry_after_ms(status, retry_after_ms),
+                _ => None,
+            };
+            assert_eq!(
+                error.retry_terms(),
+                (policy.is_retryable(), honoured),
+                "{error:?}"
+            );
         }
     }
 

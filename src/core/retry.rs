@@ -273,9 +273,37 @@ impl Failure {
     pub fn is_retryable(&self) -> bool {
         match *self {
             Failure::Network | Failure::BodyEnded | Failure::IdleTimeout => true,
-            Failure::Status { status, .. } => matches!(status, 408 | 429 | 500..=599),
+            Failure::Status { status, .. } => is_retryable_status(status),
             Failure::WrongContentType | Failure::Aborted => false,
         }
+    }
+
+    /// The `Retry-After` the policy honours: that of a 429 or 503.
+    fn honoured_retry_after_ms(&self) -> Option<u64> {
+        match *self {
+            Failure::Status {
+                status,
+                retry_after_ms,
+            } => honoured_retry_after_ms(status, retry_after_ms),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a response with `status` may be followed by a reconnect: 408,
+/// 429 and 500–599 (see [`Failure::is_retryable`]).
+pub(crate) fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 408 | 429 | 500..=599)
+}
+
+/// The part of a response's `Retry-After` the policy honours: all of it on
+/// 429 and 503, the statuses for which RFC 9110 §10.2.3 and RFC 6585 §4
+/// define it; nothing on any other status.
+pub(crate) fn honoured_retry_after_ms(status: u16, retry_after_ms: Option<u64>) -> Option<u64> {
+    if matches!(status, 429 | 503) {
+        retry_after_ms
+    } else {
+        None
     }
 }
 
@@ -425,9 +453,31 @@ impl Backoff {
     /// clock never counts as healthy).
     #[must_use]
     pub fn on_failure(&mut self, failure: &Failure, now_ms: f64, random: f64) -> Decision {
+        self.decide(
+            failure.is_retryable(),
+            failure.honoured_retry_after_ms(),
+            now_ms,
+            random,
+        )
+    }
+
+    /// [`Backoff::on_failure`] for a failure classified already: whether it
+    /// is retryable ([`Failure::is_retryable`]) and the `Retry-After` the
+    /// policy honours ([`honoured_retry_after_ms`]). For a caller with
+    /// failures of its own kind (the connection machine), which has to know
+    /// whether one is retryable anyway: it need not make a [`Failure`] for
+    /// the policy to classify again.
+    #[must_use]
+    pub(crate) fn decide(
+        &mut self,
+        retryable: bool,
+        retry_after_ms: Option<u64>,
+        now_ms: f64,
+        random: f64,
+    ) -> Decision {
         let opened_at_ms = self.opened_at_ms.take();
         let progressed = core::mem::take(&mut self.progressed);
-        if !failure.is_retryable() {
+        if !retryable {
             return Decision::GiveUp(GiveUp::NotRetryable);
         }
         let Some(options) = self.options else {
@@ -450,13 +500,6 @@ impl Backoff {
                 attempts: self.failures,
             });
         }
-        let retry_after_ms = match *failure {
-            Failure::Status {
-                status: 429 | 503,
-                retry_after_ms,
-            } => retry_after_ms,
-            _ => None,
-        };
         Decision::Retry {
             attempt: self.failures.saturating_add(1),
             delay_ms: self.delay_ms(&options, retry_after_ms, random),
