@@ -613,7 +613,9 @@ impl Connection {
         self.push(Action::ClearTimer(Timer::Idle));
     }
 
-    /// Moves to `state`, notifying the change (not a repeat).
+    /// Moves to `state`, notifying the change (not a repeat). Out of line,
+    /// as [`Connection::push`] is: most transitions call it.
+    #[inline(never)]
     fn set_state(&mut self, state: State) {
         if self.state != state {
             self.state = state;
