@@ -22,7 +22,6 @@
 
 use alloc::vec::Vec;
 
-use crate::core::float;
 use crate::core::retry::{self, Backoff, Decision, GiveUp, RetryOptions, MAX_TIMER_DELAY_MS};
 
 /// How much longer than the longest `retry:` it honours a transport that
@@ -528,7 +527,7 @@ impl Connection {
                     self.on_failure(Failure::IdleTimeout { idle_ms }, now_ms, random);
                 } else {
                     // Bytes came since the timer was set: wait out the rest.
-                    let rest = float::ceil(f64::from(idle_ms) - quiet_ms) as u32;
+                    let rest = retry::ceil_ms(f64::from(idle_ms) - quiet_ms);
                     self.push(Action::SetTimer {
                         timer: Timer::Idle,
                         delay_ms: rest.max(1),

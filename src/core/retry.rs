@@ -92,6 +92,15 @@ pub const MAX_TIMER_DELAY_MS: u32 = 2_147_483_647;
 /// attempt budget still applies.
 pub const MAX_SERVER_DELAY_MS: u32 = 300_000;
 
+/// `x` milliseconds rounded up to a whole number, as a `u32`: `ceil(x) as
+/// u32`, saturating (NaN and negative values give 0, values above
+/// `u32::MAX` give `u32::MAX`), without `ceil`'s range checks: the cast
+/// truncates, and a lost fraction adds 1.
+pub(crate) fn ceil_ms(x: f64) -> u32 {
+    let whole = x as u32;
+    whole.saturating_add(u32::from(f64::from(whole) < x))
+}
+
 /// Settings of the reconnection policy.
 ///
 /// The JavaScript option names are the camelCase forms of the field names
@@ -557,11 +566,8 @@ impl Backoff {
 
         // In [MIN_DELAY_MS, MAX_TIMER_DELAY_MS]: `jittered` is at most `cap`,
         // and each floor is too (the server's value is capped when it is
-        // set). So the cast truncates a positive u32 range value, and
-        // adding the lost fraction's 1 rounds up.
-        let delay = if jittered > floor { jittered } else { floor };
-        let whole = delay as u32;
-        whole + u32::from(f64::from(whole) < delay)
+        // set). So rounding up keeps it there.
+        ceil_ms(if jittered > floor { jittered } else { floor })
     }
 }
 
@@ -598,6 +604,40 @@ mod tests {
         (0..count)
             .map(|_| retry_delay(backoff.on_failure(&NET, 0.0, random)))
             .collect()
+    }
+
+    #[test]
+    fn ceil_ms_is_ceil_cast_to_u32() {
+        let mut values = vec![
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -0.0,
+            0.0,
+            -1.5,
+            -0.5,
+            1e-300,
+            0.5,
+            1.0,
+            99.999,
+            100.0,
+            2_147_483_646.5,
+            2_147_483_647.0,
+            4_294_967_294.5,
+            4_294_967_295.0,
+            4_294_967_295.5,
+            4_294_967_296.0,
+            1e300,
+        ];
+        let mut state = 7;
+        for _ in 0..10_000 {
+            let bits = xorshift(&mut state);
+            values.push(f64::from_bits(bits));
+            values.push((bits % 5_000_000_000) as f64 / 1000.0);
+        }
+        for x in values {
+            assert_eq!(ceil_ms(x), x.ceil() as u32, "{x}");
+        }
     }
 
     #[test]
