@@ -91,8 +91,11 @@ pub enum Failure {
     Http {
         /// The HTTP status code.
         status: u16,
-        /// `Retry-After` in milliseconds, if the server sent a valid one.
-        retry_after_ms: Option<u64>,
+        /// `Retry-After` in milliseconds, if the server sent a valid one;
+        /// saturated at `u32::MAX` (49 days): the policy caps it at
+        /// [`retry::MAX_SERVER_DELAY_MS`] anyway, and a 32-bit field keeps
+        /// [`Action`] small.
+        retry_after_ms: Option<u32>,
     },
     /// 401 or 403: handed to the `onUnauthorized` hook, if any, once per
     /// run; never retried otherwise.
@@ -132,7 +135,7 @@ impl Failure {
                 retry_after_ms,
             } => (
                 retry::is_retryable_status(status),
-                retry::honoured_retry_after_ms(status, retry_after_ms),
+                retry::honoured_retry_after_ms(status, retry_after_ms.map(u64::from)),
             ),
             Failure::Unauthorized { status } => (retry::is_retryable_status(status), None),
             // `ContentType` never mends itself; `EventTooLarge` and `Fatal`
@@ -706,7 +709,7 @@ mod tests {
                     retry_after_ms,
                 } => retry::Failure::Status {
                     status,
-                    retry_after_ms,
+                    retry_after_ms: retry_after_ms.map(u64::from),
                 },
                 Failure::Unauthorized { status } => retry::Failure::Status {
                     status,
@@ -727,7 +730,7 @@ mod tests {
         ];
         for status in 0..=1000 {
             failures.push(Failure::Unauthorized { status });
-            for retry_after_ms in [None, Some(0), Some(7_000), Some(u64::MAX)] {
+            for retry_after_ms in [None, Some(0), Some(7_000), Some(u32::MAX)] {
                 failures.push(Failure::Http {
                     status,
                     retry_after_ms,
@@ -1252,6 +1255,25 @@ mod tests {
             timer: Timer::Idle,
             delay_ms: 1000
         }));
+    }
+
+    #[test]
+    fn a_saturated_retry_after_waits_the_longest_honoured_delay() {
+        let mut c = machine(retrying(5));
+        c.start(0.0);
+        drain(&mut c);
+        c.on_failure(
+            Failure::Http {
+                status: 503,
+                retry_after_ms: Some(u32::MAX),
+            },
+            0.0,
+            0.0,
+        );
+        assert_eq!(
+            reconnect_delay(&drain(&mut c)),
+            Some(retry::MAX_SERVER_DELAY_MS)
+        );
     }
 
     #[test]

@@ -368,7 +368,7 @@ impl Engine {
                 self.delay.set(retry_after_ms.map_or(-1.0, |ms| ms as f64));
                 let error = Failure::Http {
                     status,
-                    retry_after_ms,
+                    retry_after_ms: retry_after_ms.map(|ms| ms.min(u64::from(u32::MAX)) as u32),
                 };
                 (VERDICT_HTTP, error)
             }
