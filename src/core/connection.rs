@@ -344,18 +344,18 @@ impl Connection {
     /// The response was accepted (status 200, `text/event-stream`), also
     /// when the transport reconnected by itself.
     pub fn on_open(&mut self, now_ms: f64) {
-        let reopened = self.transport_retrying;
-        if self.state != State::Connecting && !reopened {
+        if self.transport_retrying {
+            // The transport reopened by itself: its bound goes, and the idle
+            // watchdog (stopped while it reconnected) runs again.
+            self.push(Action::ClearTimer(Timer::Reconnect));
+            self.arm_idle_timer();
+        } else if self.state != State::Connecting {
             return;
         }
         self.transport_retrying = false;
         self.backoff.on_open(now_ms);
         self.auth_retry_used = false;
         self.last_activity_ms = now_ms;
-        if reopened {
-            self.push(Action::ClearTimer(Timer::Reconnect));
-            self.arm_idle_timer();
-        }
         self.set_state(State::Open);
         self.notify(Notice::Open);
     }
