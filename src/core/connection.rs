@@ -20,9 +20,8 @@
 //! then only counts the attempt against the budget and waits for the
 //! transport to report that it opened again (or to fail for good).
 
-use alloc::collections::VecDeque;
+use alloc::vec::Vec;
 
-use crate::core::float;
 use crate::core::retry::{self, Backoff, Decision, GiveUp, RetryOptions, MAX_TIMER_DELAY_MS};
 
 /// How much longer than the longest `retry:` it honours a transport that
@@ -92,8 +91,11 @@ pub enum Failure {
     Http {
         /// The HTTP status code.
         status: u16,
-        /// `Retry-After` in milliseconds, if the server sent a valid one.
-        retry_after_ms: Option<u64>,
+        /// `Retry-After` in milliseconds, if the server sent a valid one;
+        /// saturated at `u32::MAX` (49 days): the policy caps it at
+        /// [`retry::MAX_SERVER_DELAY_MS`] anyway, and a 32-bit field keeps
+        /// [`Action`] small.
+        retry_after_ms: Option<u32>,
     },
     /// 401 or 403: handed to the `onUnauthorized` hook, if any, once per
     /// run; never retried otherwise.
@@ -120,27 +122,25 @@ pub enum Failure {
 }
 
 impl Failure {
-    /// The classification the retry policy decides on.
-    fn policy(self) -> retry::Failure {
+    /// How the retry policy sees it: whether it may be retried (as
+    /// [`retry::Failure::is_retryable`] says of its classification) and the
+    /// `Retry-After` the policy honours. Classified here, not by making a
+    /// [`retry::Failure`]: the machine asks before the policy does (an
+    /// offline failure waits for the network), and one answer serves both.
+    fn retry_terms(self) -> (bool, Option<u64>) {
         match self {
-            Failure::Network => retry::Failure::Network,
-            Failure::StreamEnded => retry::Failure::BodyEnded,
+            Failure::Network | Failure::StreamEnded | Failure::IdleTimeout { .. } => (true, None),
             Failure::Http {
                 status,
                 retry_after_ms,
-            } => retry::Failure::Status {
-                status,
-                retry_after_ms,
-            },
-            Failure::Unauthorized { status } => retry::Failure::Status {
-                status,
-                retry_after_ms: None,
-            },
-            Failure::ContentType => retry::Failure::WrongContentType,
-            Failure::IdleTimeout { .. } => retry::Failure::IdleTimeout,
-            // Never the end of a connection on their own: our own decision
-            // to stop.
-            Failure::EventTooLarge { .. } | Failure::Fatal => retry::Failure::Aborted,
+            } => (
+                retry::is_retryable_status(status),
+                retry::honoured_retry_after_ms(status, retry_after_ms.map(u64::from)),
+            ),
+            Failure::Unauthorized { status } => (retry::is_retryable_status(status), None),
+            // `ContentType` never mends itself; `EventTooLarge` and `Fatal`
+            // are our own decision to stop, as an abort is.
+            Failure::ContentType | Failure::EventTooLarge { .. } | Failure::Fatal => (false, None),
         }
     }
 }
@@ -232,7 +232,14 @@ pub struct Connection {
     config: Config,
     state: State,
     backoff: Backoff,
-    actions: VecDeque<Action>,
+    /// The queued actions: `actions[read..]`, oldest first. A `Vec` and a
+    /// read index rather than a `VecDeque` (whose growth code costs the
+    /// wasm more): the `Vec` is emptied whenever its last action is taken,
+    /// and the shell drains the queue after every input, so it stays as
+    /// short as a ring would.
+    actions: Vec<Action>,
+    /// How many of `actions` were taken already.
+    read: usize,
     online: bool,
     hidden: bool,
     /// Offline during a failure: the next attempt waits for `online`
@@ -256,7 +263,8 @@ impl Connection {
             backoff: Backoff::new(config.retry),
             config,
             state: State::Idle,
-            actions: VecDeque::new(),
+            actions: Vec::new(),
+            read: 0,
             online: true,
             hidden: false,
             waiting_for_network: false,
@@ -273,7 +281,13 @@ impl Connection {
 
     /// The next action to carry out, oldest first.
     pub fn poll_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
+        let action = self.actions.get(self.read).copied();
+        self.read += 1;
+        if self.read >= self.actions.len() {
+            self.actions.clear();
+            self.read = 0;
+        }
+        action
     }
 
     /// First subscription: connect, unless already connected or closed.
@@ -312,6 +326,7 @@ impl Connection {
     /// `state`, which alone is notified.
     fn shut_down(&mut self, state: State) {
         self.actions.clear();
+        self.read = 0;
         self.disconnect();
         self.set_state(state);
     }
@@ -329,18 +344,18 @@ impl Connection {
     /// The response was accepted (status 200, `text/event-stream`), also
     /// when the transport reconnected by itself.
     pub fn on_open(&mut self, now_ms: f64) {
-        let reopened = self.transport_retrying;
-        if self.state != State::Connecting && !reopened {
+        if self.transport_retrying {
+            // The transport reopened by itself: its bound goes, and the idle
+            // watchdog (stopped while it reconnected) runs again.
+            self.push(Action::ClearTimer(Timer::Reconnect));
+            self.arm_idle_timer();
+        } else if self.state != State::Connecting {
             return;
         }
         self.transport_retrying = false;
         self.backoff.on_open(now_ms);
         self.auth_retry_used = false;
         self.last_activity_ms = now_ms;
-        if reopened {
-            self.actions.push_back(Action::ClearTimer(Timer::Reconnect));
-            self.arm_idle_timer();
-        }
         self.set_state(State::Open);
         self.notify(Notice::Open);
     }
@@ -375,42 +390,7 @@ impl Connection {
     /// retry, a scheduled reconnect, waiting for the network, and giving up.
     /// `random` is uniform in `[0, 1)` (jitter).
     pub fn on_failure(&mut self, error: Failure, now_ms: f64, random: f64) {
-        if !self.has_connection() {
-            return; // a late report from an attempt we already left
-        }
-        self.disconnect();
-
-        if let Failure::Unauthorized { .. } = error {
-            if self.config.has_auth_hook && !self.auth_retry_used {
-                self.auth_retry_used = true;
-                self.set_state(State::Reconnecting);
-                self.actions.push_back(Action::Authorize { error });
-                return;
-            }
-        }
-
-        let failure = error.policy();
-        if !self.online && failure.is_retryable() {
-            self.waiting_for_network = true;
-            self.set_state(State::Reconnecting);
-            return;
-        }
-
-        match self.backoff.on_failure(&failure, now_ms, random) {
-            Decision::Retry { attempt, delay_ms } => {
-                self.set_state(State::Reconnecting);
-                self.actions.push_back(Action::SetTimer {
-                    timer: Timer::Reconnect,
-                    delay_ms,
-                });
-                self.notify(Notice::Reconnecting {
-                    attempt,
-                    delay_ms: Some(delay_ms),
-                    cause: error,
-                });
-            }
-            Decision::GiveUp(give_up) => self.give_up(give_up, error),
-        }
+        self.fail(error, now_ms, random, false);
     }
 
     /// The transport lost its connection and reconnects by itself (the
@@ -426,38 +406,77 @@ impl Connection {
     /// anew (a `retry: 99999999999999999999` would otherwise silence the
     /// client for 24.8 days).
     pub fn on_transport_reconnecting(&mut self, error: Failure, now_ms: f64, random: f64) {
+        self.fail(error, now_ms, random, true);
+    }
+
+    /// [`Connection::on_failure`] (`by_transport` false) and
+    /// [`Connection::on_transport_reconnecting`] (true) in one body, so the
+    /// wasm holds the decision once. They differ in what happens to the
+    /// connection: ours is aborted at once and replaced after a timer; the
+    /// transport's own is left running (only the idle watchdog stops) and
+    /// the timer only bounds its wait, so it is aborted only on giving up.
+    fn fail(&mut self, error: Failure, now_ms: f64, random: f64, by_transport: bool) {
         if !self.has_connection() {
-            return;
+            return; // a late report from an attempt we already left
         }
-        self.actions.push_back(Action::ClearTimer(Timer::Idle));
-        let failure = error.policy();
-        if !self.online && failure.is_retryable() {
-            // Offline: the browser keeps trying; nothing is counted.
-            self.transport_retrying = true;
+        if by_transport {
+            self.push(Action::ClearTimer(Timer::Idle));
+        } else {
+            self.disconnect();
+            if let Failure::Unauthorized { .. } = error {
+                if self.config.has_auth_hook && !self.auth_retry_used {
+                    self.auth_retry_used = true;
+                    self.set_state(State::Reconnecting);
+                    self.push(Action::Authorize { error });
+                    return;
+                }
+            }
+        }
+
+        let (retryable, retry_after_ms) = error.retry_terms();
+        if !self.online && retryable {
+            // Offline: our reconnect waits for `online`; the browser keeps
+            // trying by itself. Nothing is counted.
+            if by_transport {
+                self.transport_retrying = true;
+            } else {
+                self.waiting_for_network = true;
+            }
             self.set_state(State::Reconnecting);
             return;
         }
-        match self.backoff.on_failure(&failure, now_ms, random) {
-            Decision::Retry { attempt, .. } => {
-                self.transport_retrying = true;
+
+        match self
+            .backoff
+            .decide(retryable, retry_after_ms, now_ms, random)
+        {
+            Decision::Retry { attempt, delay_ms } => {
+                // `disconnect` cleared it for our own failures.
+                self.transport_retrying = by_transport;
                 self.set_state(State::Reconnecting);
-                let bound = self
-                    .backoff
-                    .server_delay_cap_ms()
-                    .saturating_add(TRANSPORT_RECONNECT_SLACK_MS)
-                    .min(MAX_TIMER_DELAY_MS);
-                self.actions.push_back(Action::SetTimer {
+                let timer_delay_ms = if by_transport {
+                    self.backoff
+                        .server_delay_cap_ms()
+                        .saturating_add(TRANSPORT_RECONNECT_SLACK_MS)
+                        .min(MAX_TIMER_DELAY_MS)
+                } else {
+                    delay_ms
+                };
+                self.push(Action::SetTimer {
                     timer: Timer::Reconnect,
-                    delay_ms: bound,
+                    delay_ms: timer_delay_ms,
                 });
                 self.notify(Notice::Reconnecting {
                     attempt,
-                    delay_ms: None,
+                    // The transport does not say how long it waits.
+                    delay_ms: (!by_transport).then_some(delay_ms),
                     cause: error,
                 });
             }
             Decision::GiveUp(give_up) => {
-                self.disconnect();
+                if by_transport {
+                    self.disconnect();
+                }
                 self.give_up(give_up, error);
             }
         }
@@ -485,9 +504,7 @@ impl Connection {
         if renewed {
             self.connect(now_ms);
         } else {
-            self.set_state(State::Closed);
-            self.notify(Notice::Error(error));
-            self.notify(Notice::Closed);
+            self.give_up(GiveUp::NotRetryable, error);
         }
     }
 
@@ -495,15 +512,13 @@ impl Connection {
     pub fn on_timer(&mut self, timer: Timer, now_ms: f64, random: f64) {
         match timer {
             Timer::Reconnect
-                if self.state == State::Reconnecting
-                    && !self.waiting_for_network
-                    && !self.transport_retrying =>
+                if self.transport_retrying
+                    || (self.state == State::Reconnecting && !self.waiting_for_network) =>
             {
-                self.connect(now_ms)
-            }
-            Timer::Reconnect if self.transport_retrying => {
-                // The transport's own reconnect overran its bound.
-                self.disconnect();
+                if self.transport_retrying {
+                    // The transport's own reconnect overran its bound.
+                    self.disconnect();
+                }
                 self.connect(now_ms);
             }
             Timer::Idle if matches!(self.state, State::Connecting | State::Open) => {
@@ -515,8 +530,8 @@ impl Connection {
                     self.on_failure(Failure::IdleTimeout { idle_ms }, now_ms, random);
                 } else {
                     // Bytes came since the timer was set: wait out the rest.
-                    let rest = float::ceil(f64::from(idle_ms) - quiet_ms) as u32;
-                    self.actions.push_back(Action::SetTimer {
+                    let rest = retry::ceil_ms(f64::from(idle_ms) - quiet_ms);
+                    self.push(Action::SetTimer {
                         timer: Timer::Idle,
                         delay_ms: rest.max(1),
                     });
@@ -534,13 +549,10 @@ impl Connection {
         if self.state != State::Reconnecting || self.transport_retrying {
             return; // the transport's own reconnection watches the network
         }
+        self.waiting_for_network = !online;
+        self.push(Action::ClearTimer(Timer::Reconnect));
         if online {
-            self.waiting_for_network = false;
-            self.actions.push_back(Action::ClearTimer(Timer::Reconnect));
             self.connect(now_ms);
-        } else {
-            self.waiting_for_network = true;
-            self.actions.push_back(Action::ClearTimer(Timer::Reconnect));
         }
     }
 
@@ -565,23 +577,24 @@ impl Connection {
     /// `pageshow` (back/forward cache restore): reconnect at once if the
     /// stream is down and nothing else holds it back.
     pub fn on_pageshow(&mut self, now_ms: f64) {
-        if self.state == State::Reconnecting && self.online && !self.transport_retrying {
-            self.waiting_for_network = false;
-            self.actions.push_back(Action::ClearTimer(Timer::Reconnect));
-            self.connect(now_ms);
+        // What coming online does, when online already.
+        if self.online {
+            self.on_network(true, now_ms);
         }
     }
 
+    /// Starts a connection attempt (with the idle watchdog, if any).
     fn connect(&mut self, now_ms: f64) {
         self.set_state(State::Connecting);
         self.last_activity_ms = now_ms;
-        self.actions.push_back(Action::Connect);
+        self.push(Action::Connect);
         self.arm_idle_timer();
     }
 
+    /// Starts the idle watchdog, if `idleTimeoutMs` asks for one.
     fn arm_idle_timer(&mut self) {
         if let Some(idle_ms) = self.config.idle_timeout_ms {
-            self.actions.push_back(Action::SetTimer {
+            self.push(Action::SetTimer {
                 timer: Timer::Idle,
                 delay_ms: idle_ms,
             });
@@ -597,11 +610,14 @@ impl Connection {
     /// Drops the current attempt and every timer.
     fn disconnect(&mut self) {
         self.transport_retrying = false;
-        self.actions.push_back(Action::Abort);
-        self.actions.push_back(Action::ClearTimer(Timer::Reconnect));
-        self.actions.push_back(Action::ClearTimer(Timer::Idle));
+        self.push(Action::Abort);
+        self.push(Action::ClearTimer(Timer::Reconnect));
+        self.push(Action::ClearTimer(Timer::Idle));
     }
 
+    /// Moves to `state`, notifying the change (not a repeat). Out of line,
+    /// as [`Connection::push`] is: most transitions call it.
+    #[inline(never)]
     fn set_state(&mut self, state: State) {
         if self.state != state {
             self.state = state;
@@ -609,8 +625,16 @@ impl Connection {
         }
     }
 
+    /// Queues a notice for the user.
     fn notify(&mut self, notice: Notice) {
-        self.actions.push_back(Action::Notify(notice));
+        self.push(Action::Notify(notice));
+    }
+
+    /// Queues `action`. Out of line: inlined, each of the many call sites
+    /// would carry the queue's growth check.
+    #[inline(never)]
+    fn push(&mut self, action: Action) {
+        self.actions.push(action);
     }
 }
 
@@ -670,6 +694,63 @@ mod tests {
         Failure::Http {
             status,
             retry_after_ms: None,
+        }
+    }
+
+    #[test]
+    fn failures_are_classified_as_the_retry_policy_classifies_them() {
+        // What each failure is to the policy.
+        fn classified(error: Failure) -> retry::Failure {
+            match error {
+                Failure::Network => retry::Failure::Network,
+                Failure::StreamEnded => retry::Failure::BodyEnded,
+                Failure::Http {
+                    status,
+                    retry_after_ms,
+                } => retry::Failure::Status {
+                    status,
+                    retry_after_ms: retry_after_ms.map(u64::from),
+                },
+                Failure::Unauthorized { status } => retry::Failure::Status {
+                    status,
+                    retry_after_ms: None,
+                },
+                Failure::ContentType => retry::Failure::WrongContentType,
+                Failure::IdleTimeout { .. } => retry::Failure::IdleTimeout,
+                Failure::EventTooLarge { .. } | Failure::Fatal => retry::Failure::Aborted,
+            }
+        }
+        let mut failures = vec![
+            Failure::Network,
+            Failure::StreamEnded,
+            Failure::ContentType,
+            Failure::IdleTimeout { idle_ms: 1000 },
+            Failure::EventTooLarge { limit: 10 },
+            Failure::Fatal,
+        ];
+        for status in 0..=1000 {
+            failures.push(Failure::Unauthorized { status });
+            for retry_after_ms in [None, Some(0), Some(7_000), Some(u32::MAX)] {
+                failures.push(Failure::Http {
+                    status,
+                    retry_after_ms,
+                });
+            }
+        }
+        for error in failures {
+            let policy = classified(error);
+            let honoured = match policy {
+                retry::Failure::Status {
+                    status,
+                    retry_after_ms,
+                } => retry::honoured_retry_after_ms(status, retry_after_ms),
+                _ => None,
+            };
+            assert_eq!(
+                error.retry_terms(),
+                (policy.is_retryable(), honoured),
+                "{error:?}"
+            );
         }
     }
 
@@ -1174,6 +1255,25 @@ mod tests {
             timer: Timer::Idle,
             delay_ms: 1000
         }));
+    }
+
+    #[test]
+    fn a_saturated_retry_after_waits_the_longest_honoured_delay() {
+        let mut c = machine(retrying(5));
+        c.start(0.0);
+        drain(&mut c);
+        c.on_failure(
+            Failure::Http {
+                status: 503,
+                retry_after_ms: Some(u32::MAX),
+            },
+            0.0,
+            0.0,
+        );
+        assert_eq!(
+            reconnect_delay(&drain(&mut c)),
+            Some(retry::MAX_SERVER_DELAY_MS)
+        );
     }
 
     #[test]

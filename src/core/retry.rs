@@ -92,6 +92,15 @@ pub const MAX_TIMER_DELAY_MS: u32 = 2_147_483_647;
 /// attempt budget still applies.
 pub const MAX_SERVER_DELAY_MS: u32 = 300_000;
 
+/// `x` milliseconds rounded up to a whole number, as a `u32`: `ceil(x) as
+/// u32`, saturating (NaN and negative values give 0, values above
+/// `u32::MAX` give `u32::MAX`), without `ceil`'s range checks: the cast
+/// truncates, and a lost fraction adds 1.
+pub(crate) fn ceil_ms(x: f64) -> u32 {
+    let whole = x as u32;
+    whole.saturating_add(u32::from(f64::from(whole) < x))
+}
+
 /// Settings of the reconnection policy.
 ///
 /// The JavaScript option names are the camelCase forms of the field names
@@ -273,9 +282,37 @@ impl Failure {
     pub fn is_retryable(&self) -> bool {
         match *self {
             Failure::Network | Failure::BodyEnded | Failure::IdleTimeout => true,
-            Failure::Status { status, .. } => matches!(status, 408 | 429 | 500..=599),
+            Failure::Status { status, .. } => is_retryable_status(status),
             Failure::WrongContentType | Failure::Aborted => false,
         }
+    }
+
+    /// The `Retry-After` the policy honours: that of a 429 or 503.
+    fn honoured_retry_after_ms(&self) -> Option<u64> {
+        match *self {
+            Failure::Status {
+                status,
+                retry_after_ms,
+            } => honoured_retry_after_ms(status, retry_after_ms),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a response with `status` may be followed by a reconnect: 408,
+/// 429 and 500–599 (see [`Failure::is_retryable`]).
+pub(crate) fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 408 | 429 | 500..=599)
+}
+
+/// The part of a response's `Retry-After` the policy honours: all of it on
+/// 429 and 503, the statuses for which RFC 9110 §10.2.3 and RFC 6585 §4
+/// define it; nothing on any other status.
+pub(crate) fn honoured_retry_after_ms(status: u16, retry_after_ms: Option<u64>) -> Option<u64> {
+    if matches!(status, 429 | 503) {
+        retry_after_ms
+    } else {
+        None
     }
 }
 
@@ -425,9 +462,31 @@ impl Backoff {
     /// clock never counts as healthy).
     #[must_use]
     pub fn on_failure(&mut self, failure: &Failure, now_ms: f64, random: f64) -> Decision {
+        self.decide(
+            failure.is_retryable(),
+            failure.honoured_retry_after_ms(),
+            now_ms,
+            random,
+        )
+    }
+
+    /// [`Backoff::on_failure`] for a failure classified already: whether it
+    /// is retryable ([`Failure::is_retryable`]) and the `Retry-After` the
+    /// policy honours ([`honoured_retry_after_ms`]). For a caller with
+    /// failures of its own kind (the connection machine), which has to know
+    /// whether one is retryable anyway: it need not make a [`Failure`] for
+    /// the policy to classify again.
+    #[must_use]
+    pub(crate) fn decide(
+        &mut self,
+        retryable: bool,
+        retry_after_ms: Option<u64>,
+        now_ms: f64,
+        random: f64,
+    ) -> Decision {
         let opened_at_ms = self.opened_at_ms.take();
         let progressed = core::mem::take(&mut self.progressed);
-        if !failure.is_retryable() {
+        if !retryable {
             return Decision::GiveUp(GiveUp::NotRetryable);
         }
         let Some(options) = self.options else {
@@ -450,13 +509,6 @@ impl Backoff {
                 attempts: self.failures,
             });
         }
-        let retry_after_ms = match *failure {
-            Failure::Status {
-                status: 429 | 503,
-                retry_after_ms,
-            } => retry_after_ms,
-            _ => None,
-        };
         Decision::Retry {
             attempt: self.failures.saturating_add(1),
             delay_ms: self.delay_ms(&options, retry_after_ms, random),
@@ -482,34 +534,40 @@ impl Backoff {
 
     /// The delay after `self.streak` consecutive failures (at least 1).
     fn delay_ms(&self, options: &RetryOptions, retry_after_ms: Option<u64>, random: f64) -> u32 {
-        let min = f64::from(MIN_DELAY_MS);
-        let max = f64::from(MAX_TIMER_DELAY_MS);
-        let server = self.server_retry_ms.map(f64::from);
+        // The bounds are whole milliseconds: integers, which need none of
+        // the NaN handling of `f64::max` (a call to `fmax` in the wasm).
+        let server = self.server_retry_ms.unwrap_or(0);
+        let base = self
+            .server_retry_ms
+            .unwrap_or(options.initial_delay_ms)
+            .max(MIN_DELAY_MS);
+        let cap = options.max_delay_ms.max(server).min(MAX_TIMER_DELAY_MS);
+        // The delay is at least the server's reconnection time, MIN_DELAY_MS
+        // and the honoured `Retry-After`: one floor, the largest of the three.
+        let honoured = retry_after_ms.map_or(0, |ms| ms.min(u64::from(MAX_SERVER_DELAY_MS)) as u32);
+        let floor = f64::from(server.max(MIN_DELAY_MS).max(honoured));
 
-        let base = server
-            .unwrap_or(f64::from(options.initial_delay_ms))
-            .max(min);
-        let cap = f64::from(options.max_delay_ms)
-            .max(server.unwrap_or(0.0))
-            .min(max);
         // factor >= 1 (sanitized) and base >= 100, so the product is >= 100
         // or +inf, never NaN; +inf (huge factor or exponent) saturates at cap.
-        let grown = (base * float::powi(options.factor, self.streak.saturating_sub(1))).min(cap);
+        let grown = f64::from(base) * float::powi(options.factor, self.streak.saturating_sub(1));
+        let grown = if grown < f64::from(cap) {
+            grown
+        } else {
+            f64::from(cap)
+        };
 
         let random = if random.is_nan() {
             0.0
         } else {
             random.clamp(0.0, 1.0)
         };
+        // jitter and random are in [0, 1]: at most `grown`, never NaN.
         let jittered = grown - options.jitter * grown * random;
 
-        let mut delay = jittered.max(server.unwrap_or(0.0)).max(min);
-        if let Some(retry_after_ms) = retry_after_ms {
-            let honoured = retry_after_ms.min(u64::from(MAX_SERVER_DELAY_MS));
-            delay = delay.max(honoured as f64);
-        }
-        // In [100, 2^31 - 1] here, so the cast is exact after rounding up.
-        float::ceil(delay.min(max)) as u32
+        // In [MIN_DELAY_MS, MAX_TIMER_DELAY_MS]: `jittered` is at most `cap`,
+        // and each floor is too (the server's value is capped when it is
+        // set). So rounding up keeps it there.
+        ceil_ms(if jittered > floor { jittered } else { floor })
     }
 }
 
@@ -546,6 +604,40 @@ mod tests {
         (0..count)
             .map(|_| retry_delay(backoff.on_failure(&NET, 0.0, random)))
             .collect()
+    }
+
+    #[test]
+    fn ceil_ms_is_ceil_cast_to_u32() {
+        let mut values = vec![
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -0.0,
+            0.0,
+            -1.5,
+            -0.5,
+            1e-300,
+            0.5,
+            1.0,
+            99.999,
+            100.0,
+            2_147_483_646.5,
+            2_147_483_647.0,
+            4_294_967_294.5,
+            4_294_967_295.0,
+            4_294_967_295.5,
+            4_294_967_296.0,
+            1e300,
+        ];
+        let mut state = 7;
+        for _ in 0..10_000 {
+            let bits = xorshift(&mut state);
+            values.push(f64::from_bits(bits));
+            values.push((bits % 5_000_000_000) as f64 / 1000.0);
+        }
+        for x in values {
+            assert_eq!(ceil_ms(x), x.ceil() as u32, "{x}");
+        }
     }
 
     #[test]

@@ -286,7 +286,7 @@ impl Engine {
     /// method rather than one per input: each exported method costs the
     /// module a wrapper of its own.
     pub fn input(&self, input: u32, arg: u32, now: f64, random: f64) {
-        let Some(input) = Input::from_number(input, arg) else {
+        let Some(input) = Input::from_number(input) else {
             return;
         };
         if let Input::Opened = input {
@@ -304,17 +304,24 @@ impl Engine {
             Input::Stop => machine.stop(),
             Input::Close => machine.close(),
             Input::Reconnect => machine.reconnect_now(now),
-            Input::Timer(timer) => machine.on_timer(timer, now, random),
-            Input::Network { online } => machine.on_network(online, now),
-            Input::Visibility { hidden } => machine.on_visibility(hidden, now),
+            Input::Timer => {
+                let timer = if arg == 0 {
+                    Timer::Reconnect
+                } else {
+                    Timer::Idle
+                };
+                machine.on_timer(timer, now, random);
+            }
+            Input::Network => machine.on_network(arg != 0, now),
+            Input::Visibility => machine.on_visibility(arg != 0, now),
             Input::Pageshow => machine.on_pageshow(now),
             // The error is JavaScript's (the 401/403 it reported).
-            Input::Authorized { renewed } => machine.on_authorized(renewed, Failure::Network, now),
+            Input::Authorized => machine.on_authorized(arg != 0, Failure::Network, now),
             Input::Opened => {}
             Input::Ended => machine.on_failure(Failure::StreamEnded, now, random),
-            Input::Failed { retried } => {
+            Input::Failed => {
                 // The messages are JavaScript's.
-                let error = if retried {
+                let error = if arg == 0 {
                     Failure::Network
                 } else {
                     Failure::Fatal
@@ -369,7 +376,7 @@ impl Engine {
                 self.delay.set(retry_after_ms.map_or(-1.0, |ms| ms as f64));
                 let error = Failure::Http {
                     status,
-                    retry_after_ms,
+                    retry_after_ms: retry_after_ms.map(|ms| ms.min(u64::from(u32::MAX)) as u32),
                 };
                 (VERDICT_HTTP, error)
             }
@@ -579,16 +586,16 @@ enum Input {
     /// 3: `reconnect()`: drop the connection and connect again at once.
     Reconnect,
     /// 4: timer `arg` (0 reconnect, 1 idle) fired.
-    Timer(Timer),
+    Timer,
     /// 5: `online` (`arg` 1) or `offline` (0).
-    Network { online: bool },
+    Network,
     /// 6: `visibilitychange`; `arg` 1 when hidden.
-    Visibility { hidden: bool },
+    Visibility,
     /// 7: `pageshow`.
     Pageshow,
     /// 8: the `onUnauthorized` hook answered: `arg` 1 renewed the
     /// credentials (reconnect at once), 0 did not (close with the 401/403).
-    Authorized { renewed: bool },
+    Authorized,
     /// 9: the connection opened: a native EventSource opened (also after
     /// reconnecting by itself). A fetch response goes to `response`.
     Opened,
@@ -599,7 +606,7 @@ enum Input {
     /// `headers` function that threw, a native EventSource that gave up);
     /// 1 what no retry mends (the browser refused to build the request, a
     /// `headers` function returned bad headers): the client closes.
-    Failed { retried: bool },
+    Failed,
     /// 12: the native EventSource lost its connection and reconnects by
     /// itself.
     Lost,
@@ -612,24 +619,23 @@ enum Input {
 }
 
 impl Input {
-    fn from_number(input: u32, arg: u32) -> Option<Self> {
+    /// The input numbered `input`; `None` for an unknown number. Its `arg`
+    /// is read where it is used: inputs that carry no payload match the
+    /// numbers one to one, so this compiles to a range check.
+    fn from_number(input: u32) -> Option<Self> {
         Some(match input {
             0 => Self::Start,
             1 => Self::Stop,
             2 => Self::Close,
             3 => Self::Reconnect,
-            4 => Self::Timer(if arg == 0 {
-                Timer::Reconnect
-            } else {
-                Timer::Idle
-            }),
-            5 => Self::Network { online: arg != 0 },
-            6 => Self::Visibility { hidden: arg != 0 },
+            4 => Self::Timer,
+            5 => Self::Network,
+            6 => Self::Visibility,
             7 => Self::Pageshow,
-            8 => Self::Authorized { renewed: arg != 0 },
+            8 => Self::Authorized,
             9 => Self::Opened,
             10 => Self::Ended,
-            11 => Self::Failed { retried: arg == 0 },
+            11 => Self::Failed,
             12 => Self::Lost,
             13 => Self::Activity,
             14 => Self::Progress,
