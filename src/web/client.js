@@ -160,14 +160,15 @@ export class Client {
     this.#watchSignal(signal);
     if (this.#closed) return;
     const { retry, idleTimeoutMs, pauseWhenHidden, onUnauthorized, maxEventSize } = this.#options;
-    // `Engine::new`'s settings (src/web/engine.rs).
+    // `Engine::new`'s settings (src/web/engine.rs), as bytes.
     const settings = [
       ...(retry ?? [0, 0, 0, 0, 0, 0]),
       idleTimeoutMs ?? 0,
       (pauseWhenHidden ? 1 : 0) | (onUnauthorized !== undefined ? 2 : 0),
       maxEventSize,
     ];
-    const engine = makeEngine(settings, encoder.encode(lastEventId));
+    const bytes = new Uint8Array(Float64Array.from(settings).buffer);
+    const engine = makeEngine(bytes, encoder.encode(lastEventId));
     if (typeof engine?.then === 'function') {
       engine.then(
         (ready) => this.#attach(ready),

@@ -151,17 +151,22 @@ pub struct Engine {
 
 #[wasm_bindgen]
 impl Engine {
-    /// An idle engine. `settings`: `[maxAttempts (Infinity: no limit; 0:
-    /// never retry), initialDelayMs, maxDelayMs, factor, jitter,
+    /// An idle engine. `settings`: the bytes of a `Float64Array` (wasm and
+    /// every browser are little-endian) of `[maxAttempts (Infinity: no
+    /// limit; 0: never retry), initialDelayMs, maxDelayMs, factor, jitter,
     /// healthyAfterMs, idleTimeoutMs (0: off), flags (1: pauseWhenHidden, 2:
     /// an `onUnauthorized` hook), maxEventSize]`, checked already
-    /// (src/web/options.js). One array: each argument costs the module and
-    /// the glue a conversion of its own. `last_event_id`: the starting last
-    /// event ID, as UTF-8 bytes (JavaScript encodes every string it hands
-    /// the engine, so the glue needs no string conversion of its own).
+    /// (src/web/options.js); `last_event_id`: the starting last event ID,
+    /// UTF-8. Bytes, as everything JavaScript hands the engine: the glue
+    /// then needs one conversion (byte arrays), not one per kind.
     #[wasm_bindgen(constructor)]
-    pub fn new(settings: &[f64], last_event_id: &[u8]) -> Engine {
-        let setting = |i: usize| settings.get(i).copied().unwrap_or(0.0);
+    pub fn new(settings: &[u8], last_event_id: &[u8]) -> Engine {
+        let setting = |i: usize| {
+            settings
+                .get(i * 8..i * 8 + 8)
+                .and_then(|bytes| bytes.try_into().ok())
+                .map_or(0.0, f64::from_le_bytes)
+        };
         let retry = (setting(0) != 0.0).then(|| RetryOptions {
             max_attempts: setting(0).is_finite().then_some(setting(0) as u32),
             initial_delay_ms: setting(1) as u32,
@@ -556,13 +561,13 @@ fn state_number(state: State) -> u32 {
 
 /// [`Engine::new`], as a function JavaScript can call.
 #[cfg(feature = "std")]
-type MakeEngine = dyn Fn(Box<[f64]>, Box<[u8]>) -> Engine;
+type MakeEngine = dyn Fn(Box<[u8]>, Box<[u8]>) -> Engine;
 
 #[cfg(feature = "std")]
 thread_local! {
     /// The engine factory handed to JavaScript clients made from Rust.
     static FACTORY: Closure<MakeEngine> =
-        Closure::new(|settings: Box<[f64]>, id: Box<[u8]>| Engine::new(&settings, &id));
+        Closure::new(|settings: Box<[u8]>, id: Box<[u8]>| Engine::new(&settings, &id));
 }
 
 /// `makeEngine` for a JavaScript `Client` made from Rust (`SseClient`,
