@@ -17,19 +17,56 @@
 //   callback at all.
 
 import {
+  ABORT,
+  ACTIVITY,
+  AUTHORIZE,
+  AUTHORIZED,
+  CLEAR_TIMER,
+  CLOSE,
+  CLOSED,
+  CLOSED_STATE,
+  CONNECT,
+  CONNECTING_STATE,
   Dispatcher,
+  ENDED,
+  ERROR,
+  EVENT_TOO_LARGE,
+  FAILED,
+  FATAL,
   FETCH_CHUNK,
   FETCH_ENDED,
   FETCH_FAILED,
   FETCH_RESPONSE,
   FetchSource,
+  IDLE,
+  IDLE_TIMEOUT,
+  IDLE_TIMER,
+  LOST,
   NATIVE_DATA_ERROR,
   NATIVE_LOST,
   NATIVE_OPENED,
+  NETWORK,
+  NETWORK_CHANGE,
   NativeSource,
+  OPEN,
+  OPENED,
+  PAGESHOW,
+  PROGRESS,
+  RECONNECT,
+  RECONNECTING,
   RETURNED,
+  SET_TIMER,
   SSEError,
+  START,
+  STATE,
+  STOP,
   THREW,
+  TIMER,
+  VERDICT_CONTENT_TYPE,
+  VERDICT_HTTP,
+  VERDICT_OPEN,
+  VERDICT_UNAUTHORIZED,
+  VISIBILITY,
   makeError,
   report,
   runtime,
@@ -40,58 +77,9 @@ import { options as rules } from './options.js';
 const STATUS = ['idle', 'connecting', 'open', 'reconnecting', 'paused', 'closed'];
 /** `readyState` by the engine's state number. */
 const READY_STATE = [2, 0, 1, 0, 0, 2];
-const IDLE = 0;
-const CONNECTING_STATE = 1;
-const CLOSED_STATE = 5;
 
 /** The names `on()` accepts. */
 const CALLBACK_NAMES = ['open', 'error', 'reconnecting', 'close', 'statechange'];
-
-/** The engine's actions (`Engine::next`, src/web/engine.rs). */
-const CONNECT = 1;
-const ABORT = 2;
-const SET_TIMER = 3;
-const CLEAR_TIMER = 4;
-const AUTHORIZE = 5;
-const STATE = 6;
-const OPEN = 7;
-const RECONNECTING = 8;
-const ERROR = 9;
-const CLOSED = 10;
-
-/** Whose error a notice carries (`Engine::error`). */
-const IDLE_TIMEOUT = 1;
-const EVENT_TOO_LARGE = 2;
-
-/** The timers, by the engine's numbers. */
-const IDLE_TIMER = 1;
-
-/** The engine's inputs (`Input` in src/web/engine.rs). */
-const START = 0;
-const STOP = 1;
-const CLOSE = 2;
-const RECONNECT = 3;
-const TIMER = 4;
-const NETWORK_CHANGE = 5;
-const VISIBILITY = 6;
-const PAGESHOW = 7;
-const AUTHORIZED = 8;
-const OPENED = 9;
-const ENDED = 10;
-const FAILED = 11;
-const LOST = 12;
-const ACTIVITY = 13;
-const PROGRESS = 14;
-
-/** `FAILED` kinds: retried, or closing the client. */
-const NETWORK = 0;
-const FATAL = 1;
-
-/** `Engine::response` verdicts. */
-const VERDICT_OPEN = 0;
-const VERDICT_UNAUTHORIZED = 1;
-const VERDICT_CONTENT_TYPE = 2;
-const VERDICT_HTTP = 3;
 
 /**
  * One handler or callback registration. `unsubscribe()` removes it (and

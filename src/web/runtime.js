@@ -11,6 +11,92 @@
 //   `MessageEvent` to the dispatcher in JS; only lifecycle changes (open,
 //   error) reach the client, and from it the engine.
 
+// The numbers of the interfaces: the engine's (src/web/engine.rs, which
+// client.js speaks) and the transports'. They come first in this module,
+// which imports nothing, so that a bundler inlines them wherever they are
+// used (esbuild inlines only the constants at the top of a module): no name
+// of theirs ships.
+
+/** The engine's state numbers (`Engine::state`) that client.js tells apart. */
+export const IDLE = 0;
+export const CONNECTING_STATE = 1;
+export const CLOSED_STATE = 5;
+
+/** The engine's actions (`Engine::next`). */
+export const CONNECT = 1;
+export const ABORT = 2;
+export const SET_TIMER = 3;
+export const CLEAR_TIMER = 4;
+export const AUTHORIZE = 5;
+export const STATE = 6;
+export const OPEN = 7;
+export const RECONNECTING = 8;
+export const ERROR = 9;
+export const CLOSED = 10;
+
+/** Whose error a notice carries (`Engine::error`). */
+export const IDLE_TIMEOUT = 1;
+export const EVENT_TOO_LARGE = 2;
+
+/** The timers, by the engine's numbers. */
+export const IDLE_TIMER = 1;
+
+/** The engine's inputs (`Input` in src/web/engine.rs). */
+export const START = 0;
+export const STOP = 1;
+export const CLOSE = 2;
+export const RECONNECT = 3;
+export const TIMER = 4;
+export const NETWORK_CHANGE = 5;
+export const VISIBILITY = 6;
+export const PAGESHOW = 7;
+export const AUTHORIZED = 8;
+export const OPENED = 9;
+export const ENDED = 10;
+export const FAILED = 11;
+export const LOST = 12;
+export const ACTIVITY = 13;
+export const PROGRESS = 14;
+
+/** `FAILED` kinds: retried, or closing the client. */
+export const NETWORK = 0;
+export const FATAL = 1;
+
+/** `Engine::response` verdicts. */
+export const VERDICT_OPEN = 0;
+export const VERDICT_UNAUTHORIZED = 1;
+export const VERDICT_CONTENT_TYPE = 2;
+export const VERDICT_HTTP = 3;
+
+/** What a `NativeSource` reports to the client (see `NativeSource`). */
+export const NATIVE_OPENED = 0;
+export const NATIVE_LOST = 1;
+export const NATIVE_REFUSED = 2;
+export const NATIVE_DATA_ERROR = 3;
+
+/** `EventSource.CONNECTING`: the browser reconnects by itself. */
+const CONNECTING = 0;
+
+/** What a `FetchSource` reports to the client (see `FetchSource`). */
+export const FETCH_RESPONSE = 0;
+export const FETCH_CHUNK = 1;
+export const FETCH_ENDED = 2;
+export const FETCH_FAILED = 3;
+export const FETCH_NOT_BUILT = 4;
+
+/**
+ * The most bytes handed to wasm at once (64 KiB). A read hands over
+ * whatever the browser has buffered: Firefox gives reads of over 100 MB
+ * when the page falls behind the network, and copying one whole would grow
+ * the wasm memory, which never shrinks, by as much.
+ */
+const MAX_SLICE_BYTES = 65536;
+
+/** How a `settle` call ended. */
+export const RETURNED = 0;
+export const THREW = 1;
+export const REJECTED = 2;
+
 /** The metadata of one event, handed to handlers as their second argument. */
 export class SSEEvent {
   constructor(type, data, lastEventId) {
@@ -254,14 +340,6 @@ function callHandlers(list, value, event) {
   }
 }
 
-const CONNECTING = 0;
-
-/** What a `NativeSource` reports to the client (see `NativeSource`). */
-export const NATIVE_OPENED = 0;
-export const NATIVE_LOST = 1;
-export const NATIVE_REFUSED = 2;
-export const NATIVE_DATA_ERROR = 3;
-
 /**
  * One native `EventSource` connection: the native transport's attempt.
  *
@@ -362,21 +440,6 @@ export class NativeSource {
     this.listeners.clear();
   }
 }
-
-/** What a `FetchSource` reports to the client (see `FetchSource`). */
-export const FETCH_RESPONSE = 0;
-export const FETCH_CHUNK = 1;
-export const FETCH_ENDED = 2;
-export const FETCH_FAILED = 3;
-export const FETCH_NOT_BUILT = 4;
-
-/**
- * The most bytes handed to wasm at once. A read hands over whatever the
- * browser has buffered: Firefox gives reads of over 100 MB when the page
- * falls behind the network, and copying one whole would grow the wasm
- * memory, which never shrinks, by as much.
- */
-const MAX_SLICE_BYTES = 64 * 1024;
 
 const ignore = () => {};
 
@@ -511,11 +574,6 @@ function errorMessage(kind, text, d) {
       return 'the client is closed';
   }
 }
-
-/** How a `settle` call ended. */
-export const RETURNED = 0;
-export const THREW = 1;
-export const REJECTED = 2;
 
 /**
  * Calls `fn(arg)` from a microtask and hands the outcome to `done(how,
