@@ -170,7 +170,7 @@ export class Client {
   // ----- the API -------------------------------------------------------------
 
   subscribe(type, handler) {
-    if (this.status === 'closed') throw makeError('closed', '', {});
+    if (this.status === 'closed') throw makeError('closed');
     const name = String(type);
     const holder = this.#dispatcher.holder(name);
     const record = { fn: handler, removed: false, type: name };
@@ -524,18 +524,22 @@ export class Client {
       if (this.#attempt !== pending) return;
       if (how !== RETURNED) {
         const message = `the headers function ${how === THREW ? 'threw' : 'failed'}: ${rules.messageOf(value)}`;
-        return this.#failed(makeError('network', message, {}), NETWORK);
+        return this.#failed(message);
       }
       const list = rules.headerList(value);
-      if (typeof list === 'string') return this.#failed(makeError('invalid-option', list, { option: 'headers' }), FATAL);
+      if (typeof list === 'string') return this.#failed(list, true);
       this.#connectFetch(list);
     });
   }
 
-  /** The attempt failed with `error`, of engine kind `kind`. */
-  #failed(error, kind) {
-    this.#failure = error;
-    this.#input(FAILED, kind);
+  /**
+   * The attempt failed: a network error, retried, or with `fatal`, a
+   * `headers` option the request cannot carry, which closes the client.
+   * `text` says why.
+   */
+  #failed(text, fatal) {
+    this.#failure = fatal ? makeError('invalid-option', text, { option: 'headers' }) : makeError('network', text);
+    this.#input(FAILED, fatal ? FATAL : NETWORK);
   }
 
   /** The URL of the next request: with the last event ID in the query, if asked. */
@@ -589,13 +593,13 @@ export class Client {
       return verdict === VERDICT_OPEN && this.#attempt === source;
     }
     if (kind === FETCH_ENDED) {
-      this.#failure = makeError('stream-ended', '', {});
+      this.#failure = makeError('stream-ended');
       this.#input(ENDED);
     } else if (kind === FETCH_FAILED) {
-      this.#failed(makeError('network', rules.messageOf(value), {}), NETWORK);
+      this.#failed(rules.messageOf(value));
     } else {
       const message = `the browser refused to build the request (${value}); check the header names and values, the method and the body`;
-      this.#failed(makeError('invalid-option', message, { option: 'headers' }), FATAL);
+      this.#failed(message, true);
     }
     return false;
   }
@@ -610,7 +614,7 @@ export class Client {
         return true;
       });
     } catch (error) {
-      return this.#failed(makeError('network', rules.messageOf(error), {}), NETWORK);
+      return this.#failed(rules.messageOf(error));
     }
     this.#attempt = source;
     for (const [type, holder] of this.#dispatcher.holders) if (holder.list.length > 0) source.listen(type);
@@ -623,12 +627,12 @@ export class Client {
     // `value`: whether events arrived since the last open.
     if (value) this.#engine?.input(PROGRESS, 0, 0, 0);
     if (kind === NATIVE_LOST) {
-      this.#failure = makeError('network', 'the EventSource connection was lost; the browser reconnects', {});
+      this.#failure = makeError('network', 'the EventSource connection was lost; the browser reconnects');
       this.#input(LOST);
     } else {
       const message =
         'the EventSource was refused (a status other than 200, or not text/event-stream: the browser does not say which)';
-      this.#failed(makeError('network', message, {}), NETWORK);
+      this.#failed(message);
     }
   }
 
@@ -673,7 +677,7 @@ function responseError(verdict, response, contentType, engine) {
     if (engine.delay >= 0) details.retryAfterMs = engine.delay;
     return makeError('http', '', details);
   }
-  return makeError('network', 'the response body cannot be read', {});
+  return makeError('network', 'the response body cannot be read');
 }
 
 /** A `Headers` of its own, so that an error does not hold the response. */

@@ -535,10 +535,11 @@ export class FetchSource {
 
 /**
  * Builds an SSEError: its message is written from the kind, the `details`
- * (the error's properties) and `text`, the kind's free text (a browser's
- * message, the reason an option is wrong). The texts are those of `Display
- * for Error` in src/error.rs, which the Rust API shows (it reads the free
- * text back out of the message: src/web/error.rs).
+ * (the error's properties, when the kind has any) and `text`, the kind's
+ * free text (a browser's message, the reason an option is wrong), for the
+ * kinds that have one. The texts are those of `Display for Error` in
+ * src/error.rs, which the Rust API shows (it reads the free text back out
+ * of the message: src/web/error.rs).
  */
 export function makeError(kind, text, details) {
   return new SSEError(kind, errorMessage(kind, text, details), details);
