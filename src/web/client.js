@@ -67,9 +67,12 @@ import {
   VERDICT_OPEN,
   VERDICT_UNAUTHORIZED,
   VISIBILITY,
+  emit,
+  isHidden,
+  isOffline,
   makeError,
   report,
-  runtime,
+  settle,
 } from './runtime.js';
 import { options as rules } from './options.js';
 
@@ -361,7 +364,7 @@ export class Client {
       if (value === this.#told) return;
       this.#told = value;
     }
-    runtime.emit(
+    emit(
       this.#callbacks.filter((r) => r.name === name),
       value,
     );
@@ -473,15 +476,15 @@ export class Client {
     listen(globalThis, 'online', () => this.#input(NETWORK_CHANGE, 1));
     listen(globalThis, 'offline', () => this.#input(NETWORK_CHANGE, 0));
     if (typeof document !== 'undefined') {
-      listen(document, 'visibilitychange', () => this.#input(VISIBILITY, runtime.isHidden() ? 1 : 0));
+      listen(document, 'visibilitychange', () => this.#input(VISIBILITY, isHidden() ? 1 : 0));
       listen(globalThis, 'pageshow', () => this.#input(PAGESHOW));
     }
     this.#unwatchEnvironment = () => {
       removers.forEach((remove) => remove());
       this.#unwatchEnvironment = undefined;
     };
-    if (runtime.isOffline()) engine.input(NETWORK_CHANGE, 0, Date.now(), 0);
-    if (runtime.isHidden()) engine.input(VISIBILITY, 1, Date.now(), 0);
+    if (isOffline()) engine.input(NETWORK_CHANGE, 0, Date.now(), 0);
+    if (isHidden()) engine.input(VISIBILITY, 1, Date.now(), 0);
   }
 
   #setTimer(timer, delay) {
@@ -520,7 +523,7 @@ export class Client {
     // for it meanwhile, so that aborting it drops the headers' answer.
     const pending = { live: true, abort: () => (pending.live = false) };
     this.#attempt = pending;
-    runtime.settle(headerProvider, undefined, (how, value) => {
+    settle(headerProvider, undefined, (how, value) => {
       if (this.#attempt !== pending) return;
       if (how !== RETURNED) {
         const message = `the headers function ${how === THREW ? 'threw' : 'failed'}: ${rules.messageOf(value)}`;
@@ -647,7 +650,7 @@ export class Client {
     const waiting = { abort() {} };
     this.#attempt = waiting;
     const context = { status: error.status, error };
-    runtime.settle(this.#options.onUnauthorized, context, (how, value) => {
+    settle(this.#options.onUnauthorized, context, (how, value) => {
       if (this.#attempt !== waiting) return;
       this.#attempt = undefined;
       const renewed = how === RETURNED ? rules.credentials(value) : null;

@@ -137,7 +137,7 @@ export function report(error) {
 }
 
 /** Calls every live listener in `list` with `value`; exceptions are reported. */
-function emit(list, value) {
+export function emit(list, value) {
   for (let i = 0; i < list.length; i++) {
     const l = list[i];
     if (l.removed) continue;
@@ -583,7 +583,7 @@ function errorMessage(kind, text, d) {
  * user functions that may be sync or async (the `headers` function,
  * `onUnauthorized`).
  */
-function settle(fn, arg, done) {
+export function settle(fn, arg, done) {
   queueMicrotask(() => {
     let result;
     try {
@@ -599,14 +599,14 @@ function settle(fn, arg, done) {
 }
 
 /** Whether the environment says it is offline (no navigator: online). */
-function isOffline() {
+export function isOffline() {
   return typeof navigator !== 'undefined' && navigator.onLine === false;
 }
 
 /** Whether a document exists and is hidden. */
-function isHidden() {
+export function isHidden() {
   return typeof document !== 'undefined' && document.visibilityState === 'hidden';
 }
 
-/** The free functions the client and js/share.js use, under one name. */
-export const runtime = { emit, dispatch, settle, isOffline, isHidden };
+/** What js/share.js uses (through pkg/runtime.js), under one name. */
+export const runtime = { emit, dispatch };
