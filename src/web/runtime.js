@@ -354,6 +354,15 @@ function callHandlers(list, value, event) {
  * server clearing it (`id:` with an empty value).
  */
 export class NativeSource {
+  #source;
+  #dispatcher;
+  #report;
+  #trackActivity;
+  #live = true;
+  #sawId = false;
+  /** The listener of each subscribed type. */
+  #listeners = new Map();
+
   /**
    * `report(kind, value)` calls the client (`onNative` in client.js):
    * `NATIVE_OPENED`; `NATIVE_LOST` when the browser reconnects by itself and `NATIVE_REFUSED`
@@ -363,58 +372,55 @@ export class NativeSource {
    * `trackActivity` (the idle watchdog is on), each event's time is kept.
    */
   constructor(url, withCredentials, trackActivity, dispatcher, report) {
-    this.source = new EventSource(url, { withCredentials });
-    this.dispatcher = dispatcher;
-    this.report = report;
-    this.trackActivity = trackActivity;
-    this.live = true;
-    this.sawId = false;
+    const source = (this.#source = new EventSource(url, { withCredentials }));
+    this.#dispatcher = dispatcher;
+    this.#report = report;
+    this.#trackActivity = trackActivity;
+    /** Whether events arrived since the last open. */
     this.delivered = false;
+    /** When the last event came (with `trackActivity`), or the last open. */
     this.lastActivity = Date.now();
-    this.listeners = new Map();
-    this.handleOpen = () => {
-      if (!this.live) return;
+    source.addEventListener('open', () => {
+      if (!this.#live) return;
       this.delivered = false;
       this.lastActivity = Date.now();
       report(NATIVE_OPENED);
-    };
-    this.handleError = () => {
-      if (!this.live) return;
+    });
+    source.addEventListener('error', () => {
+      if (!this.#live) return;
       const delivered = this.delivered;
       this.delivered = false;
-      report(this.source.readyState === CONNECTING ? NATIVE_LOST : NATIVE_REFUSED, delivered);
-    };
-    this.source.addEventListener('open', this.handleOpen);
-    this.source.addEventListener('error', this.handleError);
+      report(source.readyState === CONNECTING ? NATIVE_LOST : NATIVE_REFUSED, delivered);
+    });
   }
 
   /** Starts delivering events of `type` (once per type). */
   listen(type) {
-    if (!this.live || this.listeners.has(type)) return;
-    const holder = this.dispatcher.holder(type);
-    const listener = (message) => this.deliver(type, holder, message);
-    this.listeners.set(type, listener);
-    this.source.addEventListener(type, listener);
+    if (!this.#live || this.#listeners.has(type)) return;
+    const holder = this.#dispatcher.holder(type);
+    const listener = (message) => this.#deliver(type, holder, message);
+    this.#listeners.set(type, listener);
+    this.#source.addEventListener(type, listener);
   }
 
   /** Stops delivering events of `type`. */
   unlisten(type) {
-    const listener = this.listeners.get(type);
+    const listener = this.#listeners.get(type);
     if (listener === undefined) return;
-    this.listeners.delete(type);
-    this.source.removeEventListener(type, listener);
+    this.#listeners.delete(type);
+    this.#source.removeEventListener(type, listener);
   }
 
-  deliver(type, holder, message) {
-    if (!this.live) return;
+  #deliver(type, holder, message) {
+    if (!this.#live) return;
     this.delivered = true;
-    if (this.trackActivity) this.lastActivity = Date.now();
-    const dispatcher = this.dispatcher;
+    if (this.#trackActivity) this.lastActivity = Date.now();
+    const dispatcher = this.#dispatcher;
     const id = message.lastEventId;
     if (id !== '') {
-      this.sawId = true;
+      this.#sawId = true;
       dispatcher.lastEventId = id;
-    } else if (this.sawId) {
+    } else if (this.#sawId) {
       dispatcher.lastEventId = '';
     }
     const list = holder.list;
@@ -423,21 +429,20 @@ export class NativeSource {
     // on CJK text in Chromium than going through `dispatch`.
     if (dispatcher.json) {
       const error = dispatch(list, type, message.data, dispatcher.lastEventId, true);
-      if (error !== undefined) this.report(NATIVE_DATA_ERROR, error);
+      if (error !== undefined) this.#report(NATIVE_DATA_ERROR, error);
       return;
     }
     const event = new SSEEvent(type, message.data, dispatcher.lastEventId);
     callHandlers(list, event.data, event);
   }
 
-  /** Closes the connection and removes every listener; nothing fires after. */
+  /**
+   * Closes the connection; nothing fires after. The listeners stay: a
+   * closed EventSource dispatches nothing and is collected with them.
+   */
   close() {
-    this.live = false;
-    this.source.close();
-    this.source.removeEventListener('open', this.handleOpen);
-    this.source.removeEventListener('error', this.handleError);
-    for (const [type, listener] of this.listeners) this.source.removeEventListener(type, listener);
-    this.listeners.clear();
+    this.#live = false;
+    this.#source.close();
   }
 }
 
