@@ -467,13 +467,16 @@ const ignore = () => {};
  * not even a read that was already resolved.
  */
 export class FetchSource {
+  #controller = new AbortController();
+  #report;
+
   /**
    * `headers` is every header to send, as `[name, value, name, value, ...]`.
    * `body` may be undefined.
    */
   constructor(url, method, headers, body, withCredentials, report) {
-    this.controller = new AbortController();
-    this.report = report;
+    this.#report = report;
+    /** Cleared by `abort()`: the dispatcher reads it after each event. */
     this.live = true;
     let request;
     try {
@@ -486,7 +489,7 @@ export class FetchSource {
         // Not a hand-set `Cache-Control`, which would force a CORS preflight.
         cache: 'no-store',
         credentials: withCredentials ? 'include' : 'same-origin',
-        signal: this.controller.signal,
+        signal: this.#controller.signal,
       });
     } catch (error) {
       // Later, as a failed fetch is: the attempt is not yet in place.
@@ -495,19 +498,19 @@ export class FetchSource {
     }
     // From a microtask, so that a client closed in the same task as it
     // connected sends nothing at all.
-    queueMicrotask(() => this.live && this.run(request));
+    queueMicrotask(() => this.live && this.#run(request));
   }
 
-  async run(request) {
+  async #run(request) {
     let response;
     try {
       response = await globalThis.fetch(request);
     } catch (error) {
-      if (this.live) this.report(FETCH_FAILED, error);
+      if (this.live) this.#report(FETCH_FAILED, error);
       return;
     }
     if (!this.live) return;
-    if (!this.report(FETCH_RESPONSE, response)) {
+    if (!this.#report(FETCH_RESPONSE, response)) {
       response.body?.cancel().catch(ignore);
       return;
     }
@@ -517,16 +520,16 @@ export class FetchSource {
       try {
         result = await reader.read();
       } catch (error) {
-        if (this.live) this.report(FETCH_FAILED, error);
+        if (this.live) this.#report(FETCH_FAILED, error);
         return;
       }
       if (!this.live) return reader.cancel().catch(ignore);
-      if (result.done) return this.report(FETCH_ENDED);
+      if (result.done) return this.#report(FETCH_ENDED);
       const chunk = result.value;
       for (let start = 0; start < chunk.length; start += MAX_SLICE_BYTES) {
         const end = Math.min(chunk.length, start + MAX_SLICE_BYTES);
         const slice = start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end);
-        if (!this.live || !this.report(FETCH_CHUNK, slice)) return reader.cancel().catch(ignore);
+        if (!this.live || !this.#report(FETCH_CHUNK, slice)) return reader.cancel().catch(ignore);
       }
     }
   }
@@ -534,7 +537,7 @@ export class FetchSource {
   /** Aborts the request and the body; nothing is reported after this. */
   abort() {
     this.live = false;
-    this.controller.abort();
+    this.#controller.abort();
   }
 }
 
