@@ -170,25 +170,27 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
  * of offsets in wasm memory.
  */
 export class Dispatcher {
+  /** Holders by the number the engine knows them by (0: nobody's). */
+  #numbered = [undefined];
+  #onDataError;
+  /** The attempt whose chunk is being fed, and the chunk. */
+  #source;
+  #chunk;
+  #textStart = 0;
+  #textEnd = 0;
+  #text;
+
   /** `onDataError(error)` hears the `SSEError` of data that is not JSON. */
   constructor(json, lastEventId, onDataError) {
     this.json = json;
     this.lastEventId = lastEventId;
-    this.onDataError = onDataError;
+    this.#onDataError = onDataError;
     /**
      * Event type -> `{ type, list, index }`: `list` is the current listener
      * records, an immutable snapshot replaced on change. The holder object
      * stays, so a native listener keeps it and reads `holder.list` per event.
      */
     this.holders = new Map();
-    /** Holders by the number the engine knows them by (0: nobody's). */
-    this.numbered = [undefined];
-    /** The attempt whose chunk is being fed, and the chunk. */
-    this.source = undefined;
-    this.chunk = undefined;
-    this.textStart = 0;
-    this.textEnd = 0;
-    this.text = undefined;
   }
 
   /** The holder of `type`'s listener records, made on first use. */
@@ -206,8 +208,8 @@ export class Dispatcher {
     const holder = this.holders.get(type);
     if (holder === undefined) return 0;
     if (holder.index === 0) {
-      holder.index = this.numbered.length;
-      this.numbered.push(holder);
+      holder.index = this.#numbered.length;
+      this.#numbered.push(holder);
     }
     return holder.index;
   }
@@ -215,40 +217,42 @@ export class Dispatcher {
   /** The engine is about to parse `chunk`, a read of attempt `source`. */
   begin(source, chunk) {
     feeding = this;
-    this.source = source;
-    this.chunk = chunk;
-    this.text = undefined;
+    this.#source = source;
+    this.#chunk = chunk;
+    this.#text = undefined;
   }
 
   /** The chunk is done: let it be collected. */
   end() {
     feeding = undefined;
-    this.source = undefined;
-    this.chunk = undefined;
-    this.text = undefined;
+    this.#source = undefined;
+    this.#chunk = undefined;
+    this.#text = undefined;
   }
 
   /** The chunk's bytes `start..end` decode to the text offsets point into. */
   setText(start, end) {
-    this.textStart = start;
-    this.textEnd = end;
+    this.#textStart = start;
+    this.#textEnd = end;
   }
 
   /** `start..end` (UTF-16 offsets) of the current chunk's text. */
-  slice(start, end) {
-    let text = this.text;
+  #slice(start, end) {
+    let text = this.#text;
     if (text === undefined) {
-      const { chunk, textStart, textEnd } = this;
+      const chunk = this.#chunk;
+      const textStart = this.#textStart;
+      const textEnd = this.#textEnd;
       const bytes = textStart === 0 && textEnd === chunk.length ? chunk : chunk.subarray(textStart, textEnd);
-      text = this.text = decoder.decode(bytes);
+      text = this.#text = decoder.decode(bytes);
     }
     return text.slice(start, end);
   }
 
   /** An event whose data is `start..end` of the chunk's text; a new id at `idStart..idEnd`, unless negative. */
   deliverSpan(type, start, end, idStart, idEnd) {
-    if (idStart >= 0) this.lastEventId = this.slice(idStart, idEnd);
-    return this.deliver(type, this.slice(start, end));
+    if (idStart >= 0) this.lastEventId = this.#slice(idStart, idEnd);
+    return this.#deliver(type, this.#slice(start, end));
   }
 
   /**
@@ -257,16 +261,16 @@ export class Dispatcher {
    * `deliverSpan`.
    */
   deliverLines(type, offsets, idStart, idEnd) {
-    if (idStart >= 0) this.lastEventId = this.slice(idStart, idEnd);
-    let data = this.slice(offsets[0], offsets[1]);
-    for (let i = 2; i < offsets.length; i += 2) data += '\n' + this.slice(offsets[i], offsets[i + 1]);
-    return this.deliver(type, data);
+    if (idStart >= 0) this.lastEventId = this.#slice(idStart, idEnd);
+    let data = this.#slice(offsets[0], offsets[1]);
+    for (let i = 2; i < offsets.length; i += 2) data += '\n' + this.#slice(offsets[i], offsets[i + 1]);
+    return this.#deliver(type, data);
   }
 
   /** An event whose data (and new id, unless undefined) come as strings. */
   deliverText(type, data, id) {
     if (id !== undefined) this.lastEventId = id;
-    return this.deliver(type, data);
+    return this.#deliver(type, data);
   }
 
   /** The last event ID changed without an event. */
@@ -279,13 +283,13 @@ export class Dispatcher {
    * goes on (a handler may have closed the client or reconnected it): one
    * boolean, nothing to hand back to wasm per event.
    */
-  deliver(type, data) {
-    const holder = this.numbered[type];
+  #deliver(type, data) {
+    const holder = this.#numbered[type];
     if (holder.list.length > 0) {
       const error = dispatch(holder.list, holder.type, data, this.lastEventId, this.json);
-      if (error !== undefined) this.onDataError(error);
+      if (error !== undefined) this.#onDataError(error);
     }
-    return this.source.live;
+    return this.#source.live;
   }
 }
 
