@@ -269,7 +269,7 @@ export class Client {
   #fail(error) {
     if (this.#closed) return;
     const hasErrorCallback = this.#callbacks.some((r) => r.name === 'error');
-    this.#unwatchSignal?.();
+    // Closed first: a callback that closes the client changes nothing.
     this.#closed = true;
     this.#notify('statechange', 'closed');
     this.#notify('error', error);
@@ -399,8 +399,6 @@ export class Client {
   #shutDown(notify) {
     if (this.#closed) return;
     if (!notify) this.#silent = true;
-    this.#unwatchSignal?.();
-    this.#unwatchEnvironment?.();
     const engine = this.#engine;
     if (engine !== undefined) {
       // Aborts the attempt and clears the timers first, so nothing is
@@ -410,33 +408,30 @@ export class Client {
     } else {
       this.#notify('statechange', 'closed');
     }
-    this.#closed = true;
-    this.#silent = true;
-    this.#release();
-    if (engine !== undefined) {
-      this.#engine = undefined;
-      // Not from inside this call: close() may run in a handler that the
-      // engine is still calling (wasm-bindgen refuses to free an object in
-      // use). The engine has let go of its buffers already.
-      queueMicrotask(() => engine.free());
-    }
-  }
-
-  /** The engine closed the client (a fatal error, the retry budget spent). */
-  #closedItself() {
-    this.#unwatchEnvironment?.();
-    this.#notify('close');
-    // A `close` callback may have closed or freed the client already.
-    this.#engine?.input(CLOSE, 0, 0, 0);
     this.#release();
   }
 
   /**
-   * Lets go of what a closed client no longer needs: every handler and
-   * callback (marked removed, so a dispatch under way skips them) and the
-   * hook's headers.
+   * The engine closed the client (a fatal error, the retry budget spent),
+   * after its last notice: it has aborted the attempt and cleared the
+   * timers.
+   */
+  #closedItself() {
+    this.#notify('close');
+    this.#release();
+  }
+
+  /**
+   * Closed for good: lets go of everything, so nothing fires after. Every
+   * handler and callback is marked removed (a dispatch under way skips
+   * them); the listeners, the hook's headers and the engine go. Again (a
+   * `close` callback that closed the client) changes nothing.
    */
   #release() {
+    this.#closed = true;
+    this.#silent = true;
+    this.#unwatchSignal?.();
+    this.#unwatchEnvironment?.();
     for (const holder of this.#dispatcher.holders.values()) {
       for (const record of holder.list) record.removed = true;
       holder.list = [];
@@ -444,6 +439,14 @@ export class Client {
     for (const record of this.#callbacks) record.removed = true;
     this.#callbacks = [];
     this.#authHeaders = undefined;
+    const engine = this.#engine;
+    if (engine !== undefined) {
+      this.#engine = undefined;
+      // Not from inside this call: close() may run in a handler that the
+      // engine is still calling (wasm-bindgen refuses to free an object in
+      // use).
+      queueMicrotask(() => engine.free());
+    }
   }
 
   // ----- the environment -----------------------------------------------------------
@@ -451,11 +454,7 @@ export class Client {
   /** Closes the client when the user's signal aborts (at once, quietly, if it has). */
   #watchSignal(signal) {
     if (signal === undefined) return;
-    if (signal.aborted) {
-      this.#closed = true;
-      this.#silent = true;
-      return;
-    }
+    if (signal.aborted) return this.#release();
     const abort = () => this.close();
     signal.addEventListener('abort', abort);
     this.#unwatchSignal = () => {
