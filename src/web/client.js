@@ -122,9 +122,12 @@ export class Client {
   /** The current attempt: a `FetchSource` or a `NativeSource`. */
   #attempt;
   #timers = [];
-  /** Removes the online/visibility listeners, while they are there. */
-  #unwatchEnvironment;
-  #unwatchSignal;
+  /**
+   * Aborted to remove the online/visibility listeners, while connected, and
+   * the one on the user's signal.
+   */
+  #environment;
+  #watchingSignal;
   /** The `SSEError` of the last failure reported to the engine. */
   #failure;
   /** Headers from the `onUnauthorized` hook, sent on top of the others. */
@@ -385,13 +388,13 @@ export class Client {
       this.#notify('statechange', 'connecting');
       return;
     }
-    if (this.#unwatchEnvironment === undefined) this.#watchEnvironment(engine);
+    if (this.#environment === undefined) this.#watchEnvironment(engine);
     this.#input(START);
   }
 
   /** The last handler went: disconnect, stay reusable. */
   #stop() {
-    this.#unwatchEnvironment?.();
+    this.#unwatchEnvironment();
     if (this.#engine === undefined) this.#notify('statechange', 'idle');
     else this.#input(STOP);
   }
@@ -430,8 +433,8 @@ export class Client {
   #release() {
     this.#closed = true;
     this.#silent = true;
-    this.#unwatchSignal?.();
-    this.#unwatchEnvironment?.();
+    this.#watchingSignal?.abort();
+    this.#unwatchEnvironment();
     for (const holder of this.#dispatcher.holders.values()) {
       for (const record of holder.list) record.removed = true;
       holder.list = [];
@@ -455,22 +458,17 @@ export class Client {
   #watchSignal(signal) {
     if (signal === undefined) return;
     if (signal.aborted) return this.#release();
-    const abort = () => this.close();
-    signal.addEventListener('abort', abort);
-    this.#unwatchSignal = () => {
-      signal.removeEventListener('abort', abort);
-      this.#unwatchSignal = undefined;
-    };
+    this.#watchingSignal = new AbortController();
+    signal.addEventListener('abort', () => this.close(), { signal: this.#watchingSignal.signal });
   }
 
   /** online/offline, visibility and pageshow, while connected. */
   #watchEnvironment(engine) {
-    const removers = [];
+    this.#environment = new AbortController();
+    const options = { signal: this.#environment.signal };
     const listen = (target, type, handle) => {
       // Not every global scope is an event target (Node before 22).
-      if (typeof target.addEventListener !== 'function') return;
-      target.addEventListener(type, handle);
-      removers.push(() => target.removeEventListener(type, handle));
+      if (typeof target.addEventListener === 'function') target.addEventListener(type, handle, options);
     };
     listen(globalThis, 'online', () => this.#input(NETWORK_CHANGE, 1));
     listen(globalThis, 'offline', () => this.#input(NETWORK_CHANGE, 0));
@@ -478,12 +476,13 @@ export class Client {
       listen(document, 'visibilitychange', () => this.#input(VISIBILITY, isHidden() ? 1 : 0));
       listen(globalThis, 'pageshow', () => this.#input(PAGESHOW));
     }
-    this.#unwatchEnvironment = () => {
-      removers.forEach((remove) => remove());
-      this.#unwatchEnvironment = undefined;
-    };
     if (isOffline()) engine.input(NETWORK_CHANGE, 0, Date.now(), 0);
     if (isHidden()) engine.input(VISIBILITY, 1, Date.now(), 0);
+  }
+
+  #unwatchEnvironment() {
+    this.#environment?.abort();
+    this.#environment = undefined;
   }
 
   #setTimer(timer, delay) {
