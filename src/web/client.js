@@ -119,7 +119,10 @@ export class Client {
   #dispatcher;
   /** Lifecycle callback records: `{ fn, removed, name }`. */
   #callbacks = [];
-  /** The current attempt: a `FetchSource` or a `NativeSource`. */
+  /**
+   * The current attempt, which `abort()` drops: a `FetchSource`, a
+   * `NativeSource`, or a placeholder while the headers or the hook answer.
+   */
   #attempt;
   #timers = [];
   /**
@@ -507,8 +510,7 @@ export class Client {
   #abort() {
     const attempt = this.#attempt;
     this.#attempt = undefined;
-    if (attempt instanceof NativeSource) attempt.close();
-    else attempt?.abort();
+    attempt?.abort();
   }
 
   /** Starts a new attempt over the client's transport. */

@@ -349,7 +349,7 @@ function callHandlers(list, value, event) {
  *
  * One listener per subscribed event type (`listen`/`unlisten`), removed
  * when the type's last handler goes. Events are delivered in JS, guarded by
- * `live`, which `close()` clears: after it, nothing is delivered, not even
+ * `live`, which `abort()` clears: after it, nothing is delivered, not even
  * an event the browser already queued.
  *
  * The last event ID never goes backwards by accident: a new EventSource
@@ -441,10 +441,11 @@ export class NativeSource {
   }
 
   /**
-   * Closes the connection; nothing fires after. The listeners stay: a
-   * closed EventSource dispatches nothing and is collected with them.
+   * Closes the connection, as a `FetchSource` aborts; nothing fires after.
+   * The listeners stay: a closed EventSource dispatches nothing and is
+   * collected with them.
    */
-  close() {
+  abort() {
     this.#live = false;
     this.#source.close();
   }
