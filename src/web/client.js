@@ -580,12 +580,13 @@ export class Client {
     }
     if (kind === FETCH_RESPONSE) {
       const response = value;
-      const contentType = response.headers.get('content-type') ?? undefined;
+      // Empty when absent, as the engine takes them (`Engine::response`).
+      const contentType = response.headers.get('content-type') ?? '';
       const retryAfter = response.headers.get('retry-after') ?? '';
-      // Bytes, as every string the engine takes (`Engine::response`).
+      // Bytes, as every string the engine takes.
       const verdict = engine.response(
         response.status,
-        encoder.encode(contentType ?? ''),
+        encoder.encode(contentType),
         encoder.encode(retryAfter),
         response.body != null,
         Date.now(),
@@ -609,10 +610,9 @@ export class Client {
 
   #connectNative() {
     const { idleTimeoutMs, withCredentials } = this.#options;
-    const track = idleTimeoutMs !== null;
     let source;
     try {
-      source = new NativeSource(this.#resumeUrl(), withCredentials, track, this.#dispatcher, (kind, value) => {
+      source = new NativeSource(this.#resumeUrl(), withCredentials, idleTimeoutMs !== null, this.#dispatcher, (kind, value) => {
         if (this.#attempt === source) this.#onNative(kind, value);
         return true;
       });
@@ -672,20 +672,15 @@ export function checkCallbackName(name) {
 
 /** The `SSEError` of a response the engine refused. */
 function responseError(verdict, response, contentType, engine) {
-  const { status } = response;
-  if (verdict === VERDICT_UNAUTHORIZED) return makeError('unauthorized', '', { status, headers: copy(response.headers) });
-  if (verdict === VERDICT_CONTENT_TYPE) return makeError('content-type', '', { contentType: contentType ?? '' });
+  // A `Headers` of its own, so that an error does not hold the response.
+  const details = { status: response.status, headers: new Headers(response.headers) };
+  if (verdict === VERDICT_UNAUTHORIZED) return makeError('unauthorized', '', details);
+  if (verdict === VERDICT_CONTENT_TYPE) return makeError('content-type', '', { contentType });
   if (verdict === VERDICT_HTTP) {
-    const details = { status, headers: copy(response.headers) };
     if (engine.delay >= 0) details.retryAfterMs = engine.delay;
     return makeError('http', '', details);
   }
   return makeError('network', 'the response body cannot be read');
-}
-
-/** A `Headers` of its own, so that an error does not hold the response. */
-function copy(headers) {
-  return new Headers(headers);
 }
 
 /**
