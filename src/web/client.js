@@ -602,8 +602,7 @@ export class Client {
     } else if (kind === FETCH_FAILED) {
       this.#failed(rules.messageOf(value));
     } else {
-      const message = `the browser refused to build the request (${value}); check the header names and values, the method and the body`;
-      this.#failed(message, true);
+      this.#failed(`the browser refused to build the request (${value}): check the headers, the method and the body`, true);
     }
     return false;
   }
@@ -633,9 +632,7 @@ export class Client {
       this.#failure = makeError('network', 'the EventSource connection was lost; the browser reconnects');
       this.#input(LOST);
     } else {
-      const message =
-        'the EventSource was refused (a status other than 200, or not text/event-stream: the browser does not say which)';
-      this.#failed(message);
+      this.#failed('the EventSource was refused: not a 200 text/event-stream response (the browser does not say why)');
     }
   }
 
