@@ -12,7 +12,7 @@
 //   client's finalizer did).
 
 import { Client, SSEError, Subscription } from '../pkg/runtime.js';
-import { checkLoading, makeEngine } from './loader.js';
+import { checkLoading, describe, makeEngine } from './loader.js';
 import { canShare, checkShareOption } from './share-option.js';
 
 /**
@@ -186,8 +186,7 @@ function loadSharing() {
     },
     (cause) => {
       sharingLoad = undefined;
-      const why = cause instanceof Error ? cause.message : String(cause);
-      throw new SSEError('init', `the code of the \`share\` option failed to load (${why})`, { cause });
+      throw new SSEError('init', `the code of the \`share\` option failed to load (${describe(cause)})`, { cause });
     },
   );
   return sharingLoad;

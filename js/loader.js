@@ -78,21 +78,20 @@ export function loadError(error = failure) {
   if (error !== undefined) {
     return new SSEError(
       'init',
-      `the WebAssembly module failed to load (${describe(error)}); check that the .wasm file is ` +
-        "served (Content-Type application/wasm) and that the Content-Security-Policy allows " +
-        "script-src 'wasm-unsafe-eval'",
+      `the WebAssembly module failed to load (${describe(error)}): check that the .wasm file is served ` +
+        "with Content-Type application/wasm and that the Content-Security-Policy allows script-src 'wasm-unsafe-eval'",
       { cause: error },
     );
   }
   return new SSEError(
     'init',
-    'the WebAssembly module is not initialised yet. In a browser, ' +
-      "`import { SSEClient } from 'sse-wasm'` starts loading it on import; with " +
-      "'sse-wasm/init', call `init()` first (a client created while it loads waits for it). " +
+    "the WebAssembly module is not initialised yet: with 'sse-wasm/init', call `init()` first (a client " +
+      "created while it loads waits for it); 'sse-wasm' starts loading it on import, in a browser. " +
       'Server-side rendering cannot create clients.',
   );
 }
 
-function describe(error) {
+/** What failed, for a message: an error's message, or the value. */
+export function describe(error) {
   return error instanceof Error ? error.message : String(error);
 }
