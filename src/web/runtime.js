@@ -115,15 +115,12 @@ export class SSEEvent {
  * properties are set when they apply.
  */
 export class SSEError extends Error {
+  /** `details`: the properties; its `cause`, if any, is the standard one. */
   constructor(kind, message, details) {
-    super(message, details && details.cause !== undefined ? { cause: details.cause } : undefined);
+    super(message, details);
     this.name = 'SSEError';
     this.kind = kind;
-    if (details) {
-      for (const key of Object.keys(details)) {
-        if (key !== 'cause') this[key] = details[key];
-      }
-    }
+    for (const key in details) if (key !== 'cause') this[key] = details[key];
   }
 }
 
