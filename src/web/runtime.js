@@ -133,18 +133,9 @@ export function report(error) {
   }
 }
 
-/** Calls every live listener in `list` with `value`; exceptions are reported. */
+/** Calls every live callback record in `list` with `value`, its one argument (see `callHandlers`). */
 export function emit(list, value) {
-  for (let i = 0; i < list.length; i++) {
-    const l = list[i];
-    if (l.removed) continue;
-    const fn = l.fn; // called as a plain function: `this` is undefined
-    try {
-      fn(value);
-    } catch (e) {
-      report(e);
-    }
-  }
+  callHandlers(list, value);
 }
 
 /**
@@ -325,16 +316,18 @@ function dispatch(list, type, data, lastEventId, json) {
 }
 
 /**
- * Calls the live listener records in `list` with `(value, event)`; a
- * handler's exception is reported and the others still run.
+ * Calls the live listener records in `list` with `(value, event)`, or
+ * `(value)` without an event; a handler's exception is reported and the
+ * others still run.
  */
 function callHandlers(list, value, event) {
   for (let i = 0; i < list.length; i++) {
     const l = list[i];
     if (l.removed) continue;
-    const fn = l.fn;
+    const fn = l.fn; // called as a plain function: `this` is undefined
     try {
-      fn(value, event);
+      if (event === undefined) fn(value);
+      else fn(value, event);
     } catch (e) {
       report(e);
     }
