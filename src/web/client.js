@@ -68,6 +68,7 @@ import {
   VERDICT_UNAUTHORIZED,
   VISIBILITY,
   emit,
+  feed,
   isHidden,
   isOffline,
   makeError,
@@ -571,10 +572,7 @@ export class Client {
   #onFetch(source, kind, value) {
     const engine = this.#engine;
     if (kind === FETCH_CHUNK) {
-      const dispatcher = this.#dispatcher;
-      dispatcher.begin(source, value);
-      const more = engine.feed(value, Date.now());
-      dispatcher.end();
+      const more = feed(engine, this.#dispatcher, source, value);
       this.#drive();
       return more && this.#attempt === source;
     }

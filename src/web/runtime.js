@@ -147,26 +147,14 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * A client's handlers by event type, and the delivery of events to them:
- * what the engine calls into, once per event (src/web/engine.rs), and what
- * a `NativeSource` delivers through. The last event ID string lives here,
- * so that it is made once per change, not once per event.
- *
- * The fast path (fetch transport): each chunk is decoded once, on first
- * use, and an event's data and id arrive as UTF-16 offsets into that text;
- * slicing is cheap in every engine, where a string decoded from wasm memory
- * per event is not. Data spread over several `data:` lines arrives as a list
- * of offsets in wasm memory.
+ * what the engine's deliveries reach (through `feed`), and what a
+ * `NativeSource` delivers through. The last event ID string lives here, so
+ * that it is made once per change, not once per event.
  */
 export class Dispatcher {
   /** Holders by the number the engine knows them by (0: nobody's). */
   #numbered = [undefined];
   #onDataError;
-  /** The attempt whose chunk is being fed, and the chunk. */
-  #source;
-  #chunk;
-  #textStart = 0;
-  #textEnd = 0;
-  #text;
 
   /** `onDataError(error)` hears the `SSEError` of data that is not JSON. */
   constructor(json, lastEventId, onDataError) {
@@ -202,97 +190,109 @@ export class Dispatcher {
     return holder.index;
   }
 
-  /** The engine is about to parse `chunk`, a read of attempt `source`. */
-  begin(source, chunk) {
-    feeding = this;
-    this.#source = source;
-    this.#chunk = chunk;
-    this.#text = undefined;
-  }
-
-  /** The chunk is done: let it be collected. */
-  end() {
-    feeding = undefined;
-    this.#source = undefined;
-    this.#chunk = undefined;
-    this.#text = undefined;
-  }
-
-  /** The chunk's bytes `start..end` decode to the text offsets point into. */
-  setText(start, end) {
-    this.#textStart = start;
-    this.#textEnd = end;
-  }
-
-  /** `start..end` (UTF-16 offsets) of the current chunk's text. */
-  #slice(start, end) {
-    let text = this.#text;
-    if (text === undefined) {
-      const chunk = this.#chunk;
-      const textStart = this.#textStart;
-      const textEnd = this.#textEnd;
-      const bytes = textStart === 0 && textEnd === chunk.length ? chunk : chunk.subarray(textStart, textEnd);
-      text = this.#text = decoder.decode(bytes);
-    }
-    return text.slice(start, end);
-  }
-
-  /** An event whose data is `start..end` of the chunk's text; a new id at `idStart..idEnd`, unless negative. */
-  deliverSpan(type, start, end, idStart, idEnd) {
-    if (idStart >= 0) this.lastEventId = this.#slice(idStart, idEnd);
-    return this.#deliver(type, this.#slice(start, end));
-  }
-
-  /**
-   * An event of several lines, joined with LF, whose offsets are the
-   * (start, end) pairs of `offsets` (a view of wasm memory); the id as for
-   * `deliverSpan`.
-   */
-  deliverLines(type, offsets, idStart, idEnd) {
-    if (idStart >= 0) this.lastEventId = this.#slice(idStart, idEnd);
-    let data = this.#slice(offsets[0], offsets[1]);
-    for (let i = 2; i < offsets.length; i += 2) data += '\n' + this.#slice(offsets[i], offsets[i + 1]);
-    return this.#deliver(type, data);
-  }
-
-  /** An event whose data (and new id, unless undefined) come as strings. */
-  deliverText(type, data, id) {
-    if (id !== undefined) this.lastEventId = id;
-    return this.#deliver(type, data);
-  }
-
-  /** The last event ID changed without an event. */
-  setId(id) {
-    this.lastEventId = id;
-  }
-
-  /**
-   * Calls the handlers of type number `type`. Returns whether the attempt
-   * goes on (a handler may have closed the client or reconnected it): one
-   * boolean, nothing to hand back to wasm per event.
-   */
-  #deliver(type, data) {
+  /** Calls the handlers of type number `type` with `data`. */
+  deliver(type, data) {
     const holder = this.#numbered[type];
     if (holder.list.length > 0) {
       const error = dispatch(holder.list, holder.type, data, this.lastEventId, this.json);
       if (error !== undefined) this.#onDataError(error);
     }
-    return this.#source.live;
   }
 }
 
-/** The dispatcher of the chunk being fed, between its `begin` and `end`. */
+// The chunk being fed, between the start and the end of `feed`: one at a
+// time, as the engine parses it in one call and no handler can start
+// another (a fetch body is read asynchronously).
+/** Its client's dispatcher. */
 let feeding;
+/** The fetch attempt that read it, and the bytes. */
+let attempt;
+let chunk;
+/** Its bytes `textStart..textEnd` decode to `text`, which offsets point into (decoded on first use). */
+let textStart;
+let textEnd;
+let text;
+
+/**
+ * Feeds `bytes`, a read of the fetch attempt `source`, to `engine`, which
+ * delivers its events to `dispatcher`. Returns whether to read on.
+ *
+ * The fast path: each chunk is decoded once, on first use, and an event's
+ * data and id arrive as UTF-16 offsets into that text; slicing is cheap in
+ * every engine, where a string decoded from wasm memory per event is not.
+ * Data spread over several `data:` lines arrives as a list of offsets in
+ * wasm memory.
+ */
+export function feed(engine, dispatcher, source, bytes) {
+  feeding = dispatcher;
+  attempt = source;
+  chunk = bytes;
+  text = undefined;
+  const more = engine.feed(bytes, Date.now());
+  // Let the chunk be collected.
+  feeding = attempt = chunk = text = undefined;
+  return more;
+}
+
+/** `start..end` (UTF-16 offsets) of the current chunk's text. */
+function slice(start, end) {
+  if (text === undefined) {
+    text = decoder.decode(textStart === 0 && textEnd === chunk.length ? chunk : chunk.subarray(textStart, textEnd));
+  }
+  return text.slice(start, end);
+}
+
+/**
+ * Delivers an event of type number `type`. Returns whether the attempt
+ * goes on (a handler may have closed the client or reconnected it): one
+ * boolean, nothing to hand back to wasm per event.
+ */
+function deliver(type, data) {
+  feeding.deliver(type, data);
+  return attempt.live;
+}
 
 // What the engine calls while it parses a chunk (the imports of
-// src/web/engine.rs): the methods of the same names, on `feeding`. Free
-// functions, so that the engine holds no JavaScript object.
+// src/web/engine.rs). Free functions, so that the engine holds no
+// JavaScript object.
+
+/** The engine's number for event type `type` (`Dispatcher.typeIndex`). */
 export const typeIndex = (type) => feeding.typeIndex(type);
-export const setText = (start, end) => feeding.setText(start, end);
-export const deliverSpan = (type, start, end, idStart, idEnd) => feeding.deliverSpan(type, start, end, idStart, idEnd);
-export const deliverLines = (type, offsets, idStart, idEnd) => feeding.deliverLines(type, offsets, idStart, idEnd);
-export const deliverText = (type, data, id) => feeding.deliverText(type, data, id);
-export const setId = (id) => feeding.setId(id);
+
+/** The chunk's bytes `start..end` decode to the text offsets point into. */
+export const setText = (start, end) => {
+  textStart = start;
+  textEnd = end;
+};
+
+/** An event whose data is `start..end` of the chunk's text; a new id at `idStart..idEnd`, unless negative. */
+export const deliverSpan = (type, start, end, idStart, idEnd) => {
+  if (idStart >= 0) feeding.lastEventId = slice(idStart, idEnd);
+  return deliver(type, slice(start, end));
+};
+
+/**
+ * An event of several lines, joined with LF, whose offsets are the
+ * (start, end) pairs of `offsets` (a view of wasm memory); the id as for
+ * `deliverSpan`.
+ */
+export const deliverLines = (type, offsets, idStart, idEnd) => {
+  if (idStart >= 0) feeding.lastEventId = slice(idStart, idEnd);
+  let data = slice(offsets[0], offsets[1]);
+  for (let i = 2; i < offsets.length; i += 2) data += '\n' + slice(offsets[i], offsets[i + 1]);
+  return deliver(type, data);
+};
+
+/** An event whose data (and new id, unless undefined) come as strings. */
+export const deliverText = (type, data, id) => {
+  if (id !== undefined) feeding.lastEventId = id;
+  return deliver(type, data);
+};
+
+/** The last event ID changed without an event. */
+export const setId = (id) => {
+  feeding.lastEventId = id;
+};
 
 /**
  * Calls the live listener records in `list` with `(data, event)`; with
