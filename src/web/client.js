@@ -522,7 +522,7 @@ export class Client {
     if (headerProvider === undefined) return this.#connectFetch(headers ?? []);
     // The attempt starts once the headers are known; a placeholder stands
     // for it meanwhile, so that aborting it drops the headers' answer.
-    const pending = { live: true, abort: () => (pending.live = false) };
+    const pending = { abort() {} };
     this.#attempt = pending;
     settle(headerProvider, undefined, (how, value) => {
       if (this.#attempt !== pending) return;
