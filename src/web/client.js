@@ -555,13 +555,12 @@ export class Client {
 
   #connectFetch(headers) {
     const { method, body, bodyIsJson, withCredentials, lastEventIdParam } = this.#options;
-    const list = ['Accept', 'text/event-stream'];
-    if (bodyIsJson) list.push('Content-Type', 'application/json');
+    const list = [['Accept', 'text/event-stream']];
+    if (bodyIsJson) list.push(['Content-Type', 'application/json']);
     // In order: a later pair replaces an earlier one of the same name.
-    for (const [name, value] of headers) list.push(name, value);
-    for (const [name, value] of this.#authHeaders ?? []) list.push(name, value);
+    list.push(...headers, ...(this.#authHeaders ?? []));
     const id = this.#dispatcher.lastEventId;
-    if (id !== '' && lastEventIdParam === undefined) list.push('Last-Event-ID', byteString(id));
+    if (id !== '' && lastEventIdParam === undefined) list.push(['Last-Event-ID', byteString(id)]);
     const source = new FetchSource(this.#resumeUrl(), method, list, body, withCredentials, (kind, value) =>
       this.#attempt === source ? this.#onFetch(source, kind, value) : false,
     );

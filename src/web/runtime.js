@@ -466,7 +466,7 @@ export class FetchSource {
   #report;
 
   /**
-   * `headers` is every header to send, as `[name, value, name, value, ...]`.
+   * `headers` is every header to send, as `[name, value]` pairs.
    * `body` may be undefined.
    */
   constructor(url, method, headers, body, withCredentials, report) {
@@ -476,7 +476,7 @@ export class FetchSource {
     let request;
     try {
       const list = new Headers();
-      for (let i = 0; i < headers.length; i += 2) list.set(headers[i], headers[i + 1]);
+      for (const [name, value] of headers) list.set(name, value);
       request = new Request(url, {
         method,
         headers: list,
