@@ -7,12 +7,7 @@ import { SSEError } from '../pkg/runtime.js';
 
 /** Whether this context can share: Web Locks and BroadcastChannel both exist. */
 export function canShare() {
-  return (
-    typeof BroadcastChannel === 'function' &&
-    typeof navigator === 'object' &&
-    navigator !== null &&
-    typeof navigator.locks?.request === 'function'
-  );
+  return typeof BroadcastChannel === 'function' && typeof globalThis.navigator?.locks?.request === 'function';
 }
 
 /**
@@ -21,8 +16,7 @@ export function canShare() {
  * options throw.
  */
 export function checkShareOption(share) {
-  if (share === undefined || share === true || share === false) return;
-  if (typeof share === 'string' && share !== '') return;
+  if (share === undefined || typeof share === 'boolean' || (typeof share === 'string' && share !== '')) return;
   const why = typeof share === 'string' ? 'must not be empty' : `expected true, false or a key string, got ${describe(share)}`;
   throw new SSEError('invalid-option', `option \`share\`: ${why}`, { option: 'share' });
 }
