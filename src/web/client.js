@@ -141,6 +141,7 @@ export class Client {
   #closed = false;
   /** The status `statechange` callbacks were told last. */
   #told = 'idle';
+  /** Undefined until `makeEngine` delivers it, and once closed (`#release`). */
   #engine;
   /**
    * Checks `url` and `options` (throwing the `SSEError` that names what is
@@ -286,12 +287,12 @@ export class Client {
   }
 
   /**
-   * Puts input `input` (with its `arg`) into the engine, if there is one,
-   * then carries out what it asks.
+   * Puts input `input` (with its `arg`) into the engine, if there is one
+   * (not before it arrives, nor once closed), then carries out what it asks.
    */
   #input(input, arg = 0) {
     const engine = this.#engine;
-    if (engine === undefined || this.#closed) return;
+    if (engine === undefined) return;
     engine.input(input, arg, Date.now(), Math.random());
     this.#drive();
   }
