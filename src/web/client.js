@@ -471,10 +471,8 @@ export class Client {
   #watchEnvironment(engine) {
     this.#environment = new AbortController();
     const options = { signal: this.#environment.signal };
-    const listen = (target, type, handle) => {
-      // Not every global scope is an event target (Node before 22).
-      if (typeof target.addEventListener === 'function') target.addEventListener(type, handle, options);
-    };
+    // Not every global scope is an event target (Node before 22).
+    const listen = (target, type, handle) => target.addEventListener?.(type, handle, options);
     listen(globalThis, 'online', () => this.#input(NETWORK_CHANGE, 1));
     listen(globalThis, 'offline', () => this.#input(NETWORK_CHANGE, 0));
     if (typeof document !== 'undefined') {
