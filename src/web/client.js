@@ -253,8 +253,7 @@ export class Client {
   }
 
   #hasHandlers() {
-    for (const holder of this.#dispatcher.holders.values()) if (holder.list.length > 0) return true;
-    return false;
+    return [...this.#dispatcher.holders.values()].some((holder) => holder.list.length > 0);
   }
 
   /** The state number: the engine's, or what a client waiting for its engine shows. */
