@@ -2,10 +2,11 @@
 // wasm-bindgen snippet that the client (client.js) and the engine
 // (src/web/engine.rs) use.
 // - fetch transport: `FetchSource` sends the request and reads the body;
-//   the client hands each chunk to the engine in one call, and each event
-//   costs one call from the engine into `Dispatcher.deliver*`, which slices
-//   the data (and a new id) out of the chunk's text, decoded once, builds
-//   one `SSEEvent` and calls the handlers.
+//   the client hands each chunk to the engine in one call (`feed`), and
+//   each event costs one call from the engine into `deliverSpan` (or
+//   another `deliver*`), which slices the data (and a new id) out of the
+//   chunk's text, decoded once, builds one `SSEEvent` and calls the
+//   handlers.
 // - native EventSource transport: events never cross into wasm.
 //   `NativeSource` listens once per subscribed type and hands each
 //   `MessageEvent` to the dispatcher in JS; only lifecycle changes (open,
