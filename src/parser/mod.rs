@@ -94,7 +94,7 @@ mod tests;
 mod utf8;
 
 use scan::find_line_end;
-use utf8::push_lossy;
+use utf8::{decode_lossy, push_lossy};
 
 /// Default cap on the bytes one event may buffer (data buffer plus the line
 /// being read): 1 MiB.
@@ -737,7 +737,7 @@ impl<'a> ParsedEvent<'a> {
     /// decoded as UTF-8 with each invalid sequence replaced by U+FFFD.
     /// Borrowed unless there was something to replace.
     pub fn data(&self) -> Cow<'a, str> {
-        String::from_utf8_lossy(self.raw_data)
+        decode_lossy(self.raw_data)
     }
 }
 

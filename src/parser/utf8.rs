@@ -7,6 +7,8 @@
 //! the decoder never swallows an ASCII byte into an invalid sequence (it
 //! emits U+FFFD and reprocesses the byte), and every syntax byte is ASCII.
 
+use alloc::borrow::Cow;
+
 use crate::prelude::*;
 
 /// Appends `bytes` to `dst`, replacing each maximal invalid subpart with one
@@ -21,19 +23,48 @@ pub(super) fn push_lossy(dst: &mut String, bytes: &[u8]) {
     }
 }
 
+/// [`push_lossy`] for bytes that are not valid UTF-8, one invalid sequence
+/// at a time. Built on `from_utf8` alone, which the valid case needs anyway:
+/// [`Utf8Error::error_len`](core::str::Utf8Error::error_len) is the length
+/// of the maximal invalid subpart (`None` for a sequence cut short by the
+/// end), the very unit that `from_utf8_lossy` (and its `Utf8Chunks`, which
+/// this spares the module) replaces.
 #[cold]
-fn push_lossy_slow(dst: &mut String, bytes: &[u8]) {
-    for chunk in bytes.utf8_chunks() {
-        dst.push_str(chunk.valid());
-        if !chunk.invalid().is_empty() {
-            dst.push(char::REPLACEMENT_CHARACTER);
+#[inline(never)]
+fn push_lossy_slow(dst: &mut String, mut bytes: &[u8]) {
+    loop {
+        match core::str::from_utf8(bytes) {
+            Ok(valid) => return dst.push_str(valid),
+            Err(error) => {
+                let (valid, rest) = bytes
+                    .split_at_checked(error.valid_up_to())
+                    .unwrap_or_default();
+                // Valid by the error's own account: checked again rather
+                // than assumed, on this cold path, to stay clear of `unsafe`.
+                dst.push_str(core::str::from_utf8(valid).unwrap_or_default());
+                dst.push_str("\u{FFFD}");
+                let invalid = error.error_len().map_or(rest.len(), usize::from);
+                bytes = rest.get(invalid..).unwrap_or_default();
+            }
+        }
+    }
+}
+
+/// `bytes` as text, with [`push_lossy`]'s replacements: borrowed when valid.
+pub(super) fn decode_lossy(bytes: &[u8]) -> Cow<'_, str> {
+    match core::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => {
+            let mut text = String::new();
+            push_lossy_slow(&mut text, bytes);
+            Cow::Owned(text)
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::push_lossy;
+    use super::{decode_lossy, push_lossy};
 
     fn lossy(bytes: &[u8]) -> String {
         let mut s = String::from("x");
@@ -58,6 +89,11 @@ mod tests {
             b"\x80\x80ok\xbf",
         ];
         for &case in cases {
+            assert_eq!(
+                decode_lossy(case),
+                String::from_utf8_lossy(case),
+                "{case:x?}"
+            );
             assert_eq!(
                 lossy(case),
                 format!("x{}", String::from_utf8_lossy(case)),
