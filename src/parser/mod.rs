@@ -481,7 +481,7 @@ impl Parser {
                 self.skip_line_started = false; // the line has ended
                 return ControlFlow::Continue(());
             }
-            self.line.extend_from_slice(tail);
+            append_within(&mut self.line, tail, false, self.max_event_size);
             assembled = Some(core::mem::take(&mut self.line));
         }
         let flow = self.interpret(
@@ -512,8 +512,7 @@ impl Parser {
             self.start_skip(refused);
             return;
         }
-        reserve_within(&mut self.line, bytes.len(), self.max_event_size);
-        self.line.extend_from_slice(bytes);
+        append_within(&mut self.line, bytes, false, self.max_event_size);
     }
 
     /// Whether a line of `line_len` bytes on top of the data buffer would
@@ -535,9 +534,7 @@ impl Parser {
     fn copy_data_in_chunk(&mut self, chunk: &[u8]) {
         if let Some((start, end)) = self.data_in_chunk.take() {
             let value = &chunk[start..end];
-            reserve_within(&mut self.data, value.len() + 1, self.max_event_size);
-            self.data.extend_from_slice(value);
-            self.data.push(b'\n');
+            append_within(&mut self.data, value, true, self.max_event_size);
         }
     }
 
@@ -582,9 +579,7 @@ impl Parser {
                     self.data_in_chunk = Some(span);
                 } else {
                     self.copy_data_in_chunk(chunk);
-                    reserve_within(&mut self.data, value.len() + 1, self.max_event_size);
-                    self.data.extend_from_slice(value);
-                    self.data.push(b'\n');
+                    append_within(&mut self.data, value, true, self.max_event_size);
                 }
             }
             b"event" => {
@@ -782,17 +777,22 @@ pub(crate) fn push_digit(n: u64, digit: u8) -> u64 {
     }
 }
 
-/// Grows `buf` for `additional` more bytes, geometrically as `Vec` does, but
-/// never past `limit` (unless the content itself needs more): a buffer
-/// guarded by the size cap never holds more than the cap.
-#[inline]
-fn reserve_within(buf: &mut Vec<u8>, additional: usize, limit: usize) {
-    let needed = buf.len() + additional;
+/// Appends `bytes` to `buf`, then an LF if `newline`. The buffer grows
+/// geometrically, as `Vec` does, but never past `limit` (unless the content
+/// itself needs more): a buffer guarded by the size cap never holds more
+/// than the cap. Out of line: one copy serves every buffer and call site.
+#[inline(never)]
+fn append_within(buf: &mut Vec<u8>, bytes: &[u8], newline: bool, limit: usize) {
+    let needed = buf.len() + bytes.len() + usize::from(newline);
     if needed > buf.capacity() {
         let target = needed
             .max(buf.capacity().saturating_mul(2))
             .max(64)
             .min(limit.max(needed));
         buf.reserve_exact(target - buf.len());
+    }
+    buf.extend_from_slice(bytes);
+    if newline {
+        buf.push(b'\n');
     }
 }
