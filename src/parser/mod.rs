@@ -463,25 +463,14 @@ impl Parser {
     where
         F: FnMut(ParsedEvent<'_>) -> ControlFlow<()>,
     {
-        if self.skipping {
-            let empty = tail.is_empty() && !self.skip_line_started;
-            self.skip_line_started = false;
-            if empty {
-                self.end_skipped_event();
-            }
-            return ControlFlow::Continue(());
-        }
         // Usually the whole line lies in this chunk and is read in place;
-        // else it is the end of the line begun in `self.line`. One call
-        // site: `interpret` is inlined.
+        // else it is the end of the line begun in `self.line`, or of one
+        // being skipped. One call site: `interpret` is inlined.
         let mut assembled = None;
-        if !self.line.is_empty() {
-            if self.exceeds_cap(self.line.len() + tail.len()) {
-                self.start_skip(refused);
-                self.skip_line_started = false; // the line has ended
+        if self.skipping || !self.line.is_empty() {
+            if !self.join_line(tail, refused) {
                 return ControlFlow::Continue(());
             }
-            append_within(&mut self.line, tail, false, self.max_event_size);
             assembled = Some(core::mem::take(&mut self.line));
         }
         let flow = self.interpret(
@@ -495,6 +484,31 @@ impl Parser {
             self.line = line;
         }
         flow
+    }
+
+    /// The end of a line that does not lie wholly in the chunk (`tail`, its
+    /// part in the chunk, completes `self.line`) or that is being skipped.
+    /// Returns whether the line, now whole in `self.line`, is to be
+    /// interpreted (false: it is skipped). The rare paths, out of the
+    /// per-line loop.
+    #[cold]
+    #[inline(never)]
+    fn join_line(&mut self, tail: &[u8], refused: &mut u32) -> bool {
+        if self.skipping {
+            let empty = tail.is_empty() && !self.skip_line_started;
+            self.skip_line_started = false;
+            if empty {
+                self.end_skipped_event();
+            }
+            return false;
+        }
+        if self.exceeds_cap(self.line.len() + tail.len()) {
+            self.start_skip(refused);
+            self.skip_line_started = false; // the line has ended
+            return false;
+        }
+        append_within(&mut self.line, tail, false, self.max_event_size);
+        true
     }
 
     /// Stores the unterminated end of a chunk until the next chunk.
@@ -695,6 +709,7 @@ impl Parser {
 
     /// The current event outgrew the cap: drop it and skip to its end.
     #[cold]
+    #[inline(never)]
     fn start_skip(&mut self, refused: &mut u32) {
         *refused += 1;
         self.skipping = true;
@@ -707,6 +722,7 @@ impl Parser {
 
     /// The empty line that ends a refused event.
     #[cold]
+    #[inline(never)]
     fn end_skipped_event(&mut self) {
         self.skipping = false;
         self.commit_last_event_id();
