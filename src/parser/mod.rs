@@ -808,7 +808,7 @@ fn append_within(buf: &mut Vec<u8>, bytes: &[u8], newline: bool, limit: usize) {
         buf.reserve_exact(target - buf.len());
     }
     buf.extend_from_slice(bytes);
-    if newline {
-        buf.push(b'\n');
-    }
+    // Not `push`, whose growth path would be one more copy of the
+    // allocation code.
+    buf.extend(newline.then_some(b'\n'));
 }
