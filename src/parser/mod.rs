@@ -491,16 +491,19 @@ impl Parser {
     /// Returns whether the line, now whole in `self.line`, is to be
     /// interpreted (false: it is skipped). The rare paths, out of the
     /// per-line loop.
+    ///
+    /// The empty line that ends a refused event ends the skip and is
+    /// interpreted like any other: its dispatch sets the last event ID and
+    /// fires nothing, as `start_skip` emptied the data buffer (and the type)
+    /// and nothing fills them while skipping.
     #[cold]
     #[inline(never)]
     fn join_line(&mut self, tail: &[u8], refused: &mut u32) -> bool {
         if self.skipping {
             let empty = tail.is_empty() && !self.skip_line_started;
             self.skip_line_started = false;
-            if empty {
-                self.end_skipped_event();
-            }
-            return false;
+            self.skipping = !empty;
+            return empty;
         }
         if self.exceeds_cap(self.line.len() + tail.len()) {
             self.start_skip(refused);
@@ -715,17 +718,6 @@ impl Parser {
         self.skipping = true;
         self.skip_line_started = true;
         self.line.clear();
-        self.data.clear();
-        self.data_in_chunk = None;
-        self.event_type.clear();
-    }
-
-    /// The empty line that ends a refused event.
-    #[cold]
-    #[inline(never)]
-    fn end_skipped_event(&mut self) {
-        self.skipping = false;
-        self.commit_last_event_id();
         self.data.clear();
         self.data_in_chunk = None;
         self.event_type.clear();
