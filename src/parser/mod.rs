@@ -605,8 +605,9 @@ impl Parser {
             }
             // U+0000 is only ever encoded as the byte 0x00, and decoding
             // never produces it from other bytes: an id with a NUL byte is
-            // ignored (falls through to `_`).
-            b"id" if !value.contains(&0) => {
+            // ignored (falls through to `_`). A plain loop: ids are short,
+            // and `contains` inlines a call to memchr and its prologue.
+            b"id" if !value.iter().any(|&byte| byte == 0) => {
                 self.id_buffer.clear();
                 push_lossy(&mut self.id_buffer, value);
                 self.id_pending = true;
