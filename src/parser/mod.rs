@@ -768,10 +768,14 @@ fn split_field(line: &[u8]) -> (&[u8], &[u8]) {
 /// A `retry` value: one or more ASCII digits (no sign, no spaces), base ten,
 /// saturating at `u64::MAX`.
 fn parse_retry(value: &[u8]) -> Option<u64> {
-    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
-        return None;
+    let mut ms = 0;
+    for &byte in value {
+        if !byte.is_ascii_digit() {
+            return None;
+        }
+        ms = push_digit(ms, byte);
     }
-    Some(value.iter().fold(0, |ms, &digit| push_digit(ms, digit)))
+    (!value.is_empty()).then_some(ms)
 }
 
 /// `n * 10 + (digit - b'0')`, saturating at `u64::MAX`. Compared rather
