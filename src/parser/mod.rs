@@ -94,7 +94,7 @@ mod tests;
 mod utf8;
 
 use scan::find_line_end;
-use utf8::{decode_lossy, push_lossy};
+use utf8::{assign, decode_lossy, set_lossy};
 
 /// Default cap on the bytes one event may buffer (data buffer plus the line
 /// being read): 1 MiB.
@@ -275,10 +275,8 @@ impl Parser {
     /// value is taken as is (it is not checked for U+0000).
     pub fn set_last_event_id(&mut self, id: &str) {
         self.id_changes = self.id_changes.wrapping_add(1);
-        self.last_event_id.clear();
-        self.last_event_id.push_str(id);
-        self.id_buffer.clear();
-        self.id_buffer.push_str(id);
+        assign(&mut self.last_event_id, id);
+        assign(&mut self.id_buffer, id);
         self.id_pending = false;
         self.id_buffer_span = None;
         self.last_event_id_span = None;
@@ -363,8 +361,7 @@ impl Parser {
         self.event_type.clear();
         if self.id_pending {
             self.id_pending = false;
-            self.id_buffer.clear();
-            self.id_buffer.push_str(&self.last_event_id);
+            assign(&mut self.id_buffer, &self.last_event_id);
             self.id_buffer_span = self.last_event_id_span;
         }
         self.skipping = false;
@@ -600,16 +597,14 @@ impl Parser {
                 }
             }
             b"event" => {
-                self.event_type.clear();
-                push_lossy(&mut self.event_type, value);
+                set_lossy(&mut self.event_type, value);
             }
             // U+0000 is only ever encoded as the byte 0x00, and decoding
             // never produces it from other bytes: an id with a NUL byte is
             // ignored (falls through to `_`). A plain loop: ids are short,
             // and `contains` inlines a call to memchr and its prologue.
             b"id" if !value.iter().any(|&byte| byte == 0) => {
-                self.id_buffer.clear();
-                push_lossy(&mut self.id_buffer, value);
+                set_lossy(&mut self.id_buffer, value);
                 self.id_pending = true;
                 self.id_buffer_span = self
                     .span_in_chunk(value)
@@ -704,8 +699,7 @@ impl Parser {
             self.id_pending = false;
             if self.last_event_id != self.id_buffer {
                 self.id_changes = self.id_changes.wrapping_add(1);
-                self.last_event_id.clear();
-                self.last_event_id.push_str(&self.id_buffer);
+                assign(&mut self.last_event_id, &self.id_buffer);
             }
             self.last_event_id_span = self.id_buffer_span;
         }
