@@ -546,8 +546,8 @@ impl Parser {
     /// Copies the data line left in `chunk` into `data`: another data line
     /// follows, or the chunk is going.
     fn copy_data_in_chunk(&mut self, chunk: &[u8]) {
-        if let Some((start, end)) = self.data_in_chunk.take() {
-            let value = &chunk[start..end];
+        if let Some(span) = self.data_in_chunk.take() {
+            let value = in_chunk(chunk, span);
             append_within(&mut self.data, value, true, self.max_event_size);
         }
     }
@@ -627,7 +627,7 @@ impl Parser {
     {
         self.commit_last_event_id();
         let raw = match (self.data_in_chunk.take(), self.data.split_last()) {
-            (Some((start, end)), _) => &chunk[start..end],
+            (Some(span), _) => in_chunk(chunk, span),
             (None, Some((&b'\n', raw))) => raw,
             (None, _) => {
                 // No data: nothing fires, and the type does not leak into
@@ -743,6 +743,13 @@ impl Default for Parser {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The bytes of `chunk` at `span`, a range [`Parser::span_in_chunk`] found
+/// there (so always in range: `get` only spares the module a panic path).
+#[inline]
+fn in_chunk(chunk: &[u8], (start, end): (usize, usize)) -> &[u8] {
+    chunk.get(start..end).unwrap_or_default()
 }
 
 /// Splits a line into its field name and value (§9.2.6): at the first
