@@ -441,7 +441,12 @@ impl Parser {
                 }
             }
             let flow = self.end_line(chunk, &rest[..pos], on_event, refused);
-            rest = &rest[next..];
+            // Always there (`next <= rest.len()`), but the compiler cannot
+            // see it: `get` spares the module a panic path for slicing.
+            let Some(after) = rest.get(next..) else {
+                break;
+            };
+            rest = after;
             flow?;
         }
         self.keep_partial_line(rest, refused);
