@@ -44,21 +44,28 @@ pub(super) fn assign(dst: &mut String, text: &str) {
 #[cold]
 #[inline(never)]
 fn push_lossy_slow(dst: &mut String, mut bytes: &[u8]) {
-    loop {
-        match core::str::from_utf8(bytes) {
-            Ok(valid) => return dst.push_str(valid),
+    while !bytes.is_empty() {
+        // The valid text ahead, and where decoding resumes after it (and
+        // after the invalid sequence that ends it, if any).
+        let (valid, resume) = match core::str::from_utf8(bytes) {
+            Ok(valid) => (valid, bytes.len()),
             Err(error) => {
-                let (valid, rest) = bytes
-                    .split_at_checked(error.valid_up_to())
-                    .unwrap_or_default();
+                let valid_len = error.valid_up_to();
+                // A sequence cut short by the end: one U+FFFD for the rest.
+                let resume = error
+                    .error_len()
+                    .map_or(bytes.len(), |len| valid_len + usize::from(len));
                 // Valid by the error's own account: checked again rather
                 // than assumed, on this cold path, to stay clear of `unsafe`.
-                dst.push_str(core::str::from_utf8(valid).unwrap_or_default());
-                dst.push_str("\u{FFFD}");
-                let invalid = error.error_len().map_or(rest.len(), usize::from);
-                bytes = rest.get(invalid..).unwrap_or_default();
+                let valid = bytes.get(..valid_len).unwrap_or_default();
+                (core::str::from_utf8(valid).unwrap_or_default(), resume)
             }
+        };
+        dst.push_str(valid);
+        if resume > valid.len() {
+            dst.push_str("\u{FFFD}");
         }
+        bytes = bytes.get(resume..).unwrap_or_default();
     }
 }
 
@@ -112,5 +119,27 @@ mod tests {
         }
         assert_eq!(lossy(b"\xe2\x82"), "\u{FFFD}");
         assert_eq!(lossy(b"\xed\xa0\x80"), "\u{FFFD}\u{FFFD}\u{FFFD}");
+    }
+
+    #[test]
+    fn replacement_matches_from_utf8_lossy_on_generated_bytes() {
+        // Short strings over the bytes that matter to the decoder: ASCII,
+        // continuations, every kind of lead, bytes that never occur.
+        const ALPHABET: &[u8] = &[
+            b'a', 0x00, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xe1,
+            0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf4, 0xf5, 0xff,
+        ];
+        let mut seed = 0x2545_f491_u32;
+        for _ in 0..20_000 {
+            let mut bytes = Vec::new();
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            for _ in 0..(seed >> 28) {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                bytes.push(ALPHABET[(seed >> 16) as usize % ALPHABET.len()]);
+            }
+            let expected = String::from_utf8_lossy(&bytes);
+            assert_eq!(decode_lossy(&bytes), expected, "{bytes:x?}");
+            assert_eq!(lossy(&bytes), expected, "{bytes:x?}");
+        }
     }
 }
