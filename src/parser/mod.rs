@@ -701,13 +701,20 @@ impl Parser {
     #[inline]
     fn commit_last_event_id(&mut self) {
         if self.id_pending {
-            self.id_pending = false;
-            if self.last_event_id != self.id_buffer {
-                self.id_changes = self.id_changes.wrapping_add(1);
-                assign(&mut self.last_event_id, &self.id_buffer);
-            }
-            self.last_event_id_span = self.id_buffer_span;
+            self.commit_id_buffer();
         }
+    }
+
+    /// [`commit_last_event_id`](Self::commit_last_event_id) after an `id`
+    /// line.
+    #[inline(never)]
+    fn commit_id_buffer(&mut self) {
+        self.id_pending = false;
+        if self.last_event_id != self.id_buffer {
+            self.id_changes = self.id_changes.wrapping_add(1);
+            assign(&mut self.last_event_id, &self.id_buffer);
+        }
+        self.last_event_id_span = self.id_buffer_span;
     }
 
     /// The current event outgrew the cap: drop it and skip to its end.
