@@ -719,7 +719,6 @@ impl Parser {
 
     /// The current event outgrew the cap: drop it and skip to its end.
     #[cold]
-    #[inline(never)]
     fn start_skip(&mut self, refused: &mut u32) {
         *refused += 1;
         self.skipping = true;
