@@ -606,9 +606,8 @@ impl Parser {
             }
             // U+0000 is only ever encoded as the byte 0x00, and decoding
             // never produces it from other bytes: an id with a NUL byte is
-            // ignored (falls through to `_`). A plain loop: ids are short,
-            // and `contains` inlines a call to memchr and its prologue.
-            b"id" if !value.iter().any(|&byte| byte == 0) => {
+            // ignored (falls through to `_`).
+            b"id" if !has_nul(value) => {
                 set_lossy(&mut self.id_buffer, value);
                 self.id_pending = true;
                 self.id_buffer_span = self
@@ -775,6 +774,13 @@ fn split_field(line: &[u8]) -> (&[u8], &[u8]) {
         // lies in the chunk like any other.
         None => (line, &line[line.len()..]),
     }
+}
+
+/// Whether `value` holds a NUL byte. A plain loop: ids are short, and
+/// `contains` would inline a call to memchr and its prologue.
+#[allow(clippy::manual_contains)]
+fn has_nul(value: &[u8]) -> bool {
+    value.iter().any(|&byte| byte == 0)
 }
 
 /// A `retry` value: one or more ASCII digits (no sign, no spaces), base ten,

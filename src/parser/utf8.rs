@@ -11,6 +11,10 @@ use alloc::borrow::Cow;
 
 use crate::prelude::*;
 
+/// U+FFFD as a string: `push_str` of it reuses the copy code that every
+/// other string shares, where `push` of a `char` would add its own.
+const REPLACEMENT: &str = "\u{FFFD}";
+
 /// Sets `dst` to `bytes` decoded, each maximal invalid subpart replaced
 /// with one U+FFFD. This is the same replacement as
 /// [`String::from_utf8_lossy`] and the WHATWG decoder, but into a reused
@@ -52,9 +56,7 @@ fn push_lossy_slow(dst: &mut String, mut bytes: &[u8]) {
             Err(error) => {
                 let valid_len = error.valid_up_to();
                 // A sequence cut short by the end: one U+FFFD for the rest.
-                let resume = error
-                    .error_len()
-                    .map_or(bytes.len(), |len| valid_len + usize::from(len));
+                let resume = error.error_len().map_or(bytes.len(), |len| valid_len + len);
                 // Valid by the error's own account: checked again rather
                 // than assumed, on this cold path, to stay clear of `unsafe`.
                 let valid = bytes.get(..valid_len).unwrap_or_default();
@@ -63,7 +65,7 @@ fn push_lossy_slow(dst: &mut String, mut bytes: &[u8]) {
         };
         dst.push_str(valid);
         if resume > valid.len() {
-            dst.push_str("\u{FFFD}");
+            dst.push_str(REPLACEMENT);
         }
         bytes = bytes.get(resume..).unwrap_or_default();
     }
