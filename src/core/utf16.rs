@@ -31,7 +31,8 @@ impl<'a> ChunkText<'a> {
         Some(Self {
             region: (start, end),
             ascii,
-            cursor: Utf16Cursor::new(&chunk[start..end]),
+            // In range by construction; `get` spares the panic path.
+            cursor: Utf16Cursor::new(chunk.get(start..end).unwrap_or_default()),
         })
     }
 
@@ -66,7 +67,8 @@ fn text_region(chunk: &[u8]) -> Option<(usize, usize)> {
         .take(3)
         .take_while(|&&byte| is_continuation(byte))
         .count();
-    match core::str::from_utf8(&chunk[start..]) {
+    let rest = chunk.get(start..).unwrap_or_default();
+    match core::str::from_utf8(rest) {
         Ok(_) => Some((start, chunk.len())),
         // Incomplete at the end: the rest of the character is in the next
         // chunk.
@@ -99,10 +101,19 @@ impl<'a> Utf16Cursor<'a> {
     /// The UTF-16 offset of byte offset `byte` (a character boundary,
     /// at most `text.len()`). Moves the cursor there, forwards or back.
     fn unit_at(&mut self, byte: usize) -> usize {
-        if byte >= self.byte {
-            self.unit += utf16_len(&self.text[self.byte..byte]);
+        let forward = byte >= self.byte;
+        let (from, to) = if forward {
+            (self.byte, byte)
         } else {
-            self.unit -= utf16_len(&self.text[byte..self.byte]);
+            (byte, self.byte)
+        };
+        // `get`: the offsets are in range (`ChunkText::offsets` checks),
+        // which the compiler cannot see; no panic path for it to keep.
+        let units = utf16_len(self.text.get(from..to).unwrap_or_default());
+        if forward {
+            self.unit += units;
+        } else {
+            self.unit -= units;
         }
         self.byte = byte;
         self.unit

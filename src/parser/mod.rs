@@ -94,7 +94,7 @@ mod tests;
 mod utf8;
 
 use scan::find_line_end;
-use utf8::push_lossy;
+use utf8::{assign, decode_lossy, set_lossy};
 
 /// Default cap on the bytes one event may buffer (data buffer plus the line
 /// being read): 1 MiB.
@@ -275,10 +275,8 @@ impl Parser {
     /// value is taken as is (it is not checked for U+0000).
     pub fn set_last_event_id(&mut self, id: &str) {
         self.id_changes = self.id_changes.wrapping_add(1);
-        self.last_event_id.clear();
-        self.last_event_id.push_str(id);
-        self.id_buffer.clear();
-        self.id_buffer.push_str(id);
+        assign(&mut self.last_event_id, id);
+        assign(&mut self.id_buffer, id);
         self.id_pending = false;
         self.id_buffer_span = None;
         self.last_event_id_span = None;
@@ -363,8 +361,7 @@ impl Parser {
         self.event_type.clear();
         if self.id_pending {
             self.id_pending = false;
-            self.id_buffer.clear();
-            self.id_buffer.push_str(&self.last_event_id);
+            assign(&mut self.id_buffer, &self.last_event_id);
             self.id_buffer_span = self.last_event_id_span;
         }
         self.skipping = false;
@@ -444,7 +441,12 @@ impl Parser {
                 }
             }
             let flow = self.end_line(chunk, &rest[..pos], on_event, refused);
-            rest = &rest[next..];
+            // Always there (`next <= rest.len()`), but the compiler cannot
+            // see it: `get` spares the module a panic path for slicing.
+            let Some(after) = rest.get(next..) else {
+                break;
+            };
+            rest = after;
             flow?;
         }
         self.keep_partial_line(rest, refused);
@@ -463,25 +465,14 @@ impl Parser {
     where
         F: FnMut(ParsedEvent<'_>) -> ControlFlow<()>,
     {
-        if self.skipping {
-            let empty = tail.is_empty() && !self.skip_line_started;
-            self.skip_line_started = false;
-            if empty {
-                self.end_skipped_event();
-            }
-            return ControlFlow::Continue(());
-        }
         // Usually the whole line lies in this chunk and is read in place;
-        // else it is the end of the line begun in `self.line`. One call
-        // site: `interpret` is inlined.
+        // else it is the end of the line begun in `self.line`, or of one
+        // being skipped. One call site: `interpret` is inlined.
         let mut assembled = None;
-        if !self.line.is_empty() {
-            if self.exceeds_cap(self.line.len() + tail.len()) {
-                self.start_skip(refused);
-                self.skip_line_started = false; // the line has ended
+        if self.skipping || !self.line.is_empty() {
+            if !self.join_line(tail, refused) {
                 return ControlFlow::Continue(());
             }
-            self.line.extend_from_slice(tail);
             assembled = Some(core::mem::take(&mut self.line));
         }
         let flow = self.interpret(
@@ -495,6 +486,34 @@ impl Parser {
             self.line = line;
         }
         flow
+    }
+
+    /// The end of a line that does not lie wholly in the chunk (`tail`, its
+    /// part in the chunk, completes `self.line`) or that is being skipped.
+    /// Returns whether the line, now whole in `self.line`, is to be
+    /// interpreted (false: it is skipped). The rare paths, out of the
+    /// per-line loop.
+    ///
+    /// The empty line that ends a refused event ends the skip and is
+    /// interpreted like any other: its dispatch sets the last event ID and
+    /// fires nothing, as `start_skip` emptied the data buffer (and the type)
+    /// and nothing fills them while skipping.
+    #[cold]
+    #[inline(never)]
+    fn join_line(&mut self, tail: &[u8], refused: &mut u32) -> bool {
+        if self.skipping {
+            let empty = tail.is_empty() && !self.skip_line_started;
+            self.skip_line_started = false;
+            self.skipping = !empty;
+            return empty;
+        }
+        if self.exceeds_cap(self.line.len() + tail.len()) {
+            self.start_skip(refused);
+            self.skip_line_started = false; // the line has ended
+            return false;
+        }
+        append_within(&mut self.line, tail, false, self.max_event_size);
+        true
     }
 
     /// Stores the unterminated end of a chunk until the next chunk.
@@ -512,8 +531,7 @@ impl Parser {
             self.start_skip(refused);
             return;
         }
-        reserve_within(&mut self.line, bytes.len(), self.max_event_size);
-        self.line.extend_from_slice(bytes);
+        append_within(&mut self.line, bytes, false, self.max_event_size);
     }
 
     /// Whether a line of `line_len` bytes on top of the data buffer would
@@ -533,11 +551,9 @@ impl Parser {
     /// Copies the data line left in `chunk` into `data`: another data line
     /// follows, or the chunk is going.
     fn copy_data_in_chunk(&mut self, chunk: &[u8]) {
-        if let Some((start, end)) = self.data_in_chunk.take() {
-            let value = &chunk[start..end];
-            reserve_within(&mut self.data, value.len() + 1, self.max_event_size);
-            self.data.extend_from_slice(value);
-            self.data.push(b'\n');
+        if let Some(span) = self.data_in_chunk.take() {
+            let value = in_chunk(chunk, span);
+            append_within(&mut self.data, value, true, self.max_event_size);
         }
     }
 
@@ -582,21 +598,17 @@ impl Parser {
                     self.data_in_chunk = Some(span);
                 } else {
                     self.copy_data_in_chunk(chunk);
-                    reserve_within(&mut self.data, value.len() + 1, self.max_event_size);
-                    self.data.extend_from_slice(value);
-                    self.data.push(b'\n');
+                    append_within(&mut self.data, value, true, self.max_event_size);
                 }
             }
             b"event" => {
-                self.event_type.clear();
-                push_lossy(&mut self.event_type, value);
+                set_lossy(&mut self.event_type, value);
             }
             // U+0000 is only ever encoded as the byte 0x00, and decoding
             // never produces it from other bytes: an id with a NUL byte is
             // ignored (falls through to `_`).
-            b"id" if !value.contains(&0) => {
-                self.id_buffer.clear();
-                push_lossy(&mut self.id_buffer, value);
+            b"id" if !has_nul(value) => {
+                set_lossy(&mut self.id_buffer, value);
                 self.id_pending = true;
                 self.id_buffer_span = self
                     .span_in_chunk(value)
@@ -619,7 +631,7 @@ impl Parser {
     {
         self.commit_last_event_id();
         let raw = match (self.data_in_chunk.take(), self.data.split_last()) {
-            (Some((start, end)), _) => &chunk[start..end],
+            (Some(span), _) => in_chunk(chunk, span),
             (None, Some((&b'\n', raw))) => raw,
             (None, _) => {
                 // No data: nothing fires, and the type does not leak into
@@ -688,14 +700,23 @@ impl Parser {
     #[inline]
     fn commit_last_event_id(&mut self) {
         if self.id_pending {
-            self.id_pending = false;
-            if self.last_event_id != self.id_buffer {
-                self.id_changes = self.id_changes.wrapping_add(1);
-                self.last_event_id.clear();
-                self.last_event_id.push_str(&self.id_buffer);
-            }
-            self.last_event_id_span = self.id_buffer_span;
+            self.commit_id_buffer();
         }
+    }
+
+    /// The work of [`commit_last_event_id`](Self::commit_last_event_id)
+    /// once an `id` line has set the buffer. A function of its own: inlined
+    /// into the per-line loop, it made the native build of that loop slower
+    /// (multi-line events by about 15%); the wasm is the same either way, as
+    /// wasm-opt inlines a function with one caller.
+    #[inline(never)]
+    fn commit_id_buffer(&mut self) {
+        self.id_pending = false;
+        if self.last_event_id != self.id_buffer {
+            self.id_changes = self.id_changes.wrapping_add(1);
+            assign(&mut self.last_event_id, &self.id_buffer);
+        }
+        self.last_event_id_span = self.id_buffer_span;
     }
 
     /// The current event outgrew the cap: drop it and skip to its end.
@@ -705,16 +726,6 @@ impl Parser {
         self.skipping = true;
         self.skip_line_started = true;
         self.line.clear();
-        self.data.clear();
-        self.data_in_chunk = None;
-        self.event_type.clear();
-    }
-
-    /// The empty line that ends a refused event.
-    #[cold]
-    fn end_skipped_event(&mut self) {
-        self.skipping = false;
-        self.commit_last_event_id();
         self.data.clear();
         self.data_in_chunk = None;
         self.event_type.clear();
@@ -737,7 +748,7 @@ impl<'a> ParsedEvent<'a> {
     /// decoded as UTF-8 with each invalid sequence replaced by U+FFFD.
     /// Borrowed unless there was something to replace.
     pub fn data(&self) -> Cow<'a, str> {
-        String::from_utf8_lossy(self.raw_data)
+        decode_lossy(self.raw_data)
     }
 }
 
@@ -745,6 +756,13 @@ impl Default for Parser {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The bytes of `chunk` at `span`, a range [`Parser::span_in_chunk`] found
+/// there (so always in range: `get` only spares the module a panic path).
+#[inline]
+fn in_chunk(chunk: &[u8], (start, end): (usize, usize)) -> &[u8] {
+    chunk.get(start..end).unwrap_or_default()
 }
 
 /// Splits a line into its field name and value (§9.2.6): at the first
@@ -761,13 +779,24 @@ fn split_field(line: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
+/// Whether `value` holds a NUL byte. A plain loop: ids are short, and
+/// `contains` would inline a call to memchr and its prologue.
+#[allow(clippy::manual_contains)]
+fn has_nul(value: &[u8]) -> bool {
+    value.iter().any(|&byte| byte == 0)
+}
+
 /// A `retry` value: one or more ASCII digits (no sign, no spaces), base ten,
 /// saturating at `u64::MAX`.
 fn parse_retry(value: &[u8]) -> Option<u64> {
-    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
-        return None;
+    let mut ms = 0;
+    for &byte in value {
+        if !byte.is_ascii_digit() {
+            return None;
+        }
+        ms = push_digit(ms, byte);
     }
-    Some(value.iter().fold(0, |ms, &digit| push_digit(ms, digit)))
+    (!value.is_empty()).then_some(ms)
 }
 
 /// `n * 10 + (digit - b'0')`, saturating at `u64::MAX`. Compared rather
@@ -782,12 +811,13 @@ pub(crate) fn push_digit(n: u64, digit: u8) -> u64 {
     }
 }
 
-/// Grows `buf` for `additional` more bytes, geometrically as `Vec` does, but
-/// never past `limit` (unless the content itself needs more): a buffer
-/// guarded by the size cap never holds more than the cap.
-#[inline]
-fn reserve_within(buf: &mut Vec<u8>, additional: usize, limit: usize) {
-    let needed = buf.len() + additional;
+/// Appends `bytes` to `buf`, then an LF if `newline`. The buffer grows
+/// geometrically, as `Vec` does, but never past `limit` (unless the content
+/// itself needs more): a buffer guarded by the size cap never holds more
+/// than the cap. Out of line: one copy serves every buffer and call site.
+#[inline(never)]
+fn append_within(buf: &mut Vec<u8>, bytes: &[u8], newline: bool, limit: usize) {
+    let needed = buf.len() + bytes.len() + usize::from(newline);
     if needed > buf.capacity() {
         let target = needed
             .max(buf.capacity().saturating_mul(2))
@@ -795,4 +825,8 @@ fn reserve_within(buf: &mut Vec<u8>, additional: usize, limit: usize) {
             .min(limit.max(needed));
         buf.reserve_exact(target - buf.len());
     }
+    buf.extend_from_slice(bytes);
+    // Not `push`, whose growth path would be one more copy of the
+    // allocation code.
+    buf.extend(newline.then_some(b'\n'));
 }

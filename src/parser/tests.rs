@@ -112,6 +112,17 @@ fn crlf_split_across_chunks_with_an_empty_chunk_between() {
 }
 
 #[test]
+fn crlf_at_chunk_end_leaves_no_pending_cr() {
+    // The LF that starts the next chunk is an empty line of its own: only a
+    // lone CR at the end of a chunk waits for its LF.
+    let mut p = Parser::new();
+    let evs = feed_chunks(&mut p, &[b"data:a\r\n", b"\ndata:b\r\n", b"\r\n"]);
+    assert_eq!(evs, [msg("a"), msg("b")]);
+    let evs = feed_chunks(&mut p, &[b"data:c\n", b"\n"]);
+    assert_eq!(evs, [msg("c")]);
+}
+
+#[test]
 fn cr_at_chunk_end_followed_by_cr_is_an_empty_line() {
     let mut p = Parser::new();
     let evs = feed_chunks(&mut p, &[b"data:a\r", b"\r"]);
