@@ -480,17 +480,11 @@ impl Engine {
             None
         };
         let (id_start, id_end) = id_span.map_or((-1, -1), |(s, e)| (s as i32, e as i32));
-        let as_text = || {
-            let id = (id_changed && id_span.is_none()).then_some(event.last_event_id);
-            deliver_text(event_type, &event.data(), id)
-        };
-        match event.data_spans {
-            Some(&[span]) => match offsets(span) {
-                Some((start, end)) if id_changed == id_span.is_some() => {
-                    deliver_span(event_type, start, end, id_start, id_end)
-                }
-                _ => as_text(),
-            },
+        // With offsets when they exist for the data and the new id; `None`
+        // falls back to strings, at one call site.
+        let by_offsets = match event.data_spans {
+            Some(&[span]) if id_changed == id_span.is_some() => offsets(span)
+                .map(|(start, end)| deliver_span(event_type, start, end, id_start, id_end)),
             Some(spans) if id_changed == id_span.is_some() => {
                 line_offsets.clear();
                 let all = spans.iter().try_for_each(|&span| {
@@ -498,14 +492,14 @@ impl Engine {
                     line_offsets.extend([start, end]);
                     Some(())
                 });
-                if all.is_some() {
-                    deliver_lines(event_type, line_offsets, id_start, id_end)
-                } else {
-                    as_text()
-                }
+                all.map(|()| deliver_lines(event_type, line_offsets, id_start, id_end))
             }
-            _ => as_text(),
-        }
+            _ => None,
+        };
+        by_offsets.unwrap_or_else(|| {
+            let id = (id_changed && id_span.is_none()).then_some(event.last_event_id);
+            deliver_text(event_type, &event.data(), id)
+        })
     }
 
     /// The number JavaScript gave `name`, asked until it is not
