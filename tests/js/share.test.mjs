@@ -241,10 +241,17 @@ for (const engine of ENGINES) {
         assertQuiet(gone, `round ${round}: leader ${leader}`);
         const removedAt = await host.remove(leader);
         const lastBefore = Math.max(...Object.values(summaries).map((s) => Number(s.lastId)));
-        // The stream goes on: a new leader, and every member past where the old one was.
-        const after = await host.until(
+        // The stream goes on: a new leader, and every member past where the
+        // old one was. Both, as events alone may still come from the old
+        // leader for a moment (WebKit tears a removed frame down lazily).
+        const after = await waitFor(
           `round ${round}: a new leader and events after id ${lastBefore + 5} in every member`,
-          (s) => Number(s.lastId) > lastBefore + 5,
+          () => host.all('summary'),
+          (all) => {
+            const members = Object.values(all);
+            const leaders = members.filter((s) => s.role === 'leader').length;
+            return leaders === 1 && members.every((s) => Number(s.lastId) > lastBefore + 5);
+          },
         );
         const next = theLeader(after);
         const seen = await waitForStats(tag, { requests: round + 1, open: 1 });
