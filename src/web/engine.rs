@@ -167,8 +167,9 @@ impl Engine {
                 .and_then(|bytes| bytes.try_into().ok())
                 .map_or(0.0, f64::from_le_bytes)
         };
-        let retry = (setting(0) != 0.0).then(|| RetryOptions {
-            max_attempts: setting(0).is_finite().then_some(setting(0) as u32),
+        let max_attempts = setting(0);
+        let retry = (max_attempts != 0.0).then(|| RetryOptions {
+            max_attempts: max_attempts.is_finite().then_some(max_attempts as u32),
             initial_delay_ms: setting(1) as u32,
             max_delay_ms: setting(2) as u32,
             factor: setting(3),
@@ -347,11 +348,10 @@ impl Engine {
 
     /// The response of a fetch attempt arrived, with its `Content-Type` and
     /// `Retry-After` values as UTF-8 bytes (empty when absent). Returns a
-    /// verdict: 0 open
-    /// (read the body), 1 unauthorized, 2 wrong content type, 3 another
-    /// status (its `Retry-After` in [`Engine::delay`]), 4 no body to read. Anything
-    /// but 0 has been reported as the attempt's failure: make its `SSEError`
-    /// before draining the actions.
+    /// verdict: 0 open (read the body), 1 unauthorized, 2 wrong content
+    /// type, 3 another status (its `Retry-After` in [`Engine::delay`]), 4 no
+    /// body to read. Anything but 0 has been reported as the attempt's
+    /// failure: make its `SSEError` before draining the actions.
     pub fn response(
         &self,
         status: u16,
