@@ -15,6 +15,7 @@
 //! trimming: this code ships in the npm package's wasm, where each of those
 //! generic helpers costs hundreds of bytes (SIZE.md).
 
+use crate::core::decimal::parse_u64;
 use crate::core::float;
 
 /// HTTP whitespace as Fetch defines it: TAB, LF, CR, SPACE.
@@ -144,25 +145,13 @@ fn ceil_to_u64(x: f64) -> u64 {
 /// `u64::MAX`; `None` if `digits` is empty or holds anything but ASCII
 /// digits.
 fn delay_seconds_ms(digits: &[u8]) -> Option<u64> {
-    // From this many seconds on the milliseconds saturate. Stopping the
-    // count here keeps `seconds * 10 + 9` far from overflowing, without the
-    // overflow checks of `saturating_mul` (a 128-bit multiply on wasm32).
-    const SATURATED: u64 = u64::MAX / 1000 + 1;
-    if digits.is_empty() {
-        return None;
-    }
-    let mut seconds = 0;
-    for &byte in digits {
-        let digit = byte.wrapping_sub(b'0');
-        if digit > 9 {
-            return None;
+    // Compared, not `saturating_mul` (a 128-bit multiply on wasm32).
+    parse_u64(digits).map(|seconds| {
+        if seconds <= u64::MAX / 1000 {
+            seconds * 1000
+        } else {
+            u64::MAX
         }
-        seconds = (seconds * 10 + u64::from(digit)).min(SATURATED);
-    }
-    Some(if seconds < SATURATED {
-        seconds * 1000
-    } else {
-        u64::MAX
     })
 }
 

@@ -1,9 +1,10 @@
 //! The sans-IO core: the connection state machine, the retry policy,
-//! HTTP response classification, and the byte-to-UTF-16 offsets of the
-//! fetch transport's hot path. No I/O, no clock, no randomness: all are
+//! HTTP response classification, decimal numbers (`retry:`, `Retry-After`),
+//! and the byte-to-UTF-16 offsets of the fetch transport's hot path. No I/O, no clock, no randomness: all are
 //! inputs, so everything here is unit-tested natively.
 
 pub mod connection;
+pub mod decimal;
 pub mod float;
 
 pub mod http;

@@ -86,6 +86,7 @@
 use alloc::borrow::Cow;
 use core::ops::ControlFlow;
 
+use crate::core::decimal::parse_u64;
 use crate::prelude::*;
 
 mod scan;
@@ -615,7 +616,7 @@ impl Parser {
                     .map(|(start, end)| (start, end, self.chunk_number));
             }
             b"retry" => {
-                if let Some(ms) = parse_retry(value) {
+                if let Some(ms) = parse_u64(value) {
                     self.retry = Some(ms);
                 }
             }
@@ -784,31 +785,6 @@ fn split_field(line: &[u8]) -> (&[u8], &[u8]) {
 #[allow(clippy::manual_contains)]
 fn has_nul(value: &[u8]) -> bool {
     value.iter().any(|&byte| byte == 0)
-}
-
-/// A `retry` value: one or more ASCII digits (no sign, no spaces), base ten,
-/// saturating at `u64::MAX`.
-fn parse_retry(value: &[u8]) -> Option<u64> {
-    let mut ms = 0;
-    for &byte in value {
-        if !byte.is_ascii_digit() {
-            return None;
-        }
-        ms = push_digit(ms, byte);
-    }
-    (!value.is_empty()).then_some(ms)
-}
-
-/// `n * 10 + (digit - b'0')`, saturating at `u64::MAX`. Compared rather
-/// than `saturating_mul`, whose overflow check is a 128-bit multiplication
-/// on wasm32 (a library routine in the module).
-pub(crate) fn push_digit(n: u64, digit: u8) -> u64 {
-    let digit = u64::from(digit - b'0');
-    if n > u64::MAX / 10 || (n == u64::MAX / 10 && digit > u64::MAX % 10) {
-        u64::MAX
-    } else {
-        n * 10 + digit
-    }
 }
 
 /// Appends `bytes` to `buf`, then an LF if `newline`. The buffer grows
