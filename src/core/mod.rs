@@ -1,7 +1,8 @@
 //! The sans-IO core: the connection state machine, the retry policy,
 //! HTTP response classification, decimal numbers (`retry:`, `Retry-After`),
-//! and the byte-to-UTF-16 offsets of the fetch transport's hot path. No I/O, no clock, no randomness: all are
-//! inputs, so everything here is unit-tested natively.
+//! and the byte-to-UTF-16 offsets of the fetch transport's hot path. No
+//! I/O, no clock, no randomness: all are inputs, so everything here is
+//! unit-tested natively.
 
 pub mod connection;
 pub mod decimal;
