@@ -14,7 +14,7 @@ fi
 
 target=${CARGO_TARGET_DIR:-target}/size-profile
 out=build/size-profile
-# $WASM_FEATURES: the Makefile's, as `make build` uses them.
+# $WASM_FEATURES and $RUSTFLAGS: the Makefile's, as `make build` uses them.
 CARGO_TARGET_DIR=$target CARGO_PROFILE_RELEASE_STRIP=false \
   cargo build --quiet --release --lib --target wasm32-unknown-unknown $WASM_FEATURES
 rm -rf "$out"
