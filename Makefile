@@ -11,8 +11,9 @@ RELEASE_WASM := $(or $(CARGO_TARGET_DIR),target)/$(WASM_TARGET)/release/sse_wasm
 # the externref table wasm-bindgen emits. The features are those rustc
 # enables by default for wasm32 since 1.82.
 WASM_OPT := .ci/tools/node_modules/.bin/wasm-opt
-WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int \
 	--enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue
+WASM_OPT_FLAGS := -Oz $(WASM_OPT_FEATURES)
 
 # The npm package's wasm: no_std (the engine alone, without the standard
 # library's panic and formatting code), with a small allocator of its own
@@ -85,8 +86,8 @@ size-check: build
 ## size-profile: the 20 largest items of the release wasm, by twiggy, on a
 ## build that keeps the function names (twiggy is installed if missing)
 size-profile: deps
-	@WASM_OPT="$(WASM_OPT) $(WASM_OPT_FLAGS)" WASM_FEATURES="$(WASM_FEATURES)" \
-	  RUSTFLAGS="$(WASM_RUSTFLAGS)" .ci/size-profile.sh
+	@WASM_OPT="$(WASM_OPT)" WASM_OPT_FEATURES="$(WASM_OPT_FEATURES)" \
+	  WASM_FEATURES="$(WASM_FEATURES)" RUSTFLAGS="$(WASM_RUSTFLAGS)" .ci/size-profile.sh
 
 ## test: the size budget, then every suite: native, then Chromium, Firefox
 ## and WebKit (headless, or on a private Xvfb display for WebKit), then

@@ -18,9 +18,16 @@ out=build/size-profile
 CARGO_TARGET_DIR=$target CARGO_PROFILE_RELEASE_STRIP=false \
   cargo build --quiet --release --lib --target wasm32-unknown-unknown $WASM_FEATURES
 rm -rf "$out"
-wasm-bindgen --target web --out-dir "$out" --out-name sse_wasm \
-  "$target/wasm32-unknown-unknown/release/sse_wasm.wasm"
-# $WASM_OPT: the Makefile's wasm-opt command and flags; -g keeps the names.
-$WASM_OPT -g "$out/sse_wasm_bg.wasm" -o "$out/named.wasm"
+mkdir -p "$out"
+# Without its `target_features` section, as `strip = true` leaves the shipped
+# build: the section lists the standard library's reference types, which
+# make wasm-bindgen look for the externref intrinsics that RUSTFLAGS
+# (`-reference-types`) left out. No optimisation before wasm-bindgen.
+$WASM_OPT $WASM_OPT_FEATURES -g --strip-target-features \
+  "$target/wasm32-unknown-unknown/release/sse_wasm.wasm" -o "$out/input.wasm"
+wasm-bindgen --target web --out-dir "$out" --out-name sse_wasm "$out/input.wasm"
+# $WASM_OPT and $WASM_OPT_FEATURES: the Makefile's wasm-opt and its flags;
+# -g keeps the names.
+$WASM_OPT -Oz $WASM_OPT_FEATURES -g "$out/sse_wasm_bg.wasm" -o "$out/named.wasm"
 twiggy top -n "${TOP:-20}" "$out/named.wasm"
 echo "(the \"function names\" subsection is not in the shipped file; $out/named.wasm is the profiled module)"
