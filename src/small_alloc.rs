@@ -68,7 +68,10 @@ pub struct Heap<M> {
     memory: M,
     /// The head of each class's free list (0: empty), by log2 of its block
     /// size. A free block's first word holds the address of the next one.
-    free: [usize; usize::BITS as usize],
+    /// One more entry than classes can reach (a layout's size is at most
+    /// `isize::MAX`): every `trailing_zeros` is then a valid index, which
+    /// the compiler can see, so indexing has no panic path.
+    free: [usize; usize::BITS as usize + 1],
     /// The bump pointer: memory from `next` to `end` is not yet handed out.
     next: usize,
     end: usize,
@@ -79,7 +82,7 @@ impl<M: Memory> Heap<M> {
     pub const fn new(memory: M) -> Self {
         Self {
             memory,
-            free: [0; usize::BITS as usize],
+            free: [0; usize::BITS as usize + 1],
             next: 0,
             end: 0,
         }

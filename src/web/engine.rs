@@ -25,9 +25,9 @@
 //!
 //! Every method takes `&self`: JavaScript may call back in while a call is
 //! under way (a handler that calls `close()` during [`Engine::feed`]), and
-//! no `RefCell` borrow is held while JavaScript runs.
+//! no borrow of its cells (`TrapCell`) is held while JavaScript runs.
 
-use core::cell::{Cell, RefCell};
+use core::cell::Cell;
 use core::ops::ControlFlow;
 
 use wasm_bindgen::prelude::*;
@@ -39,6 +39,8 @@ use crate::core::http::{classify_response, parse_retry_after, ResponseVerdict};
 use crate::core::retry::RetryOptions;
 use crate::core::utf16::ChunkText;
 use crate::parser::{ParseError, ParsedEvent, Parser, ParserConfig};
+
+use super::trap_cell::TrapCell;
 
 /// Where a fetch attempt's events go: the `Dispatcher` (runtime.js) of the
 /// chunk being fed, which JavaScript names before calling [`Engine::feed`].
@@ -129,11 +131,11 @@ const VERDICT_NO_BODY: u32 = 4;
 /// One client's connection machine and parser. See the module docs.
 #[wasm_bindgen]
 pub struct Engine {
-    machine: RefCell<Connection>,
+    machine: TrapCell<Connection>,
     /// `None` while a chunk is fed, and once the machine has closed.
-    parser: RefCell<Option<Parser>>,
+    parser: TrapCell<Option<Parser>>,
     /// Event types and the numbers JavaScript gave them.
-    types: RefCell<Vec<(String, u32)>>,
+    types: TrapCell<Vec<(String, u32)>>,
     /// The [`Parser::id_changes`] of the last event ID JavaScript knows
     /// (fetch transport).
     known_id: Cell<u32>,
@@ -191,9 +193,9 @@ impl Engine {
         parser.set_last_event_id(core::str::from_utf8(last_event_id).unwrap_or_default());
         let known_id = Cell::new(parser.id_changes());
         Engine {
-            machine: RefCell::new(Connection::new(config)),
-            parser: RefCell::new(Some(parser)),
-            types: RefCell::new(Vec::new()),
+            machine: TrapCell::new(Connection::new(config)),
+            parser: TrapCell::new(Some(parser)),
+            types: TrapCell::new(Vec::new()),
             known_id,
             line_offsets: Cell::new(Vec::new()),
             server_retry: Cell::new(None),

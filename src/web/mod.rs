@@ -9,9 +9,11 @@
 //!   API ([`SseClient`]); `rust_api`: the Rust face ([`Client`]), typed
 //!   options, errors and callbacks over the same JavaScript client.
 //! * `error`: `SSEError` back into [`crate::Error`]; `sys`: the raw
-//!   bindings to client.js, runtime.js and options.js.
+//!   bindings to client.js, runtime.js and options.js; `trap_cell`: the
+//!   engine's `RefCell`, without panic paths.
 
 pub mod engine;
+mod trap_cell;
 #[cfg(feature = "std")]
 mod error;
 #[cfg(feature = "std")]
