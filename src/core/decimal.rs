@@ -1,5 +1,5 @@
 //! Whole numbers written in ASCII decimal digits, as the event stream's
-//! `retry:` field and HTTP's `Retry-After` delay-seconds write them.
+//! `retry:` field writes them.
 
 /// `1*DIGIT` read in base ten, saturating at `u64::MAX` (however many
 /// digits); `None` if `digits` is empty or holds anything but ASCII digits

@@ -1,5 +1,5 @@
 //! The sans-IO core: the connection state machine, the retry policy,
-//! HTTP response classification, decimal numbers (`retry:`, `Retry-After`),
+//! HTTP response classification, decimal numbers (`retry:`),
 //! and the byte-to-UTF-16 offsets of the fetch transport's hot path. No
 //! I/O, no clock, no randomness: all are inputs, so everything here is
 //! unit-tested natively.

@@ -256,8 +256,8 @@ pub enum Failure {
     Status {
         /// The status code.
         status: u16,
-        /// The response's `Retry-After`, in milliseconds (see
-        /// [`crate::core::http::parse_retry_after`]); honoured on 429 and 503.
+        /// The response's `Retry-After`, in milliseconds (read by
+        /// `retryAfterMs` in src/web/runtime.js); honoured on 429 and 503.
         retry_after_ms: Option<u64>,
     },
     /// Status 200 but not `text/event-stream`. Not retryable: the URL is

@@ -73,6 +73,7 @@ import {
   isOffline,
   makeError,
   report,
+  retryAfterMs,
   settle,
 } from './runtime.js';
 import { options as rules } from './options.js';
@@ -575,16 +576,16 @@ export class Client {
     }
     if (kind === FETCH_RESPONSE) {
       const response = value;
-      // Empty when absent, as the engine takes them (`Engine::response`).
+      // Empty when absent, as the engine takes it (`Engine::response`).
       const contentType = response.headers.get('content-type') ?? '';
-      const retryAfter = response.headers.get('retry-after') ?? '';
-      // Bytes, as every string the engine takes.
+      const now = Date.now();
       const verdict = engine.response(
         response.status,
+        // Bytes, as every string the engine takes.
         encoder.encode(contentType),
-        encoder.encode(retryAfter),
+        retryAfterMs(response.headers.get('retry-after') ?? '', now),
         response.body != null,
-        Date.now(),
+        now,
         Math.random(),
       );
       if (verdict !== VERDICT_OPEN) this.#failure = responseError(verdict, response, contentType, engine);

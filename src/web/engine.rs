@@ -35,7 +35,7 @@ use wasm_bindgen::prelude::*;
 use crate::prelude::*;
 
 use crate::core::connection::{Action, Config, Connection, Failure, Notice, State, Timer};
-use crate::core::http::{classify_response, parse_retry_after, ResponseVerdict};
+use crate::core::http::{classify_response, ResponseVerdict};
 use crate::core::retry::RetryOptions;
 use crate::core::utf16::ChunkText;
 use crate::parser::{ParseError, ParsedEvent, Parser, ParserConfig};
@@ -265,7 +265,7 @@ impl Engine {
 
     /// In ms: the delay of the last `SET_TIMER` or `RECONNECTING` (-1: the
     /// transport decides), or after [`Engine::response`], the response's
-    /// `Retry-After` (-1: none, or not valid).
+    /// `Retry-After` (-1: none, or not valid), as JavaScript gave it.
     #[wasm_bindgen(getter)]
     pub fn delay(&self) -> f64 {
         self.delay.get()
@@ -348,27 +348,29 @@ impl Engine {
 
     // ----- the transports ----------------------------------------------------
 
-    /// The response of a fetch attempt arrived, with its `Content-Type` and
-    /// `Retry-After` values as UTF-8 bytes (empty when absent). Returns a
-    /// verdict: 0 open (read the body), 1 unauthorized, 2 wrong content
-    /// type, 3 another status (its `Retry-After` in [`Engine::delay`]), 4 no
-    /// body to read. Anything but 0 has been reported as the attempt's
-    /// failure: make its `SSEError` before draining the actions.
+    /// The response of a fetch attempt arrived, with its `Content-Type` as
+    /// UTF-8 bytes (empty when absent) and the delay its `Retry-After` asks
+    /// for, in ms (-1: none, or not valid; `retryAfterMs` in runtime.js
+    /// reads it). Returns a verdict: 0 open (read the body), 1
+    /// unauthorized, 2 wrong content type, 3 another status (its
+    /// `Retry-After` in [`Engine::delay`]), 4 no body to read. Anything but
+    /// 0 has been reported as the attempt's failure: make its `SSEError`
+    /// before draining the actions.
     pub fn response(
         &self,
         status: u16,
         content_type: &[u8],
-        retry_after: &[u8],
+        retry_after_ms: f64,
         has_body: bool,
         now: f64,
         random: f64,
     ) -> u32 {
         self.delay.set(-1.0);
-        // UTF-8, as JavaScript encodes them: an empty value for a missing
-        // header reads as the missing header does, and neither header can
-        // be valid with what is not ASCII.
-        let header = |value| core::str::from_utf8(value).ok();
-        let failure = match classify_response(status, header(content_type)) {
+        // UTF-8, as JavaScript encodes it: an empty value for a missing
+        // header reads as the missing header does, and neither can be an
+        // event stream.
+        let content_type = core::str::from_utf8(content_type).ok();
+        let failure = match classify_response(status, content_type) {
             ResponseVerdict::Open if has_body => {
                 self.opened(now);
                 return VERDICT_OPEN;
@@ -379,11 +381,12 @@ impl Engine {
             }
             ResponseVerdict::WrongContentType => (VERDICT_CONTENT_TYPE, Failure::ContentType),
             ResponseVerdict::NoContent | ResponseVerdict::Failed { .. } => {
-                let retry_after_ms = header(retry_after).and_then(|v| parse_retry_after(v, now));
-                self.delay.set(retry_after_ms.map_or(-1.0, |ms| ms as f64));
+                let retry_after_ms = (retry_after_ms >= 0.0).then_some(retry_after_ms);
+                self.delay.set(retry_after_ms.unwrap_or(-1.0));
                 let error = Failure::Http {
                     status,
-                    retry_after_ms: retry_after_ms.map(|ms| ms.min(u64::from(u32::MAX)) as u32),
+                    // Saturated at `u32::MAX` (`as` does), as the field asks.
+                    retry_after_ms: retry_after_ms.map(|ms| ms as u32),
                 };
                 (VERDICT_HTTP, error)
             }
