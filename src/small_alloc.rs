@@ -424,7 +424,9 @@ mod tests {
     #[test]
     fn every_block_is_aligned() {
         let mut heap = Heap::new(Arena::new(64));
-        for size in [1, 2, 3, 7, 8, 9, 24, 100, 511, 512, 513, 1000, 2049, 4095, 4096] {
+        for size in [
+            1, 2, 3, 7, 8, 9, 24, 100, 511, 512, 513, 1000, 2049, 4095, 4096,
+        ] {
             for align in (0..=12).map(|shift| 1 << shift) {
                 let p = heap.alloc(layout(size, align));
                 assert!(!p.is_null());

@@ -39,7 +39,18 @@ mod tests {
 
     #[test]
     fn refuses_anything_but_ascii_digits() {
-        for bad in [&b""[..], b" 1", b"1 ", b"-1", b"+1", b"1.5", b"1e3", b"/", b":", "٣".as_bytes()] {
+        for bad in [
+            &b""[..],
+            b" 1",
+            b"1 ",
+            b"-1",
+            b"+1",
+            b"1.5",
+            b"1e3",
+            b"/",
+            b":",
+            "٣".as_bytes(),
+        ] {
             assert_eq!(parse_u64(bad), None, "{bad:?}");
         }
     }

@@ -13,7 +13,6 @@
 //!   engine's `RefCell`, without panic paths.
 
 pub mod engine;
-mod trap_cell;
 #[cfg(feature = "std")]
 mod error;
 #[cfg(feature = "std")]
@@ -22,6 +21,7 @@ pub mod js_client;
 mod rust_api;
 #[cfg(feature = "std")]
 mod sys;
+mod trap_cell;
 
 #[cfg(feature = "std")]
 pub use js_client::{JsSubscription, SseClient};
