@@ -18,7 +18,7 @@ out=build/size-profile
 CARGO_TARGET_DIR=$target CARGO_PROFILE_RELEASE_STRIP=false \
   cargo build --quiet --release --lib --target wasm32-unknown-unknown $WASM_FEATURES
 rm -rf "$out"
-wasm-bindgen --target web --out-dir "$out" --out-name sse_wasm \
+wasm-bindgen --target bundler --out-dir "$out" --out-name sse_wasm \
   "$target/wasm32-unknown-unknown/release/sse_wasm.wasm"
 # $WASM_OPT: the Makefile's wasm-opt command and flags; -g keeps the names.
 $WASM_OPT -g "$out/sse_wasm_bg.wasm" -o "$out/named.wasm"
