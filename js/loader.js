@@ -54,7 +54,9 @@ export function init(input) {
  * more). A URL or a `Request` is fetched; a `Response` is compiled while it
  * downloads, unless the server sent another type than `application/wasm`,
  * which the browser refuses to stream: it is then compiled after the
- * download, with a warning, as wasm-bindgen's loader does.
+ * download, with a warning. wasm-bindgen's web-target loader did the same
+ * after a failed attempt to stream; the type is checked first here, so the
+ * fallback needs no try/catch and any other streaming error is thrown as is.
  */
 async function load(input = wasmUrl()) {
   let source = await input;
