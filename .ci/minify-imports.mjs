@@ -1,50 +1,72 @@
 // Shortens the names under which the wasm module imports its JS functions,
-// in the module and in wasm-bindgen's glue alike (`make build`, after
-// wasm-opt).
+// and hands js/loader.js the object to instantiate the module with
+// (`make build`, after wasm-opt).
 //
-// wasm-bindgen names each import `__wbg_<name>_<16 hex digits>` in the
-// module "./sse_wasm_bg.js". The hash makes the names unique but does not
-// compress: about 120 imports cost some 3 KB of gzipped wasm and 1.5 KB of
-// gzipped glue (SIZE.md). Here the module becomes "a" and the imports `a`,
-// `b`, ... `ba`, ..., in both files. Exports keep their names (the glue, the
-// benchmarks and the tests use them).
+// wasm-bindgen (`--target bundler`) names each import `__wbg_<name>_<16 hex
+// digits>` in the module "./sse_wasm_bg.js", and its glue, sse_wasm_bg.js,
+// exports a function of that name for each. The hash makes the names unique
+// but does not compress (3 KB of gzipped wasm with the 120 imports the
+// module had when this was written: SIZE.md). Here the module becomes "a"
+// and the imports `a`, `b`, ... `ba`, ... in the wasm, and the glue gains
+// one export, `wasmImports`: `{ a: { a: __wbg_..., b: ... } }`. One object,
+// not the glue's namespace (`import * as glue`): esbuild turns a namespace
+// into a getter per export plus a helper, about 80 B more gzip in an app.
+// The glue's functions keep their names (an app's minifier shortens them),
+// so nothing in the glue can clash with the short ones.
 //
-// Fails, changing nothing, unless every import name occurs exactly once as a
-// key of the glue's import object: a future wasm-bindgen that lays the glue
-// out differently stops the build here rather than at run time.
+// wasm-bindgen's own entry for that target, sse_wasm.js, imports the .wasm
+// as an ES module (which browsers cannot do yet), hands the exports to the
+// glue's `__wbg_set_wasm` and calls `__wbindgen_start` if the module has
+// one (the npm build, without reference types, has none); js/loader.js does
+// the same after instantiating the module itself, and `make build` drops
+// the entry. So the entry is checked to do nothing else.
 //
-// Usage: node .ci/minify-imports.mjs pkg/sse_wasm_bg.wasm pkg/sse_wasm.js
+// Fails, changing nothing, unless every import is an exported function of
+// the glue, declared once, and the entry is as described: a future
+// wasm-bindgen that lays the output out differently stops the build here
+// rather than at run time.
+//
+// Usage: node .ci/minify-imports.mjs pkg/sse_wasm_bg.wasm pkg/sse_wasm_bg.js pkg/sse_wasm.js
 
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const MODULE = './sse_wasm_bg.js';
 const IMPORT_SECTION = 2;
+const EXPORT = 'wasmImports';
 
-const [wasmPath, gluePath] = process.argv.slice(2);
+const [wasmPath, gluePath, entryPath] = process.argv.slice(2);
 const wasm = readFileSync(wasmPath);
 let glue = readFileSync(gluePath, 'utf8');
 
+checkEntry(readFileSync(entryPath, 'utf8'));
+if (glue.split('export function __wbg_set_wasm(').length !== 2) fail('expected one __wbg_set_wasm in the glue');
+if (new RegExp(`\\b${EXPORT}\\b`).test(glue)) fail(`the glue has a ${EXPORT} already`);
+
 const { start, end, imports } = importSection(wasm);
 const renamed = imports.map((entry, i) => ({ ...entry, name: shortName(i) }));
-
-for (const { field, name } of renamed) {
-  if (entry(field) === undefined) fail(`no key ${field} in the glue's import object`);
-  glue = glue.replace(entry(field), `$1${name}:`);
+for (const { field } of renamed) {
+  if (glue.split(`export function ${field}(`).length !== 2) fail(`expected one function ${field} in the glue`);
 }
-const moduleKey = `"${MODULE}": import0`;
-if (glue.split(moduleKey).length !== 2) fail(`expected one ${moduleKey} in the glue`);
-glue = glue.replace(moduleKey, '"a": import0');
+glue +=
+  `\n/** The import object to instantiate the module with (added by .ci/minify-imports.mjs). */\n` +
+  `export const ${EXPORT} = { a: { ${renamed.map(({ field, name }) => `${name}: ${field}`).join(', ')} } };\n`;
 
 const section = encodeSection(renamed.map((e) => ({ ...e, module: 'a', field: e.name })));
 writeFileSync(wasmPath, Buffer.concat([wasm.subarray(0, start), section, wasm.subarray(end)]));
 writeFileSync(gluePath, glue);
 
-/** A regex matching the glue's import-object key `field`, once, or undefined. */
-function entry(field) {
-  const pattern = new RegExp(`(\\n\\s+)${field}:`, 'g');
-  const count = (glue.match(pattern) ?? []).length;
-  if (count !== 1) return undefined;
-  return new RegExp(`(\\n\\s+)${field}:`);
+/**
+ * Fails unless wasm-bindgen's entry only imports the module, passes its
+ * exports to `__wbg_set_wasm`, calls `__wbindgen_start` (if any) and
+ * re-exports the glue's classes: what js/loader.js does in its place.
+ */
+function checkEntry(source) {
+  const code = source.replace(/\/\*[^]*?\*\//g, '').replace(/\s+/g, ' ').trim();
+  const expected = new RegExp(
+    '^import \\* as wasm from "./sse_wasm_bg\\.wasm"; import \\{ __wbg_set_wasm \\} from "./sse_wasm_bg\\.js"; ' +
+      '__wbg_set_wasm\\(wasm\\); (?:wasm\\.__wbindgen_start\\(\\); )?export \\{ [\\w, ]+ \\} from "./sse_wasm_bg\\.js";$',
+  );
+  if (!expected.test(code)) fail(`${entryPath} does more than js/loader.js does in its place:\n${code}`);
 }
 
 /** `a`..`z`, `A`..`Z`, then two letters, and so on. */

@@ -25,7 +25,7 @@ mkdir -p "$out"
 # (`-reference-types`) left out. No optimisation before wasm-bindgen.
 $WASM_OPT $WASM_OPT_FEATURES -g --strip-target-features \
   "$target/wasm32-unknown-unknown/release/sse_wasm.wasm" -o "$out/input.wasm"
-wasm-bindgen --target web --out-dir "$out" --out-name sse_wasm "$out/input.wasm"
+wasm-bindgen --target bundler --out-dir "$out" --out-name sse_wasm "$out/input.wasm"
 # $WASM_OPT and $WASM_OPT_FEATURES: the Makefile's wasm-opt and its flags;
 # -g keeps the names.
 $WASM_OPT -Oz $WASM_OPT_FEATURES -g "$out/sse_wasm_bg.wasm" -o "$out/named.wasm"

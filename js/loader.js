@@ -1,14 +1,22 @@
 // Loading the WebAssembly module, once, for both entries. `init()` is the
 // public face; the clients get their engines from `makeEngine`, which
 // waits for the module while it loads and says what is wrong when nothing
-// loads it.
+// loads it. The glue is wasm-bindgen's bundler target, which leaves the
+// loading to us (`load`): its web target's loader, with its deprecation
+// warnings and `initSync`, was 0.3 KB gzip more in an app (SIZE.md).
 
-import wasmInit, { Engine } from '../pkg/sse_wasm.js';
-import { SSEError } from '../pkg/runtime.js';
+import { Engine, __wbg_set_wasm, wasmImports } from '../pkg/sse_wasm.js';
+import { SSEError, wasmUrl } from '../pkg/runtime.js';
 
 let ready = false;
 let pending;
 let failure;
+
+/**
+ * The module's exports once it has loaded: not part of the API, for the
+ * benchmarks and the soak test, which read its `memory`.
+ */
+export let wasm;
 
 /**
  * Loads and instantiates the WebAssembly module, once. `input` is where the
@@ -23,7 +31,7 @@ let failure;
  */
 export function init(input) {
   if (pending === undefined) {
-    const attempt = wasmInit(input === undefined ? undefined : { module_or_path: input }).then(
+    const attempt = load(input).then(
       () => {
         ready = true;
         failure = undefined;
@@ -37,6 +45,37 @@ export function init(input) {
     pending = attempt;
   }
   return pending;
+}
+
+/**
+ * Instantiates the module from `init`'s `input` (the .wasm beside the glue
+ * by default) and hands it to the glue, as wasm-bindgen's entry for the
+ * bundler target would (.ci/minify-imports.mjs checks that it does no
+ * more). A URL or a `Request` is fetched; a `Response` is compiled while it
+ * downloads, unless the server sent another type than `application/wasm`,
+ * which the browser refuses to stream: it is then compiled after the
+ * download, with a warning. wasm-bindgen's web-target loader did the same
+ * after a failed attempt to stream; the type is checked first here, so the
+ * fallback needs no try/catch and any other streaming error is thrown as is.
+ */
+async function load(input = wasmUrl()) {
+  let source = await input;
+  if (typeof source == 'string' || source instanceof URL || source instanceof Request) source = await fetch(source);
+  if (source instanceof Response) {
+    if (!source.ok) throw Error(`HTTP ${source.status} fetching ${source.url}`);
+    if (source.headers.get('Content-Type') != 'application/wasm') {
+      console.warn('sse-wasm: the .wasm is not served as application/wasm, so it compiles after the download');
+      source = await source.arrayBuffer();
+    }
+  }
+  // Bytes resolve to `{ module, instance }`, a compiled module to the instance.
+  const result = await WebAssembly[source instanceof Response ? 'instantiateStreaming' : 'instantiate'](
+    source,
+    wasmImports,
+  );
+  ({ exports: wasm } = result.instance ?? result);
+  __wbg_set_wasm(wasm);
+  wasm.__wbindgen_start?.();
 }
 
 /** Whether `init()` has completed, so clients are backed by the module at once. */

@@ -30,11 +30,11 @@
 //                   again right after, and their growth (warm) is what a
 //                   leak would add.
 
-// The package's public entry, as an app imports it; the glue's own init,
-// called again once the module is loaded, returns the wasm exports (the
-// same module instance: the entry imports the glue from the same URL).
+// The package's public entry, as an app imports it, and the module's
+// exports once it has loaded (from the loader the entry imports: the same
+// module instance, as the URL is the same).
 import { SSEClient, init } from '/static/js/init.js';
-import wasmInit from '/static/pkg/sse_wasm.js';
+import { wasm as loaded } from '/static/js/loader.js';
 import { pause, within } from './common.js';
 
 const CLIENTS = {
@@ -67,7 +67,7 @@ export async function run({ scenario, client, n, log }) {
 /** Runs `cycles` cycles of `scenario` with `client`; resolves with its result row. */
 async function measure(scenario, client, cycles, log) {
   // The native EventSource needs no wasm: its own page never instantiates it.
-  const wasm = client.transport ? (await init(), await wasmInit()) : undefined;
+  const wasm = client.transport ? (await init(), loaded) : undefined;
   const wasmBytes = () => wasm?.memory.buffer.byteLength;
   keepNoResourceTimings();
   const kept = scenario === 'subscribe' ? await openKept(client) : undefined;

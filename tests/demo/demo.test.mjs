@@ -109,8 +109,9 @@ for (const engine of ENGINES) {
       // a broken build fails with the browser's own message.
       const outcome = await page.evaluate(async () => {
         const glue = await import('/pkg/sse_wasm.js');
+        const loader = await import('/js/loader.js');
         try {
-          await glue.default();
+          await loader.init();
           return typeof glue.Engine === 'function' ? 'ok' : 'no Engine export';
         } catch (error) {
           return String(error);

@@ -13,10 +13,10 @@ import { WORK } from './helpers.mjs';
 
 const APP = join(WORK, 'app');
 
-/** Runs one check of app/node-check.mjs in a fresh Node process. */
-function check(name) {
-  const run = spawnSync(process.execPath, ['node-check.mjs', name], { cwd: APP, encoding: 'utf8' });
-  assert.equal(run.status, 0, `node-check ${name} failed:\n${run.stdout}${run.stderr}`);
+/** Runs one check of app/node-check.mjs (with `args`) in a fresh Node process. */
+function check(name, ...args) {
+  const run = spawnSync(process.execPath, ['node-check.mjs', name, ...args], { cwd: APP, encoding: 'utf8' });
+  assert.equal(run.status, 0, `node-check ${name} ${args.join(' ')} failed:\n${run.stdout}${run.stderr}`);
   return JSON.parse(run.stdout);
 }
 
@@ -153,6 +153,48 @@ test('init(bytes) under Node: one promise, live SSEError binding in both entries
   assert.deepEqual(out.shared, { status: 'idle', shareRole: null, transport: 'eventsource', locks: false }, 'no Web Locks: not shared');
   assert.equal(out.mainSeesInit, true, "sse-wasm sees the module sse-wasm/init initialised, and the same SSEError");
   assert.ok(!out.touched.some((entry) => entry.startsWith('fetch')), 'the bytes were used, nothing fetched');
+});
+
+// js/loader.js instantiates the module itself (not wasm-bindgen's loader):
+// every kind of input init() documents, under Node's own fetch types and
+// streaming compilation. The browsers run the default URL and a URL object
+// (the Vite app), a string and a wrong Content-Type (the esbuild IIFE).
+test('init() under Node from each kind of input: the ones to fetch, a Response, bytes, a compiled module', () => {
+  const url = 'https://cdn.example/sse_wasm_bg.wasm';
+  const streamed = ['WebAssembly.instantiateStreaming'];
+  const expected = {
+    string: [`fetch ${url}`, ...streamed],
+    url: [`fetch ${url}`, ...streamed],
+    request: [`fetch ${url}`, ...streamed],
+    response: streamed,
+    promise: streamed,
+    arrayBuffer: ['WebAssembly.instantiate'],
+    module: ['WebAssembly.instantiate'],
+  };
+  for (const [input, calls] of Object.entries(expected)) {
+    const out = check('input', input);
+    assert.deepEqual(out, { initialised: true, status: 'idle', calls, warnings: [] }, input);
+  }
+});
+
+test('init() under Node from a Response with the wrong Content-Type: compiled after the download, with a warning', () => {
+  const out = check('input', 'octetStream');
+  assert.equal(out.initialised, true);
+  assert.equal(out.status, 'idle');
+  assert.deepEqual(out.calls, ['WebAssembly.instantiate'], 'not streamed: the runtime would refuse the type');
+  assert.equal(out.warnings.length, 1);
+  assert.match(out.warnings[0], /application\/wasm/);
+});
+
+test('init() failures under Node: an HTTP error and a broken module reject, clients say why, and init() retries', () => {
+  const out = check('failures');
+  assert.equal(out.notFound, 'Error: HTTP 404 fetching https://cdn.example/missing.wasm');
+  assert.match(out.constructError, /^init: the WebAssembly module failed to load \(HTTP 404 fetching https:\/\/cdn\.example\/missing\.wasm\)/);
+  assert.match(out.notCompiled, /^CompileError: /, 'served as application/wasm: no fallback hides the error');
+  assert.equal(out.initialisedBefore, false);
+  assert.equal(out.retried, 'loaded');
+  assert.equal(out.initialised, true);
+  assert.deepEqual(out.warnings, []);
 });
 
 test('connection keys: equal options share, function values do not count, header values are hashed', async () => {

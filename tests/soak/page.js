@@ -11,10 +11,9 @@
 // host, and preflights need one too), after (events per connection, 20),
 // interval (ms between events, 10), retry (the server's `retry:` in ms, 150).
 
-import { SSEClient } from '../../js/index.js';
-// The same module instance as the one js/loader.js initialises: once it is
-// loaded, calling its init again returns the wasm exports, `memory` included.
-import wasmInit from '../../pkg/sse_wasm.js';
+import { SSEClient, init } from '../../js/index.js';
+// The module's exports once js/loader.js has loaded it, `memory` included.
+import { wasm } from '../../js/loader.js';
 
 const params = new URLSearchParams(location.search);
 const SERVER = params.get('server');
@@ -244,7 +243,8 @@ function runSlot(slot) {
 window.soak = {
   /** Forces a GC, then reports memory and the totals so far. */
   async sample() {
-    const { memory } = await wasmInit();
+    await init();
+    const { memory } = wasm;
     // Twice, with a task in between: finalizers (FinalizationRegistry frees
     // the wasm side of dropped handles) run after the first collection.
     gc();

@@ -46,6 +46,90 @@ const checks = {
     return { touched, html };
   },
 
+  /**
+   * init() from one kind of input (argv[3]), each holding the module: a URL
+   * string, a `URL` or a `Request` (fetched, from a stand-in for fetch that
+   * answers with the module), a `Response` or a promise of one, an
+   * `ArrayBuffer`, a compiled `WebAssembly.Module`, or a `Response` with the
+   * wrong Content-Type. Then a client is constructed on it.
+   */
+  async input() {
+    const sse = await import('sse-wasm/init');
+    const bytes = await readFile(new URL(import.meta.resolve('sse-wasm/sse_wasm_bg.wasm')));
+    const url = 'https://cdn.example/sse_wasm_bg.wasm';
+    const response = (type = 'application/wasm') => new Response(bytes, { headers: { 'Content-Type': type } });
+    const calls = [];
+    globalThis.fetch = async (input) => {
+      calls.push(`fetch ${input instanceof Request ? input.url : String(input)}`);
+      return response();
+    };
+    // The loader's calls only: Node compiles and instantiates its fetch's
+    // HTTP parser (llhttp) too, on first use of `Request` or `Response`.
+    for (const name of ['instantiate', 'instantiateStreaming']) {
+      const recorded = WebAssembly[name];
+      WebAssembly[name] = (...args) => {
+        if (/\/js\/loader\.js:/.test(new Error().stack)) calls.push(`WebAssembly.${name}`);
+        return recorded.apply(WebAssembly, args);
+      };
+    }
+    const warnings = [];
+    console.warn = (...args) => warnings.push(args.join(' '));
+    const inputs = {
+      string: () => url,
+      url: () => new URL(url),
+      request: () => new Request(url),
+      response: () => response(),
+      promise: () => Promise.resolve(response()),
+      arrayBuffer: () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length),
+      module: () => new WebAssembly.Module(bytes),
+      octetStream: () => response('application/octet-stream'),
+    };
+    await sse.init(inputs[process.argv[3]]());
+    const client = new sse.SSEClient('https://example.com/events');
+    const out = { initialised: sse.isInitialized(), status: client.status, calls, warnings };
+    client.close();
+    return out;
+  },
+
+  /**
+   * init() failing: an HTTP error status, then a module that does not
+   * compile although served as application/wasm; each time the next init()
+   * tries again, and the last one, from the bytes, succeeds.
+   */
+  async failures() {
+    const sse = await import('sse-wasm/init');
+    const bytes = await readFile(new URL(import.meta.resolve('sse-wasm/sse_wasm_bg.wasm')));
+    globalThis.fetch = async (input) => {
+      const response = new Response('not here', { status: 404 });
+      // What a real fetch sets, and the error names.
+      Object.defineProperty(response, 'url', { value: String(input) });
+      return response;
+    };
+    const warnings = [];
+    console.warn = (...args) => warnings.push(args.join(' '));
+    const attempt = async (input) => {
+      try {
+        await sse.init(input);
+        return 'loaded';
+      } catch (error) {
+        return `${error.name}: ${error.message}`;
+      }
+    };
+    const out = { notFound: await attempt('https://cdn.example/missing.wasm') };
+    try {
+      new sse.SSEClient('https://example.com/events');
+    } catch (error) {
+      out.constructError = `${error.kind}: ${error.message}`;
+    }
+    const garbage = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 255]); // a header, then no valid section
+    out.notCompiled = await attempt(new Response(garbage, { headers: { 'Content-Type': 'application/wasm' } }));
+    out.initialisedBefore = sse.isInitialized();
+    out.retried = await attempt(bytes);
+    out.initialised = sse.isInitialized();
+    out.warnings = warnings;
+    return out;
+  },
+
   /** Initialising from bytes, as an app hosting the wasm itself would. */
   async bytes() {
     const sse = await import('sse-wasm/init');
