@@ -5,8 +5,68 @@
 // loading to us (`load`): its web target's loader, with its deprecation
 // warnings and `initSync`, was 0.3 KB gzip more in an app (SIZE.md).
 
-import { Engine, __wbg_set_wasm, wasmImports } from '../pkg/sse_wasm.js';
+import {
+  __wbg_set_wasm,
+  engine_delay,
+  engine_error,
+  engine_feed,
+  engine_free,
+  engine_input,
+  engine_new,
+  engine_next,
+  engine_response,
+  engine_state,
+  wasmImports,
+} from '../pkg/sse_wasm.js';
 import { SSEError, wasmUrl } from '../pkg/runtime.js';
+
+/**
+ * An engine of the wasm module with the methods the client calls (`Engine`
+ * in src/web/engine.rs says what each does): the module hands engines out
+ * as numbers (src/web/handles.rs), and this holds one. `free()` forgets it,
+ * so that a later call (which does nothing: handle 0) cannot reach another
+ * engine that reuses the number.
+ */
+class Engine {
+  #handle;
+
+  constructor(settings, lastEventId) {
+    this.#handle = engine_new(settings, lastEventId);
+  }
+
+  next() {
+    return engine_next(this.#handle);
+  }
+
+  get delay() {
+    return engine_delay(this.#handle);
+  }
+
+  get error() {
+    return engine_error(this.#handle);
+  }
+
+  state() {
+    return engine_state(this.#handle);
+  }
+
+  input(...args) {
+    engine_input(this.#handle, ...args);
+  }
+
+  response(...args) {
+    return engine_response(this.#handle, ...args);
+  }
+
+  feed(chunk, now) {
+    return engine_feed(this.#handle, chunk, now);
+  }
+
+  free() {
+    engine_free(this.#handle);
+    this.#handle = 0;
+  }
+}
 
 let ready = false;
 let pending;

@@ -26,6 +26,10 @@
 //! Every method takes `&self`: JavaScript may call back in while a call is
 //! under way (a handler that calls `close()` during [`Engine::feed`]), and
 //! no borrow of its cells (`TrapCell`) is held while JavaScript runs.
+//!
+//! JavaScript holds an engine as a number in the npm package (`handles`,
+//! wrapped in these methods by js/loader.js), and as the wasm-bindgen class
+//! [`EngineObject`] in a Rust app's build (the Rust API).
 
 use core::cell::Cell;
 use core::ops::ControlFlow;
@@ -129,7 +133,6 @@ const VERDICT_HTTP: u32 = 3;
 const VERDICT_NO_BODY: u32 = 4;
 
 /// One client's connection machine and parser. See the module docs.
-#[wasm_bindgen]
 pub struct Engine {
     machine: TrapCell<Connection>,
     /// `None` while a chunk is fed, and once the machine has closed.
@@ -151,7 +154,6 @@ pub struct Engine {
     error: Cell<u32>,
 }
 
-#[wasm_bindgen]
 impl Engine {
     /// An idle engine. `settings`: the bytes of a `Float64Array` (wasm and
     /// every browser are little-endian) of `[maxAttempts (Infinity: no
@@ -161,7 +163,6 @@ impl Engine {
     /// (src/web/options.js); `last_event_id`: the starting last event ID,
     /// UTF-8. Bytes, as everything JavaScript hands the engine: the glue
     /// then needs one conversion (byte arrays), not one per kind.
-    #[wasm_bindgen(constructor)]
     pub fn new(settings: &[u8], last_event_id: &[u8]) -> Engine {
         let setting = |i: usize| {
             settings
@@ -210,8 +211,8 @@ impl Engine {
 
     /// The next action: `code | arg << 4`, the codes and their `arg` as
     /// listed at the top of this file; 0 when none is left. One number, not
-    /// a getter per argument: each exported method costs the module a
-    /// wrapper and the glue a method.
+    /// a getter per argument: each export costs the module a function and
+    /// the glue a wrapper.
     pub fn next(&self) -> u32 {
         let action = self.machine.borrow_mut().poll_action();
         let Some(action) = action else { return NONE };
@@ -266,7 +267,6 @@ impl Engine {
     /// In ms: the delay of the last `SET_TIMER` or `RECONNECTING` (-1: the
     /// transport decides), or after [`Engine::response`], the response's
     /// `Retry-After` (-1: none, or not valid), as JavaScript gave it.
-    #[wasm_bindgen(getter)]
     pub fn delay(&self) -> f64 {
         self.delay.get()
     }
@@ -276,7 +276,6 @@ impl Engine {
     /// JavaScript reported last, 1 an idle timeout, 2 an event too large);
     /// `attempts`, when not 0, the attempts made when the retry budget ran
     /// out (the error is then `retries-exhausted`, caused by that one).
-    #[wasm_bindgen(getter)]
     pub fn error(&self) -> u32 {
         self.error.get()
     }
@@ -291,8 +290,8 @@ impl Engine {
 
     /// One input (see [`Input`] for the numbers and what `arg` means);
     /// `now` is `Date.now()`, `random` uniform in [0, 1) (the jitter). One
-    /// method rather than one per input: each exported method costs the
-    /// module a wrapper of its own.
+    /// method rather than one per input: each export costs the module a
+    /// function of its own.
     pub fn input(&self, input: u32, arg: u32, now: f64, random: f64) {
         let Some(input) = Input::from_number(input) else {
             return;
@@ -558,15 +557,74 @@ fn state_number(state: State) -> u32 {
     }
 }
 
+/// An [`Engine`] as the object JavaScript's `Client` drives, in a Rust
+/// app's build (the Rust API): a wasm-bindgen class, which that build does
+/// not mind the size of. The npm package's build hands JavaScript handles
+/// instead (`handles`), and wraps them in the same methods (js/loader.js).
+#[cfg(feature = "std")]
+#[wasm_bindgen(js_name = Engine)]
+pub struct EngineObject(Engine);
+
+#[cfg(feature = "std")]
+#[wasm_bindgen(js_class = Engine)]
+impl EngineObject {
+    /// [`Engine::next`].
+    pub fn next(&self) -> u32 {
+        self.0.next()
+    }
+
+    /// [`Engine::delay`].
+    #[wasm_bindgen(getter)]
+    pub fn delay(&self) -> f64 {
+        self.0.delay()
+    }
+
+    /// [`Engine::error`].
+    #[wasm_bindgen(getter)]
+    pub fn error(&self) -> u32 {
+        self.0.error()
+    }
+
+    /// [`Engine::state`].
+    pub fn state(&self) -> u32 {
+        self.0.state()
+    }
+
+    /// [`Engine::input`].
+    pub fn input(&self, input: u32, arg: u32, now: f64, random: f64) {
+        self.0.input(input, arg, now, random);
+    }
+
+    /// [`Engine::response`].
+    pub fn response(
+        &self,
+        status: u16,
+        content_type: &[u8],
+        retry_after_ms: f64,
+        has_body: bool,
+        now: f64,
+        random: f64,
+    ) -> u32 {
+        self.0
+            .response(status, content_type, retry_after_ms, has_body, now, random)
+    }
+
+    /// [`Engine::feed`].
+    pub fn feed(&self, chunk: &[u8], now: f64) -> bool {
+        self.0.feed(chunk, now)
+    }
+}
+
 /// [`Engine::new`], as a function JavaScript can call.
 #[cfg(feature = "std")]
-type MakeEngine = dyn Fn(Box<[u8]>, Box<[u8]>) -> Engine;
+type MakeEngine = dyn Fn(Box<[u8]>, Box<[u8]>) -> EngineObject;
 
 #[cfg(feature = "std")]
 thread_local! {
     /// The engine factory handed to JavaScript clients made from Rust.
-    static FACTORY: Closure<MakeEngine> =
-        Closure::new(|settings: Box<[u8]>, id: Box<[u8]>| Engine::new(&settings, &id));
+    static FACTORY: Closure<MakeEngine> = Closure::new(|settings: Box<[u8]>, id: Box<[u8]>| {
+        EngineObject(Engine::new(&settings, &id))
+    });
 }
 
 /// `makeEngine` for a JavaScript `Client` made from Rust (`SseClient`,

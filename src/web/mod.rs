@@ -4,7 +4,9 @@
 //! `src/web/client.js`, so that it costs no wasm.
 //!
 //! * [`engine`]: the connection machine and the parser behind a narrow
-//!   interface of numbers, and the fetch transport's hot path.
+//!   interface of numbers, and the fetch transport's hot path; `handles`
+//!   (the npm package's build, without `std`): the engines as numbers
+//!   JavaScript holds.
 //! * [`js_client`] (feature `std`, as the rest): the JavaScript client from Rust with the JavaScript
 //!   API ([`SseClient`]); `rust_api`: the Rust face ([`Client`]), typed
 //!   options, errors and callbacks over the same JavaScript client.
@@ -15,6 +17,8 @@
 pub mod engine;
 #[cfg(feature = "std")]
 mod error;
+#[cfg(not(feature = "std"))]
+mod handles;
 #[cfg(feature = "std")]
 pub mod js_client;
 #[cfg(feature = "std")]

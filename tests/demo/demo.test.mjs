@@ -112,7 +112,7 @@ for (const engine of ENGINES) {
         const loader = await import('/js/loader.js');
         try {
           await loader.init();
-          return typeof glue.Engine === 'function' ? 'ok' : 'no Engine export';
+          return typeof glue.engine_new === 'function' ? 'ok' : 'no engine_new export';
         } catch (error) {
           return String(error);
         }
