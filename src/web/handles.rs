@@ -3,7 +3,7 @@
 //!
 //! A wasm-bindgen class costs each exported method a wrapper (a reference
 //! count, borrow flags, errors with their messages) and the glue a class
-//! with a finalizer: 0.36 KB of the page, gzipped, for the engine's nine
+//! with a finalizer: 0.37 KB of the page, gzipped, for the engine's nine
 //! (SIZE.md). Here an engine is a handle, an index into the live engines,
 //! and each function takes one; js/loader.js gives the JavaScript client
 //! the class's methods over them.

@@ -57,7 +57,7 @@ export SSE_JS_WORK="$root/$work"
 # Arguments: the test files to run (default: all of them).
 if [ $# -eq 0 ]; then
   set -- tests/js/types.test.mjs tests/js/readme.test.mjs tests/js/node.test.mjs tests/js/url.test.mjs \
-    tests/js/retry-after.test.mjs \
+    tests/js/retry-after.test.mjs tests/js/handles.test.mjs \
     tests/js/browser.test.mjs tests/js/share.test.mjs tests/js/bundlers.test.mjs
 fi
 exec node --test --test-reporter=spec --test-concurrency=1 "$@"
