@@ -86,9 +86,9 @@ size:
 
 # The most a page may download for SSEClient: wasm + the minified entry,
 # gzip -9, in bytes (`make size`, line `page`). `make test` fails above it.
-# A ratchet (SIZE.md): just above today's 21,368, lowered as the package
-# shrinks; the target is 20 KB.
-SIZE_BUDGET := 21500
+# A ratchet (SIZE.md): just above today's 19,497, under the 20 KB target,
+# lowered as the package shrinks.
+SIZE_BUDGET := 19600
 
 ## size-check: `make size`, failing when the page weight exceeds SIZE_BUDGET
 size-check: build
