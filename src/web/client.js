@@ -451,8 +451,8 @@ export class Client {
     if (engine !== undefined) {
       this.#engine = undefined;
       // Not from inside this call: close() may run in a handler that the
-      // engine is still calling (wasm-bindgen refuses to free an object in
-      // use).
+      // engine is still calling, and the Rust API's engine, a wasm-bindgen
+      // object, cannot be freed in use (the npm package's handles can).
       queueMicrotask(() => engine.free());
     }
   }
@@ -579,16 +579,17 @@ export class Client {
       // Empty when absent, as the engine takes it (`Engine::response`).
       const contentType = response.headers.get('content-type') ?? '';
       const now = Date.now();
+      const retryAfter = retryAfterMs(response.headers.get('retry-after') ?? '', now);
       const verdict = engine.response(
         response.status,
         // Bytes, as every string the engine takes.
         encoder.encode(contentType),
-        retryAfterMs(response.headers.get('retry-after') ?? '', now),
+        retryAfter,
         response.body != null,
         now,
         Math.random(),
       );
-      if (verdict !== VERDICT_OPEN) this.#failure = responseError(verdict, response, contentType, engine);
+      if (verdict !== VERDICT_OPEN) this.#failure = responseError(verdict, response, contentType, retryAfter);
       this.#drive();
       return verdict === VERDICT_OPEN && this.#attempt === source;
     }
@@ -663,14 +664,17 @@ export function checkCallbackName(name) {
   throw makeError('invalid-option', message, { option: 'on' });
 }
 
-/** The `SSEError` of a response the engine refused. */
-function responseError(verdict, response, contentType, engine) {
+/**
+ * The `SSEError` of a response the engine refused; `retryAfter` is the
+ * delay its `Retry-After` asks for (-1: none).
+ */
+function responseError(verdict, response, contentType, retryAfter) {
   // A `Headers` of its own, so that an error does not hold the response.
   const details = { status: response.status, headers: new Headers(response.headers) };
   if (verdict === VERDICT_UNAUTHORIZED) return makeError('unauthorized', '', details);
   if (verdict === VERDICT_CONTENT_TYPE) return makeError('content-type', '', { contentType });
   if (verdict === VERDICT_HTTP) {
-    if (engine.delay >= 0) details.retryAfterMs = engine.delay;
+    if (retryAfter >= 0) details.retryAfterMs = retryAfter;
     return makeError('http', '', details);
   }
   return makeError('network', 'the response body cannot be read');

@@ -265,8 +265,7 @@ impl Engine {
     }
 
     /// In ms: the delay of the last `SET_TIMER` or `RECONNECTING` (-1: the
-    /// transport decides), or after [`Engine::response`], the response's
-    /// `Retry-After` (-1: none, or not valid), as JavaScript gave it.
+    /// transport decides).
     pub fn delay(&self) -> f64 {
         self.delay.get()
     }
@@ -351,10 +350,9 @@ impl Engine {
     /// UTF-8 bytes (empty when absent) and the delay its `Retry-After` asks
     /// for, in ms (-1: none, or not valid; `retryAfterMs` in runtime.js
     /// reads it). Returns a verdict: 0 open (read the body), 1
-    /// unauthorized, 2 wrong content type, 3 another status (its
-    /// `Retry-After` in [`Engine::delay`]), 4 no body to read. Anything but
-    /// 0 has been reported as the attempt's failure: make its `SSEError`
-    /// before draining the actions.
+    /// unauthorized, 2 wrong content type, 3 another status, 4 no body to
+    /// read. Anything but 0 has been reported as the attempt's failure: make
+    /// its `SSEError` before draining the actions.
     pub fn response(
         &self,
         status: u16,
@@ -364,7 +362,6 @@ impl Engine {
         now: f64,
         random: f64,
     ) -> u32 {
-        self.delay.set(-1.0);
         // UTF-8, as JavaScript encodes it: an empty value for a missing
         // header reads as the missing header does, and neither can be an
         // event stream.
@@ -380,12 +377,10 @@ impl Engine {
             }
             ResponseVerdict::WrongContentType => (VERDICT_CONTENT_TYPE, Failure::ContentType),
             ResponseVerdict::NoContent | ResponseVerdict::Failed { .. } => {
-                let retry_after_ms = (retry_after_ms >= 0.0).then_some(retry_after_ms);
-                self.delay.set(retry_after_ms.unwrap_or(-1.0));
                 let error = Failure::Http {
                     status,
                     // Saturated at `u32::MAX` (`as` does), as the field asks.
-                    retry_after_ms: retry_after_ms.map(|ms| ms as u32),
+                    retry_after_ms: (retry_after_ms >= 0.0).then_some(retry_after_ms as u32),
                 };
                 (VERDICT_HTTP, error)
             }
